@@ -1,0 +1,2 @@
+"""The pure core shared by training and the service: schema, loading, features,
+business cost, decision rule, calibration and the model bundle."""

@@ -1,0 +1,237 @@
+"""Reading the eight Kaggle tables, typed from :mod:`scoring.schema`.
+
+Files are read with DuckDB using the schema's types (no type guessing), so the
+full Kaggle tables (27 M bureau_balance rows) stream through SQL without ever
+being held as pandas frames. The application tables, which are small enough,
+come back as pandas frames with float32 measures and categorical text.
+
+Every problem with the input raises :class:`DataError` naming the file and,
+where there is one, the column: missing file, missing column, text in a
+numeric column, duplicate SK_ID_CURR. Child rows whose key has no parent are
+counted and reported (:class:`DataReport`), never silently dropped; with
+``strict=True`` they raise too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from scoring import schema
+
+log = logging.getLogger(__name__)
+
+_DUCK_TYPES = {"id": "BIGINT", "target": "INTEGER", "int": "DOUBLE", "float": "DOUBLE", "cat": "VARCHAR"}
+
+
+class DataError(ValueError):
+    """Bad input data. ``file`` and ``column`` say where, when known."""
+
+    def __init__(self, message: str, file: str | None = None, column: str | None = None):
+        super().__init__(message)
+        self.file = file
+        self.column = column
+
+
+@dataclass
+class DataReport:
+    """What validation found that is worth telling but not fatal."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    orphans: dict[str, int] = field(default_factory=dict)
+    extra_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    def warnings(self) -> list[str]:
+        out = [f"{t}: {n} rows whose parent key is missing" for t, n in self.orphans.items() if n]
+        out += [f"{t}: ignored unknown columns {cols}" for t, cols in self.extra_columns.items() if cols]
+        return out
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """A data directory with one file per Kaggle table."""
+
+    root: Path
+    files: dict[str, Path]
+
+    @property
+    def synthetic(self) -> bool:
+        from scoring.config import is_synthetic
+
+        return is_synthetic(self.root)
+
+    @property
+    def description_file(self) -> Path | None:
+        path = self.root / schema.DESCRIPTION_FILE
+        return path if path.exists() else None
+
+
+def locate(root: str | Path) -> DataSource:
+    """Find the eight tables (``NAME.csv`` or ``NAME.csv.gz``) in ``root``."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"data directory {root} does not exist", file=str(root))
+    files: dict[str, Path] = {}
+    for table in schema.TABLE_NAMES:
+        for suffix in (".csv", ".csv.gz"):
+            candidate = root / f"{table}{suffix}"
+            if candidate.exists():
+                files[table] = candidate
+                break
+        else:
+            raise DataError(
+                f"{root}: required file {table}.csv (or {table}.csv.gz) is missing",
+                file=f"{table}.csv",
+            )
+    return DataSource(root=root, files=files)
+
+
+def read_header(path: Path) -> list[str]:
+    """Column names on the first line of a (possibly gzipped) CSV file."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        line = handle.readline()
+    if not line.strip():
+        raise DataError(f"{path.name}: the file is empty (no header line)", file=path.name)
+    return [name.strip().strip('"') for name in line.rstrip("\r\n").split(",")]
+
+
+def check_header(table: str, path: Path, report: DataReport | None = None) -> list[str]:
+    """Return the file's columns after checking every schema column is present."""
+    header = read_header(path)
+    expected = schema.columns(table)
+    missing = [c for c in expected if c not in header]
+    if missing:
+        raise DataError(
+            f"{path.name}: missing column(s) {', '.join(missing)}", file=path.name, column=missing[0]
+        )
+    extra = [c for c in header if c not in expected]
+    if extra and report is not None:
+        report.extra_columns[table] = extra
+    return header
+
+
+def csv_relation_sql(table: str, path: Path, header: list[str] | None = None) -> str:
+    """A DuckDB ``read_csv`` expression for ``path`` typed from the schema."""
+    header = header or check_header(table, path)
+    kinds = schema.kinds(table)
+    types = ", ".join(
+        f"'{name}': '{_DUCK_TYPES[kinds[name]] if name in kinds else 'VARCHAR'}'" for name in header
+    )
+    wanted = ", ".join(f'"{c}"' for c in schema.columns(table))
+    file = str(path).replace("'", "''")
+    return (
+        f"(SELECT {wanted} FROM read_csv('{file}', header=true, auto_detect=false, "
+        f"delim=',', quote='\"', nullstr='', columns={{{types}}}))"
+    )
+
+
+_COLUMN_RE = re.compile(r'column[ :]+"?([A-Z_0-9]+)"?', re.IGNORECASE)
+
+
+def translate_error(exc: Exception, path: Path) -> DataError:
+    """Turn a DuckDB conversion error into a DataError naming file and column."""
+    message = str(exc)
+    match = _COLUMN_RE.search(message)
+    column = match.group(1) if match else None
+    value = re.search(r'convert string "([^"]*)"', message)
+    line = re.search(r"Line: (\d+)", message)
+    parts = [path.name]
+    if line:
+        parts.append(f"line {line.group(1)}")
+    if column:
+        parts.append(f"column {column}")
+    what = f"value {value.group(1)!r} is not a number" if value else message.splitlines()[0]
+    return DataError(f"{', '.join(parts)}: {what}", file=path.name, column=column)
+
+
+def connect(memory_limit: str = "4GB", threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a bounded memory budget."""
+    con = duckdb.connect(config={"memory_limit": memory_limit})
+    if threads:
+        con.execute(f"SET threads={int(threads)}")
+    con.execute("SET preserve_insertion_order=false")
+    return con
+
+
+def load_into(
+    con: duckdb.DuckDBPyConnection, source: DataSource, table: str, report: DataReport | None = None
+) -> int:
+    """Materialise ``table`` as a DuckDB temp table of the same name; return its row count."""
+    path = source.files[table]
+    header = check_header(table, path, report)
+    try:
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM {csv_relation_sql(table, path, header)}')
+    except duckdb.Error as exc:
+        raise translate_error(exc, path) from None
+    count = con.sql(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+    if report is not None:
+        report.rows[table] = int(count)
+    return int(count)
+
+
+def to_frame(arrow_or_df, table_kinds: dict[str, str]) -> pd.DataFrame:
+    """Apply the schema's in-memory types: float32 measures, category text, int ids."""
+    df = arrow_or_df if isinstance(arrow_or_df, pd.DataFrame) else arrow_or_df.to_pandas()
+    for name in df.columns:
+        kind = table_kinds.get(name, "float")
+        if kind == "id":
+            df[name] = df[name].astype(np.int64)
+        elif kind == "target":
+            df[name] = df[name].astype(np.int8)
+        elif kind == "cat":
+            df[name] = df[name].astype("category")
+        else:
+            df[name] = pd.to_numeric(df[name], errors="raise").astype(np.float32)
+    return df
+
+
+def read_applications(con: duckdb.DuckDBPyConnection, source: DataSource, report: DataReport) -> pd.DataFrame:
+    """application_train and application_test as one frame (TARGET missing = -1 for test)."""
+    frames = []
+    for table in ("application_train", "application_test"):
+        count = load_into(con, source, table, report)
+        if count == 0:
+            continue
+        frame = to_frame(con.sql(f'SELECT * FROM "{table}"').to_arrow_table(), schema.kinds(table))
+        if "TARGET" not in frame.columns:
+            frame.insert(1, "TARGET", np.int8(-1))
+        elif frame["TARGET"].isin([0, 1]).all() is np.False_:
+            bad = frame.loc[~frame["TARGET"].isin([0, 1]), "TARGET"].iloc[0]
+            raise DataError(f"{source.files[table].name}, column TARGET: value {bad} is not 0 or 1",
+                            file=source.files[table].name, column="TARGET")
+        duplicated = frame["SK_ID_CURR"].duplicated()
+        if duplicated.any():
+            ids = frame.loc[duplicated, "SK_ID_CURR"].head(5).tolist()
+            raise DataError(
+                f"{source.files[table].name}, column SK_ID_CURR: duplicate ids {ids}",
+                file=source.files[table].name, column="SK_ID_CURR",
+            )
+        frame["TARGET"] = frame["TARGET"].astype(np.int8)
+        frames.append(frame)
+        con.execute(f'DROP TABLE "{table}"')
+    if not frames:
+        raise DataError(f"{source.root}: application_train and application_test have no rows",
+                        file="application_train.csv")
+    apps = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for name in schema.APPLICATION_CATEGORICALS:
+        apps[name] = apps[name].astype("category")
+    clash = apps["SK_ID_CURR"].duplicated()
+    if clash.any():
+        ids = apps.loc[clash, "SK_ID_CURR"].head(5).tolist()
+        raise DataError(f"application_test: SK_ID_CURR also in application_train: {ids}",
+                        file="application_test.csv", column="SK_ID_CURR")
+    return apps
+
+
+def count_orphans(con: duckdb.DuckDBPyConnection, table: str, parent_sql: str, key: str) -> int:
+    """Rows of ``table`` whose ``key`` is not among the parent keys."""
+    sql = f'SELECT count(*) FROM "{table}" c WHERE NOT EXISTS (SELECT 1 FROM {parent_sql} p WHERE p.k = c."{key}")'
+    return int(con.sql(sql).fetchall()[0][0])

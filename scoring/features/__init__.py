@@ -1,0 +1,162 @@
+"""Feature engineering shared by training and serving (no train/serve skew).
+
+- :func:`build_features` reads a whole data directory (up to Kaggle size)
+  and returns one row per applicant.
+- :func:`features_from_records` builds the very same columns for applicants
+  given as raw fields (plus optional history rows), as the service does.
+- :func:`model_input` turns a feature frame into what CatBoost takes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from scoring import schema
+from scoring.data import DataError, DataReport, connect, count_orphans, load_into, locate, read_applications, to_frame
+from scoring.features.application import APPLICATION_FEATURES, application_features, raw_application_features
+from scoring.features.history import HISTORY_FEATURES, history_feature_names
+
+log = logging.getLogger(__name__)
+
+#: Text used for a missing categorical value in the model input.
+MISSING_CATEGORY = "NA"
+
+__all__ = [
+    "FeatureSet", "build_features", "features_from_records", "feature_names",
+    "categorical_features", "model_input", "application_features", "MISSING_CATEGORY",
+]
+
+
+def feature_names() -> list[str]:
+    """Every model feature, in model order."""
+    return raw_application_features() + list(APPLICATION_FEATURES) + history_feature_names()
+
+
+def categorical_features() -> list[str]:
+    """Model features that are categorical (kept as text for CatBoost)."""
+    raw = set(raw_application_features())
+    return [c for c in schema.APPLICATION_CATEGORICALS if c in raw]
+
+
+@dataclass
+class FeatureSet:
+    """Features of every applicant in a data directory."""
+
+    frame: pd.DataFrame  # index SK_ID_CURR, columns feature_names()
+    target: pd.Series  # 0/1 for labelled applicants, -1 for application_test
+    applications: pd.DataFrame  # the raw application rows (descriptive fields for the UI)
+    report: DataReport
+    synthetic: bool
+    data_dir: Path
+
+    @property
+    def labelled(self) -> pd.Series:
+        return self.target >= 0
+
+
+def _assemble(apps: pd.DataFrame, aggregates: list[pd.DataFrame]) -> pd.DataFrame:
+    base = application_features(apps)
+    parts = [base] + [agg.reindex(base.index) for agg in aggregates]
+    frame = pd.concat(parts, axis=1)
+    return frame[feature_names()]
+
+
+def build_features(
+    data_dir: str | Path,
+    *,
+    strict: bool = False,
+    memory_limit: str = "4GB",
+    progress: Callable[[str], None] | None = None,
+) -> FeatureSet:
+    """Read every table of ``data_dir`` and build one feature row per applicant.
+
+    Child tables are loaded into DuckDB one at a time, checked for orphan keys,
+    aggregated and dropped, so peak memory stays near the largest table.
+    """
+    say = progress or log.info
+    source = locate(data_dir)
+    report = DataReport()
+    con = connect(memory_limit=memory_limit)
+    started = time.perf_counter()
+    apps = read_applications(con, source, report)
+    say(f"applications: {len(apps):,} rows ({time.perf_counter() - started:.1f}s)")
+    con.register("_app_ids_df", pd.DataFrame({"k": apps["SK_ID_CURR"].to_numpy()}))
+    con.execute("CREATE TEMP TABLE _app_ids AS SELECT k FROM _app_ids_df")
+    con.unregister("_app_ids_df")
+
+    aggregates = []
+    for table, (func, _, _reads) in HISTORY_FEATURES.items():
+        t0 = time.perf_counter()
+        load_into(con, source, table, report)
+        key, parent = schema.PARENT_KEY[table]
+        parent_sql = "_app_ids" if parent == "application" else "(SELECT DISTINCT SK_ID_BUREAU AS k FROM bureau)"
+        orphans = count_orphans(con, table, parent_sql, key)
+        report.orphans[table] = orphans
+        if orphans:
+            message = f"{source.files[table].name}: {orphans:,} rows whose {key} has no parent row in {parent}"
+            if strict:
+                raise DataError(message, file=source.files[table].name, column=key)
+            log.warning(message)
+        aggregates.append(func(con))
+        if table != "bureau":  # bureau_balance needs bureau's key mapping
+            con.execute(f'DROP TABLE "{table}"')
+        if table == "bureau_balance":
+            con.execute('DROP TABLE "bureau"')
+        say(f"{table}: {report.rows[table]:,} rows -> {len(aggregates[-1]):,} clients "
+            f"({time.perf_counter() - t0:.1f}s)")
+    con.close()
+    frame = _assemble(apps, aggregates)
+    target = pd.Series(apps["TARGET"].to_numpy(), index=frame.index, name="TARGET")
+    applications = apps.set_index("SK_ID_CURR", drop=False)
+    say(f"features: {frame.shape[0]:,} x {frame.shape[1]} ({time.perf_counter() - started:.1f}s)")
+    return FeatureSet(frame=frame, target=target, applications=applications, report=report,
+                      synthetic=source.synthetic, data_dir=Path(data_dir))
+
+
+def features_from_records(
+    applications: pd.DataFrame, history: Mapping[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
+    """Features for applicants given as raw application fields (+ optional history rows).
+
+    ``applications`` needs SK_ID_CURR (any placeholder ids) and any subset of
+    the application columns; ``history`` maps Kaggle table names to frames of
+    that table's rows for those applicants. Tables not given mean "no history".
+    """
+    kinds = schema.kinds("application_test")
+    apps = to_frame(applications.copy(), {**kinds, "SK_ID_CURR": "id"})
+    aggregates: list[pd.DataFrame] = []
+    history = {k: v for k, v in (history or {}).items() if v is not None and len(v)}
+    if history:
+        unknown = set(history) - set(HISTORY_FEATURES)
+        if unknown:
+            raise DataError(f"unknown history table(s): {sorted(unknown)}")
+        if "bureau_balance" in history and "bureau" not in history:
+            raise DataError("bureau_balance rows need their bureau rows", file="bureau_balance")
+        con = duckdb.connect()
+        for table, frame in history.items():
+            con.register(table, to_frame(frame.copy(), schema.kinds(table)))
+        for table, (func, _, reads) in HISTORY_FEATURES.items():
+            if all(r in history for r in reads):
+                aggregates.append(func(con))
+        con.close()
+    return _assemble(apps, aggregates)
+
+
+def model_input(frame: pd.DataFrame, features: list[str], categorical: list[str]) -> pd.DataFrame:
+    """The frame CatBoost takes: numeric float32, categoricals as text with ``NA`` for missing."""
+    out = frame.reindex(columns=features).copy()
+    for name in categorical:
+        column = out[name]
+        values = column.astype(object).where(column.notna(), MISSING_CATEGORY)
+        out[name] = values.astype(str)
+    numeric = [c for c in features if c not in set(categorical)]
+    out[numeric] = out[numeric].astype(np.float32)
+    return out

@@ -1,0 +1,210 @@
+"""Per-client aggregates of the six history tables, in DuckDB SQL.
+
+One function per table. Each takes a DuckDB connection on which the table(s)
+exist under their Kaggle names (temp tables of the full files during
+training, or small registered frames when the service scores a new applicant)
+and returns one row per SK_ID_CURR, columns prefixed BURO_, BB_, PREV_, POS_,
+INSTAL_ or CC_, as float32. The feature names are static (module constants),
+so an empty table yields the same columns with no rows.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+Aggs = tuple[tuple[str, str], ...]
+
+LATE = "(STATUS IN ('1','2','3','4','5'))"
+
+BUREAU_AGGS: Aggs = (
+    ("BURO_COUNT", "count(*)"),
+    ("BURO_ACTIVE_COUNT", "sum(CASE WHEN CREDIT_ACTIVE = 'Active' THEN 1 ELSE 0 END)"),
+    ("BURO_ACTIVE_SHARE", "avg(CASE WHEN CREDIT_ACTIVE = 'Active' THEN 1.0 ELSE 0.0 END)"),
+    ("BURO_BAD_DEBT_COUNT", "sum(CASE WHEN CREDIT_ACTIVE = 'Bad debt' THEN 1 ELSE 0 END)"),
+    ("BURO_DAYS_CREDIT_MEAN", "avg(DAYS_CREDIT)"),
+    ("BURO_DAYS_CREDIT_MAX", "max(DAYS_CREDIT)"),
+    ("BURO_DAYS_CREDIT_MIN", "min(DAYS_CREDIT)"),
+    ("BURO_DAYS_CREDIT_ENDDATE_MEAN", "avg(DAYS_CREDIT_ENDDATE)"),
+    ("BURO_DAYS_CREDIT_ENDDATE_MAX", "max(DAYS_CREDIT_ENDDATE)"),
+    ("BURO_DAYS_ENDDATE_FACT_MEAN", "avg(DAYS_ENDDATE_FACT)"),
+    ("BURO_DAYS_CREDIT_UPDATE_MEAN", "avg(DAYS_CREDIT_UPDATE)"),
+    ("BURO_CREDIT_DAY_OVERDUE_MAX", "max(CREDIT_DAY_OVERDUE)"),
+    ("BURO_OVERDUE_COUNT", "sum(CASE WHEN CREDIT_DAY_OVERDUE > 0 THEN 1 ELSE 0 END)"),
+    ("BURO_AMT_CREDIT_MAX_OVERDUE_MAX", "max(AMT_CREDIT_MAX_OVERDUE)"),
+    ("BURO_CNT_CREDIT_PROLONG_SUM", "sum(CNT_CREDIT_PROLONG)"),
+    ("BURO_AMT_CREDIT_SUM_SUM", "sum(AMT_CREDIT_SUM)"),
+    ("BURO_AMT_CREDIT_SUM_MEAN", "avg(AMT_CREDIT_SUM)"),
+    ("BURO_AMT_CREDIT_SUM_MAX", "max(AMT_CREDIT_SUM)"),
+    ("BURO_AMT_CREDIT_SUM_DEBT_SUM", "sum(AMT_CREDIT_SUM_DEBT)"),
+    ("BURO_AMT_CREDIT_SUM_DEBT_MEAN", "avg(AMT_CREDIT_SUM_DEBT)"),
+    ("BURO_AMT_CREDIT_SUM_OVERDUE_SUM", "sum(AMT_CREDIT_SUM_OVERDUE)"),
+    ("BURO_AMT_CREDIT_SUM_LIMIT_SUM", "sum(AMT_CREDIT_SUM_LIMIT)"),
+    ("BURO_AMT_ANNUITY_SUM", "sum(AMT_ANNUITY)"),
+    ("BURO_DEBT_CREDIT_RATIO", "sum(AMT_CREDIT_SUM_DEBT) / NULLIF(sum(AMT_CREDIT_SUM), 0)"),
+    ("BURO_ACTIVE_DEBT_SUM", "sum(CASE WHEN CREDIT_ACTIVE = 'Active' THEN AMT_CREDIT_SUM_DEBT END)"),
+    ("BURO_ACTIVE_DEBT_CREDIT_RATIO",
+     "sum(CASE WHEN CREDIT_ACTIVE = 'Active' THEN AMT_CREDIT_SUM_DEBT END)"
+     " / NULLIF(sum(CASE WHEN CREDIT_ACTIVE = 'Active' THEN AMT_CREDIT_SUM END), 0)"),
+    ("BURO_CREDIT_CARD_SHARE", "avg(CASE WHEN CREDIT_TYPE = 'Credit card' THEN 1.0 ELSE 0.0 END)"),
+    ("BURO_MORTGAGE_CAR_SHARE",
+     "avg(CASE WHEN CREDIT_TYPE IN ('Mortgage', 'Car loan') THEN 1.0 ELSE 0.0 END)"),
+    ("BURO_MICROLOAN_SHARE", "avg(CASE WHEN CREDIT_TYPE = 'Microloan' THEN 1.0 ELSE 0.0 END)"),
+)
+
+BUREAU_BALANCE_AGGS: Aggs = (
+    ("BB_MONTHS_COUNT", "count(*)"),
+    ("BB_MONTHS_BALANCE_MIN", "min(MONTHS_BALANCE)"),
+    ("BB_LATE_COUNT", f"sum(CASE WHEN {LATE} THEN 1 ELSE 0 END)"),
+    ("BB_LATE_SHARE", f"avg(CASE WHEN {LATE} THEN 1.0 ELSE 0.0 END)"),
+    ("BB_SEVERE_LATE_COUNT", "sum(CASE WHEN STATUS IN ('2','3','4','5') THEN 1 ELSE 0 END)"),
+    ("BB_STATUS_MAX", "max(TRY_CAST(STATUS AS INTEGER))"),
+    ("BB_RECENT_LATE_SHARE",
+     f"avg(CASE WHEN MONTHS_BALANCE >= -12 THEN (CASE WHEN {LATE} THEN 1.0 ELSE 0.0 END) END)"),
+    ("BB_CLOSED_SHARE", "avg(CASE WHEN STATUS = 'C' THEN 1.0 ELSE 0.0 END)"),
+    ("BB_UNKNOWN_SHARE", "avg(CASE WHEN STATUS = 'X' THEN 1.0 ELSE 0.0 END)"),
+)
+
+_PREV_DAYS = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION")
+
+PREVIOUS_AGGS: Aggs = (
+    ("PREV_COUNT", "count(*)"),
+    ("PREV_APPROVED_SHARE", "avg(CASE WHEN NAME_CONTRACT_STATUS = 'Approved' THEN 1.0 ELSE 0.0 END)"),
+    ("PREV_REFUSED_SHARE", "avg(CASE WHEN NAME_CONTRACT_STATUS = 'Refused' THEN 1.0 ELSE 0.0 END)"),
+    ("PREV_REFUSED_COUNT", "sum(CASE WHEN NAME_CONTRACT_STATUS = 'Refused' THEN 1 ELSE 0 END)"),
+    ("PREV_AMT_APPLICATION_MEAN", "avg(AMT_APPLICATION)"),
+    ("PREV_AMT_CREDIT_MEAN", "avg(AMT_CREDIT)"),
+    ("PREV_APPLICATION_CREDIT_RATIO_MEAN", "avg(AMT_APPLICATION / NULLIF(AMT_CREDIT, 0))"),
+    ("PREV_AMT_ANNUITY_MEAN", "avg(AMT_ANNUITY)"),
+    ("PREV_AMT_DOWN_PAYMENT_MEAN", "avg(AMT_DOWN_PAYMENT)"),
+    ("PREV_RATE_DOWN_PAYMENT_MEAN", "avg(RATE_DOWN_PAYMENT)"),
+    ("PREV_CNT_PAYMENT_MEAN", "avg(CNT_PAYMENT)"),
+    ("PREV_DAYS_DECISION_MAX", "max(DAYS_DECISION)"),
+    ("PREV_DAYS_DECISION_MEAN", "avg(DAYS_DECISION)"),
+    ("PREV_DAYS_LAST_DUE_1ST_VERSION_MAX", "max(DAYS_LAST_DUE_1ST_VERSION)"),
+    ("PREV_DAYS_TERMINATION_MAX", "max(DAYS_TERMINATION)"),
+    ("PREV_HIGH_YIELD_SHARE", "avg(CASE WHEN NAME_YIELD_GROUP = 'high' THEN 1.0 ELSE 0.0 END)"),
+    ("PREV_APPROVED_AMT_CREDIT_MEAN", "avg(CASE WHEN NAME_CONTRACT_STATUS = 'Approved' THEN AMT_CREDIT END)"),
+)
+
+POS_AGGS: Aggs = (
+    ("POS_MONTHS_COUNT", "count(*)"),
+    ("POS_MONTHS_BALANCE_MIN", "min(MONTHS_BALANCE)"),
+    ("POS_SK_DPD_MAX", "max(SK_DPD)"),
+    ("POS_SK_DPD_MEAN", "avg(SK_DPD)"),
+    ("POS_SK_DPD_DEF_MAX", "max(SK_DPD_DEF)"),
+    ("POS_LATE_SHARE", "avg(CASE WHEN SK_DPD > 0 THEN 1.0 ELSE 0.0 END)"),
+    ("POS_COMPLETED_SHARE", "avg(CASE WHEN NAME_CONTRACT_STATUS = 'Completed' THEN 1.0 ELSE 0.0 END)"),
+    ("POS_CNT_INSTALMENT_FUTURE_MEAN", "avg(CNT_INSTALMENT_FUTURE)"),
+)
+
+_DPD = "GREATEST(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)"
+_DBD = "GREATEST(DAYS_INSTALMENT - DAYS_ENTRY_PAYMENT, 0)"
+
+INSTALMENT_AGGS: Aggs = (
+    ("INSTAL_COUNT", "count(*)"),
+    ("INSTAL_DPD_MEAN", f"avg({_DPD})"),
+    ("INSTAL_DPD_MAX", f"max({_DPD})"),
+    ("INSTAL_DBD_MEAN", f"avg({_DBD})"),
+    ("INSTAL_LATE_SHARE", f"avg(CASE WHEN {_DPD} > 0 THEN 1.0 ELSE 0.0 END)"),
+    ("INSTAL_PAYMENT_RATIO_MEAN", "avg(AMT_PAYMENT / NULLIF(AMT_INSTALMENT, 0))"),
+    ("INSTAL_UNDERPAID_SHARE", "avg(CASE WHEN AMT_PAYMENT < AMT_INSTALMENT THEN 1.0 ELSE 0.0 END)"),
+    ("INSTAL_PAYMENT_DIFF_SUM", "sum(AMT_INSTALMENT - AMT_PAYMENT)"),
+    ("INSTAL_AMT_PAYMENT_SUM", "sum(AMT_PAYMENT)"),
+    ("INSTAL_AMT_INSTALMENT_MEAN", "avg(AMT_INSTALMENT)"),
+)
+
+_UTIL = "AMT_BALANCE / NULLIF(AMT_CREDIT_LIMIT_ACTUAL, 0)"
+
+CREDIT_CARD_AGGS: Aggs = (
+    ("CC_MONTHS_COUNT", "count(*)"),
+    ("CC_AMT_BALANCE_MEAN", "avg(AMT_BALANCE)"),
+    ("CC_AMT_BALANCE_MAX", "max(AMT_BALANCE)"),
+    ("CC_AMT_CREDIT_LIMIT_ACTUAL_MEAN", "avg(AMT_CREDIT_LIMIT_ACTUAL)"),
+    ("CC_UTILISATION_MEAN", f"avg({_UTIL})"),
+    ("CC_UTILISATION_MAX", f"max({_UTIL})"),
+    ("CC_RECENT_UTILISATION_MEAN", f"avg(CASE WHEN MONTHS_BALANCE >= -6 THEN {_UTIL} END)"),
+    ("CC_AMT_DRAWINGS_CURRENT_MEAN", "avg(AMT_DRAWINGS_CURRENT)"),
+    ("CC_AMT_DRAWINGS_ATM_CURRENT_MEAN", "avg(AMT_DRAWINGS_ATM_CURRENT)"),
+    ("CC_CNT_DRAWINGS_CURRENT_MEAN", "avg(CNT_DRAWINGS_CURRENT)"),
+    ("CC_AMT_PAYMENT_CURRENT_MEAN", "avg(AMT_PAYMENT_CURRENT)"),
+    ("CC_PAYMENT_MIN_RATIO_MEAN", "avg(AMT_PAYMENT_CURRENT / NULLIF(AMT_INST_MIN_REGULARITY, 0))"),
+    ("CC_AMT_TOTAL_RECEIVABLE_MEAN", "avg(AMT_TOTAL_RECEIVABLE)"),
+    ("CC_CNT_INSTALMENT_MATURE_CUM_MAX", "max(CNT_INSTALMENT_MATURE_CUM)"),
+    ("CC_SK_DPD_MAX", "max(SK_DPD)"),
+    ("CC_SK_DPD_MEAN", "avg(SK_DPD)"),
+    ("CC_LATE_SHARE", "avg(CASE WHEN SK_DPD > 0 THEN 1.0 ELSE 0.0 END)"),
+)
+
+
+def _select(aggs: Aggs) -> str:
+    return ", ".join(f'CAST({expr} AS DOUBLE) AS "{name}"' for name, expr in aggs)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, aggs: Aggs) -> pd.DataFrame:
+    df = con.sql(sql).to_arrow_table().to_pandas()
+    df = df.set_index(df["SK_ID_CURR"].astype(np.int64)).drop(columns="SK_ID_CURR")
+    df.index.name = "SK_ID_CURR"
+    return df.reindex(columns=[n for n, _ in aggs]).astype(np.float32)
+
+
+def bureau_features(con: duckdb.DuckDBPyConnection, bureau: str = "bureau") -> pd.DataFrame:
+    """BURO_*: credits reported by other institutions."""
+    sql = f'SELECT SK_ID_CURR, {_select(BUREAU_AGGS)} FROM "{bureau}" GROUP BY SK_ID_CURR'
+    return _frame(con, sql, BUREAU_AGGS)
+
+
+def bureau_balance_features(
+    con: duckdb.DuckDBPyConnection, bureau_balance: str = "bureau_balance", bureau: str = "bureau"
+) -> pd.DataFrame:
+    """BB_*: monthly statuses of bureau credits, pooled per client."""
+    sql = (
+        f'SELECT b.SK_ID_CURR, {_select(BUREAU_BALANCE_AGGS)} FROM "{bureau_balance}" bb '
+        f'JOIN (SELECT DISTINCT SK_ID_CURR, SK_ID_BUREAU FROM "{bureau}") b USING (SK_ID_BUREAU) '
+        "GROUP BY b.SK_ID_CURR"
+    )
+    return _frame(con, sql, BUREAU_BALANCE_AGGS)
+
+
+def previous_features(con: duckdb.DuckDBPyConnection, previous: str = "previous_application") -> pd.DataFrame:
+    """PREV_*: the client's previous applications at Home Credit (365243 day sentinels = missing)."""
+    cleaned = ", ".join(f'NULLIF("{c}", 365243) AS "{c}"' for c in _PREV_DAYS)
+    source = f'(SELECT * REPLACE ({cleaned}) FROM "{previous}")'
+    sql = f"SELECT SK_ID_CURR, {_select(PREVIOUS_AGGS)} FROM {source} GROUP BY SK_ID_CURR"
+    return _frame(con, sql, PREVIOUS_AGGS)
+
+
+def pos_cash_features(con: duckdb.DuckDBPyConnection, pos: str = "POS_CASH_balance") -> pd.DataFrame:
+    """POS_*: monthly balances of previous point-of-sale and cash loans."""
+    sql = f'SELECT SK_ID_CURR, {_select(POS_AGGS)} FROM "{pos}" GROUP BY SK_ID_CURR'
+    return _frame(con, sql, POS_AGGS)
+
+
+def installments_features(
+    con: duckdb.DuckDBPyConnection, installments: str = "installments_payments"
+) -> pd.DataFrame:
+    """INSTAL_*: repayment behaviour on previous loans (lateness, under-payment)."""
+    sql = f'SELECT SK_ID_CURR, {_select(INSTALMENT_AGGS)} FROM "{installments}" GROUP BY SK_ID_CURR'
+    return _frame(con, sql, INSTALMENT_AGGS)
+
+
+def credit_card_features(con: duckdb.DuckDBPyConnection, cards: str = "credit_card_balance") -> pd.DataFrame:
+    """CC_*: monthly credit-card balances (utilisation, drawings, lateness)."""
+    sql = f'SELECT SK_ID_CURR, {_select(CREDIT_CARD_AGGS)} FROM "{cards}" GROUP BY SK_ID_CURR'
+    return _frame(con, sql, CREDIT_CARD_AGGS)
+
+
+#: table -> (feature function, its aggregate list, tables it reads)
+HISTORY_FEATURES = {
+    "bureau": (bureau_features, BUREAU_AGGS, ("bureau",)),
+    "bureau_balance": (bureau_balance_features, BUREAU_BALANCE_AGGS, ("bureau_balance", "bureau")),
+    "previous_application": (previous_features, PREVIOUS_AGGS, ("previous_application",)),
+    "POS_CASH_balance": (pos_cash_features, POS_AGGS, ("POS_CASH_balance",)),
+    "installments_payments": (installments_features, INSTALMENT_AGGS, ("installments_payments",)),
+    "credit_card_balance": (credit_card_features, CREDIT_CARD_AGGS, ("credit_card_balance",)),
+}
+
+
+def history_feature_names() -> list[str]:
+    return [name for _, aggs, _ in HISTORY_FEATURES.values() for name, _ in aggs]
