@@ -28,7 +28,14 @@ from scoring import schema
 
 log = logging.getLogger(__name__)
 
-_DUCK_TYPES = {"id": "BIGINT", "target": "INTEGER", "int": "DOUBLE", "float": "DOUBLE", "cat": "VARCHAR"}
+# Every number is parsed as DOUBLE: DuckDB's string->integer cast rounds ("0.6" -> 1,
+# "100002.5" -> 100003), which would silently coerce labels and keys. Integrality,
+# finiteness and presence are then checked in SQL (see ``_checked``) and keys/labels
+# cast to their integer types only after the check.
+_DUCK_TYPES = {"id": "DOUBLE", "target": "DOUBLE", "int": "DOUBLE", "float": "DOUBLE", "cat": "VARCHAR"}
+
+#: Marker of the errors raised from SQL by ``_checked`` (parsed back by translate_error).
+_SQL_ERROR = "DATAERROR"
 
 
 class DataError(ValueError):
@@ -96,7 +103,7 @@ def locate(root: str | Path) -> DataSource:
 def read_header(path: Path) -> list[str]:
     """Column names on the first line of a (possibly gzipped) CSV file."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         line = handle.readline()
     if not line.strip():
         raise DataError(f"{path.name}: the file is empty (no header line)", file=path.name)
@@ -107,6 +114,10 @@ def check_header(table: str, path: Path, report: DataReport | None = None) -> li
     """Return the file's columns after checking every schema column is present."""
     header = read_header(path)
     expected = schema.columns(table)
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if doubled:
+        raise DataError(f"{path.name}: column(s) {', '.join(doubled)} appear more than once",
+                        file=path.name, column=doubled[0])
     missing = [c for c in expected if c not in header]
     if missing:
         raise DataError(
@@ -125,12 +136,40 @@ def csv_relation_sql(table: str, path: Path, header: list[str] | None = None) ->
     types = ", ".join(
         f"'{name}': '{_DUCK_TYPES[kinds[name]] if name in kinds else 'VARCHAR'}'" for name in header
     )
-    wanted = ", ".join(f'"{c}"' for c in schema.columns(table))
+    wanted = ", ".join(_checked(path.name, name, kinds[name]) for name in schema.columns(table))
     file = str(path).replace("'", "''")
     return (
         f"(SELECT {wanted} FROM read_csv('{file}', header=true, auto_detect=false, "
         f"delim=',', quote='\"', nullstr='', columns={{{types}}}))"
     )
+
+
+def _checked(file: str, name: str, kind: str) -> str:
+    """SQL for one column that raises (DuckDB ``error()``) on a value the schema forbids.
+
+    The parser already rejects text in numbers; this adds what it lets through:
+    NaN/inf spelled out, decimals in integer columns, missing keys/labels, labels
+    other than 0/1. Evaluated lazily per row, so valid data pay one comparison.
+    """
+    col = f'"{name}"'
+    if kind == "cat":
+        return col
+
+    def fail(what: str) -> str:
+        prefix = f"{_SQL_ERROR}|{file}|{name}|".replace("'", "''")
+        return f"error('{prefix}value ' || coalesce(CAST({col} AS VARCHAR), 'missing') || ' {what}')"
+
+    if kind == "float":
+        return f"CASE WHEN NOT isfinite({col}) THEN {fail('is not a finite number')} ELSE {col} END AS {col}"
+    if kind == "int":
+        return (f"CASE WHEN NOT isfinite({col}) OR {col} <> trunc({col}) "
+                f"THEN {fail('is not an integer')} ELSE {col} END AS {col}")
+    if kind == "target":
+        return (f"CASE WHEN {col} IS NULL OR {col} NOT IN (0, 1) "
+                f"THEN {fail('is not 0 or 1')} ELSE CAST({col} AS TINYINT) END AS {col}")
+    # id: present, finite, integer-valued
+    return (f"CASE WHEN {col} IS NULL OR NOT isfinite({col}) OR {col} <> trunc({col}) "
+            f"THEN {fail('is not an integer id')} ELSE CAST({col} AS BIGINT) END AS {col}")
 
 
 _COLUMN_RE = re.compile(r'column[ :]+"?([A-Z_0-9]+)"?', re.IGNORECASE)
@@ -139,6 +178,9 @@ _COLUMN_RE = re.compile(r'column[ :]+"?([A-Z_0-9]+)"?', re.IGNORECASE)
 def translate_error(exc: Exception, path: Path) -> DataError:
     """Turn a DuckDB conversion error into a DataError naming file and column."""
     message = str(exc)
+    if f"{_SQL_ERROR}|" in message:
+        file, column, what = message.split(f"{_SQL_ERROR}|", 1)[1].splitlines()[0].split("|", 2)
+        return DataError(f"{file}, column {column}: {what}", file=file, column=column)
     match = _COLUMN_RE.search(message)
     column = match.group(1) if match else None
     value = re.search(r'convert string "([^"]*)"', message)
@@ -177,20 +219,38 @@ def load_into(
     return int(count)
 
 
-def to_frame(arrow_or_df, table_kinds: dict[str, str]) -> pd.DataFrame:
-    """Apply the schema's in-memory types: float32 measures, category text, int ids."""
+def to_frame(arrow_or_df, table_kinds: dict[str, str], float_dtype=np.float32) -> pd.DataFrame:
+    """Apply the schema's in-memory types: float32 measures, category text, int ids.
+
+    Nothing is coerced: text in a numeric column, a missing or fractional id
+    and a label other than 0/1 raise :class:`DataError` naming the column.
+    ``float_dtype`` (float64) keeps full precision for frames handed to the
+    DuckDB aggregates, which must see the same values as a CSV read.
+    """
     df = arrow_or_df if isinstance(arrow_or_df, pd.DataFrame) else arrow_or_df.to_pandas()
+    out: dict[str, object] = {}
     for name in df.columns:
         kind = table_kinds.get(name, "float")
-        if kind == "id":
-            df[name] = df[name].astype(np.int64)
-        elif kind == "target":
-            df[name] = df[name].astype(np.int8)
-        elif kind == "cat":
-            df[name] = df[name].astype("category")
+        if kind == "cat":
+            out[name] = df[name].astype("category")
+            continue
+        try:
+            values = pd.to_numeric(df[name], errors="raise")
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"column {name}: {exc}", column=name) from None
+        if kind in ("id", "target"):
+            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+            bad = ~np.isfinite(numbers) | (numbers != np.trunc(numbers))
+            if kind == "target":
+                bad |= ~np.isin(numbers, (0.0, 1.0)) & (numbers != -1.0)
+            if bad.any():
+                raise DataError(f"column {name}: value {values[bad].iloc[0]!r} is not a valid "
+                                f"{'label' if kind == 'target' else 'integer id'}", column=name)
+            out[name] = pd.Series(numbers.astype(np.int8 if kind == "target" else np.int64), index=df.index)
         else:
-            df[name] = pd.to_numeric(df[name], errors="raise").astype(np.float32)
-    return df
+            out[name] = values.astype(float_dtype)
+    # one construction instead of column-by-column assignment (no fragmented frame)
+    return pd.DataFrame(out, index=df.index, columns=df.columns)
 
 
 def read_applications(con: duckdb.DuckDBPyConnection, source: DataSource, report: DataReport) -> pd.DataFrame:
@@ -199,11 +259,13 @@ def read_applications(con: duckdb.DuckDBPyConnection, source: DataSource, report
     for table in ("application_train", "application_test"):
         count = load_into(con, source, table, report)
         if count == 0:
+            con.execute(f'DROP TABLE "{table}"')
             continue
         frame = to_frame(con.sql(f'SELECT * FROM "{table}"').to_arrow_table(), schema.kinds(table))
         if "TARGET" not in frame.columns:
-            frame.insert(1, "TARGET", np.int8(-1))
-        elif frame["TARGET"].isin([0, 1]).all() is np.False_:
+            frame = pd.concat([frame.iloc[:, :1], pd.DataFrame({"TARGET": np.full(len(frame), -1, np.int8)},
+                                                                index=frame.index), frame.iloc[:, 1:]], axis=1)
+        elif not frame["TARGET"].isin([0, 1]).all():  # also checked in SQL; kept as a guard
             bad = frame.loc[~frame["TARGET"].isin([0, 1]), "TARGET"].iloc[0]
             raise DataError(f"{source.files[table].name}, column TARGET: value {bad} is not 0 or 1",
                             file=source.files[table].name, column="TARGET")
@@ -226,8 +288,9 @@ def read_applications(con: duckdb.DuckDBPyConnection, source: DataSource, report
     clash = apps["SK_ID_CURR"].duplicated()
     if clash.any():
         ids = apps.loc[clash, "SK_ID_CURR"].head(5).tolist()
-        raise DataError(f"application_test: SK_ID_CURR also in application_train: {ids}",
-                        file="application_test.csv", column="SK_ID_CURR")
+        name = source.files["application_test"].name
+        raise DataError(f"{name}, column SK_ID_CURR: ids also in application_train: {ids}",
+                        file=name, column="SK_ID_CURR")
     return apps
 
 

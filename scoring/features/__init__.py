@@ -65,6 +65,14 @@ class FeatureSet:
 def _assemble(apps: pd.DataFrame, aggregates: list[pd.DataFrame]) -> pd.DataFrame:
     base = application_features(apps)
     parts = [base] + [agg.reindex(base.index) for agg in aggregates]
+    # History tables that were not given (the service's "no history") still
+    # get their columns: all-NaN float32, exactly like an applicant without
+    # rows in a full build.
+    present = {c for part in parts for c in part.columns}
+    absent = [c for c in history_feature_names() if c not in present]
+    if absent:
+        parts.append(pd.DataFrame(np.full((len(base), len(absent)), np.nan, dtype=np.float32),
+                                  index=base.index, columns=absent))
     frame = pd.concat(parts, axis=1)
     return frame[feature_names()]
 
@@ -142,7 +150,16 @@ def features_from_records(
             raise DataError("bureau_balance rows need their bureau rows", file="bureau_balance")
         con = duckdb.connect()
         for table, frame in history.items():
-            con.register(table, to_frame(frame.copy(), schema.kinds(table)))
+            missing = [c for c in schema.columns(table) if c not in frame.columns]
+            if missing:
+                raise DataError(f"{table}: missing column(s) {', '.join(missing)}", file=table, column=missing[0])
+            try:
+                typed = to_frame(frame[schema.columns(table)].copy(), schema.kinds(table), float_dtype=np.float64)
+            except DataError as exc:
+                raise DataError(f"{table}, {exc}", file=table, column=exc.column) from None
+            # float64, not float32: a full build aggregates the CSV values as DOUBLE,
+            # so the service must hand DuckDB the same values (train/serve skew).
+            con.register(table, typed)
         for table, (func, _, reads) in HISTORY_FEATURES.items():
             if all(r in history for r in reads):
                 aggregates.append(func(con))

@@ -1,0 +1,203 @@
+"""The dashboard's only door to the scoring service (HTTP, see docs/api.md).
+
+Every call goes through :meth:`ServiceClient._request`: one ``requests.Session``
+(connection pooling), a connect and a read timeout, the ``X-API-Key`` header.
+Failures come out as exactly two exception types the pages turn into words:
+
+- :class:`ServiceUnavailable` - cannot reach the service, timeout, 502/503/504;
+- :class:`ServiceError`      - the service answered with an error (``status``,
+  ``code`` and ``detail`` from its ``{"error", "detail"}`` body), or with a body
+  that is not the JSON the contract promises.
+
+``ServiceUnavailable`` subclasses ``ServiceError``: ``except ServiceError`` catches both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """The service answered with an error, or with something that is not the contract's JSON."""
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None, detail: Any = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+    @property
+    def not_found(self) -> bool:
+        return self.status == 404
+
+
+class ServiceUnavailable(ServiceError):
+    """The service cannot be reached, timed out, or says it is unavailable."""
+
+
+_UNAVAILABLE_STATUSES = {502, 503, 504}
+
+
+class ServiceClient:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        session: requests.Session | None = None,
+        cache_ttl: float = 30.0,
+    ):
+        self.base_url = (base_url or os.environ.get("SERVICE_URL", "http://127.0.0.1:8000")).rstrip("/")
+        key = api_key if api_key is not None else os.environ.get("SERVICE_API_KEY", "")
+        self.timeout = (
+            connect_timeout if connect_timeout is not None else float(os.environ.get("SERVICE_CONNECT_TIMEOUT", "2")),
+            read_timeout if read_timeout is not None else float(os.environ.get("SERVICE_TIMEOUT", "8")),
+        )
+        self.session = session or requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "credit-scoring-dashboard"})
+        if key:
+            self.session.headers["X-API-Key"] = key
+        self.cache_ttl = cache_ttl
+        self._cache: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    # -- transport ---------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, *, params=None, json=None, timeout=None) -> Any:
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.session.request(method, url, params=params, json=json, timeout=timeout or self.timeout)
+        except requests.Timeout as exc:
+            raise ServiceUnavailable("timeout", code="timeout", detail=str(exc)) from exc
+        except requests.RequestException as exc:  # connection refused, DNS, reset...
+            raise ServiceUnavailable("unreachable", code="unreachable", detail=str(exc)) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 400:
+            code = body.get("error") if isinstance(body, dict) else None
+            detail = body.get("detail") if isinstance(body, dict) else response.text[:200]
+            cls = ServiceUnavailable if response.status_code in _UNAVAILABLE_STATUSES else ServiceError
+            raise cls(f"HTTP {response.status_code}: {code or 'error'}", status=response.status_code,
+                      code=code, detail=detail)
+        if body is None:
+            raise ServiceError("the service answered with a body that is not JSON", status=response.status_code,
+                               code="bad_response")
+        return body
+
+    def _get(self, path: str, params=None, timeout=None) -> Any:
+        return self._request("GET", path, params=params, timeout=timeout)
+
+    def _cached(self, key: str, fetch, ttl: float | None = None):
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit and now - hit[0] < (self.cache_ttl if ttl is None else ttl):
+            return hit[1]
+        value = fetch()
+        with self._lock:
+            self._cache[key] = (now, value)
+        return value
+
+    # -- endpoints (docs/api.md) ----------------------------------------------------------------------
+    def health(self) -> dict:
+        return self._cached("health", lambda: self._get("/health", timeout=(self.timeout[0], 3)), ttl=15)
+
+    def model(self) -> dict:
+        return self._cached("model", lambda: self._get("/model"), ttl=300)
+
+    def fairness(self) -> dict:
+        return self._cached("fairness", lambda: self._get("/model/fairness"), ttl=300)
+
+    def model_card(self) -> dict:
+        return self._cached("card", lambda: self._get("/model/card"), ttl=300)
+
+    def clients(self, **filters) -> dict:
+        params = {k: v for k, v in filters.items() if v is not None and v != ""}
+        return self._get("/clients", params=params)
+
+    def client(self, client_id: int) -> dict:
+        return self._get(f"/clients/{int(client_id)}")
+
+    def score(self, client_id: int) -> dict:
+        return self._get(f"/clients/{int(client_id)}/score")
+
+    def explanation(self, client_id: int, top: int = 10) -> dict:
+        return self._get(f"/clients/{int(client_id)}/explanation", params={"top": int(top)})
+
+    def similar(self, client_id: int, k: int = 10) -> dict:
+        return self._get(f"/clients/{int(client_id)}/similar", params={"k": int(k)})
+
+    def counterfactual(self, client_id: int) -> dict:
+        return self._get(f"/clients/{int(client_id)}/counterfactual")
+
+    def population(self, features: list[str], bins: int = 30) -> dict:
+        return self._get("/population", params={"features": ",".join(features), "bins": int(bins)})
+
+    def predict(self, application: dict, top: int = 5, history: dict | None = None) -> dict:
+        body: dict[str, Any] = {"application": application, "top": int(top)}
+        if history:
+            body["history"] = history
+        return self._request("POST", "/predict", json=body)
+
+    def decide(self, client_id: int, decision: str, reason: str, advisor: str) -> dict:
+        body = {"decision": decision, "reason": reason, "advisor": advisor}
+        return self._request("POST", f"/clients/{int(client_id)}/decision", json=body)
+
+    def decisions(self, client_id: int) -> dict:
+        return self._get(f"/clients/{int(client_id)}/decisions")
+
+    def monitoring_summary(self) -> dict | None:
+        """The drift summary, or None when the service has no report yet (404)."""
+        try:
+            return self._get("/monitoring/summary")
+        except ServiceError as exc:
+            if exc.not_found:
+                return None
+            raise
+
+    def monitoring_report(self) -> str | None:
+        """HTML of the latest drift report (``GET /monitoring/report``), None when absent."""
+        try:
+            response = self.session.get(f"{self.base_url}/monitoring/report", timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ServiceUnavailable("unreachable", code="unreachable", detail=str(exc)) from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            cls = ServiceUnavailable if response.status_code in _UNAVAILABLE_STATUSES else ServiceError
+            raise cls(f"HTTP {response.status_code}", status=response.status_code)
+        return response.text
+
+
+_client: ServiceClient | None = None
+_client_lock = threading.Lock()
+
+
+def get_client() -> ServiceClient:
+    """The process-wide client (created on first use from the environment)."""
+    global _client
+    with _client_lock:
+        if _client is None:
+            _client = ServiceClient()
+        return _client
+
+
+def set_client(client: ServiceClient | None) -> None:
+    """Replace the process-wide client (tests)."""
+    global _client
+    with _client_lock:
+        _client = client

@@ -1,0 +1,23 @@
+"""Pure figure builders: JSON from the service in, ``plotly.graph_objects.Figure`` out.
+
+No Dash, no HTTP, no global state here, so each function is unit-tested on
+plain dictionaries (tests/unit/test_dash_figures.py).
+"""
+
+from dash_app.figures.client import gauge_figure, population_figure, waterfall_figure
+from dash_app.figures.model import (
+    calibration_figure,
+    cost_curve_figure,
+    cost_curve_for,
+    fairness_figure,
+    fairness_rows,
+    importance_figure,
+    roc_figure,
+)
+from dash_app.figures.monitoring import scores_by_day_figure
+
+__all__ = [
+    "gauge_figure", "waterfall_figure", "population_figure", "importance_figure", "roc_figure",
+    "calibration_figure", "cost_curve_for", "cost_curve_figure", "fairness_rows", "fairness_figure",
+    "scores_by_day_figure",
+]

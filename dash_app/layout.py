@@ -1,0 +1,86 @@
+"""The shell around every page: skip link, navigation, synthetic-data banner, footer."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+
+from dash_app.api_client import ServiceError, get_client
+from dash_app.auth import csrf_token
+from dash_app.formatting import fmt_float
+from dash_app.i18n import t
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="{lang}">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        {{%favicon%}}
+        {{%css%}}
+    </head>
+    <body>
+        {{%app_entry%}}
+        <footer>
+            {{%config%}}
+            {{%scripts%}}
+            {{%renderer%}}
+        </footer>
+    </body>
+</html>"""
+
+
+def index_string(lang: str) -> str:
+    return INDEX_STRING.format(lang=lang)
+
+
+def _nav() -> html.Header:
+    user = current_user.id if getattr(current_user, "is_authenticated", False) else ""
+    links = [("/", t("nav.clients")), ("/model", t("nav.model")), ("/monitoring", t("nav.monitoring"))]
+    return html.Header(
+        html.Nav(
+            [
+                dcc.Link(t("app.brand"), href="/", className="navbar-brand fw-bold text-white"),
+                html.Ul([html.Li(dcc.Link(text, href=href, className="nav-link text-white"), className="nav-item")
+                         for href, text in links], className="navbar-nav flex-row gap-3 me-auto"),
+                html.Span(t("nav.user", user=user), className="text-white me-3 small") if user else None,
+                html.Form(
+                    [dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                     html.Button(t("nav.logout"), type="submit", className="btn btn-sm btn-outline-light",
+                                 id="nav-logout")],
+                    action="/logout", method="POST", className="d-inline",
+                ) if user else None,
+            ],
+            className="navbar navbar-expand container-xl flex-wrap", **{"aria-label": t("nav.main")},
+        ),
+        className="app-header",
+    )
+
+
+def _banner_and_footer():
+    try:
+        health = get_client().health()
+    except ServiceError:
+        return dbc.Alert(t("banner.service_down"), color="warning", id="app-banner-down",
+                         className="container-xl mt-2 mb-0"), None
+    banner = None
+    if health.get("synthetic"):
+        banner = html.Div(html.P(["⚠ ", t("banner.synthetic")], className="mb-0"), id="app-banner-synthetic",
+                          className="alert alert-warning container-xl mt-2 mb-0", role="note")
+    threshold = health.get("threshold")
+    footer = t("footer.model", version=health.get("model_version", "–"),
+               threshold=fmt_float(threshold, 3) if isinstance(threshold, (int, float)) else "–")
+    return banner, footer
+
+
+def shell():
+    banner, footer = _banner_and_footer()
+    return html.Div([
+        html.A(t("skip"), href="#main", className="skip-link"),
+        _nav(),
+        html.Div(banner, id="app-banner"),
+        html.Main(dash.page_container, id="main", tabIndex="-1", className="container-xl py-3"),
+        html.Footer(html.P(footer or "", className="small text-muted-strong mb-0"),
+                    className="container-xl pb-3", id="app-footer"),
+    ])

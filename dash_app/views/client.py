@@ -1,0 +1,177 @@
+"""Layout of the client page (/client/<id>); its callbacks live in client_callbacks.py.
+
+The core (score, gauge, reasons, contributions, descriptive info) is fetched while
+the layout is built; the comparison, similar clients, counterfactual and history
+load through their own callbacks, so a slow or failing section never blocks the others.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dash_app.api_client import ServiceError, get_client
+from dash_app.components import decision_badge, error_alert, graph, labelled_input, section
+from dash_app.figures import gauge_figure, waterfall_figure
+from dash_app.formatting import fmt_float, fmt_pct, fmt_score, outcome_text, parse_client_id
+from dash_app.i18n import t
+from dash_app.views.client_data import WHATIF_FIELDS, base_application, info_items, reason_sentences
+
+EXPLAIN_TOP = 200  # every feature: the comparison needs the client's value of whichever one is picked
+WATERFALL_TOP = 10
+
+
+def _back() -> dcc.Link:
+    return dcc.Link("← " + t("back.clients"), href="/", className="d-inline-block mb-2")
+
+
+def _score_section(score: dict) -> html.Section:
+    value, decision = float(score["score"]), score.get("decision")
+    alt = t("client.gauge_alt", score=fmt_score(value), decision=t(f"decision.{decision}"))
+    threshold = score.get("threshold")
+    return section(t("client.score"), [
+        html.Div(
+            [graph("client-gauge", gauge_figure(value, decision), alt=alt),
+             html.P(decision_badge(decision, "decision-lg"), id="client-decision", className="mb-2"),
+             html.P(t("client.probability", p=fmt_pct(score.get("probability"), 1)), className="score-text mb-1",
+                    id="client-probability"),
+             html.P(t("client.threshold", p=fmt_float(threshold, 3) if threshold is not None else "–"),
+                    className="small text-muted-strong mb-1"),
+             html.P(t("client.gauge_legend"), className="small text-muted-strong mb-0")],
+            id="client-score-summary",
+            **{"data-score": f"{value:.4f}", "data-decision": decision or "", "data-band": score.get("band") or ""},
+        ),
+    ], section_id="client-score-section")
+
+
+def _reasons_section(explanation: dict | None, error: Exception | None) -> html.Section:
+    if error is not None:
+        return section(t("client.reasons"), [error_alert(error)], section_id="client-reasons")
+    items = [html.Li(c["sentence"], className=f"reason-{c.get('direction', '')}")
+             for c in reason_sentences(explanation, top=6)]
+    return section(t("client.reasons"), [html.P(t("client.reasons_intro")), html.Ul(items, className="reasons")],
+                   section_id="client-reasons")
+
+
+def _waterfall_section(explanation: dict | None) -> html.Section | None:
+    if not explanation or not explanation.get("contributions"):
+        return None
+    top = sorted(explanation["contributions"], key=lambda c: abs(float(c.get("contribution") or 0)), reverse=True)
+    first = top[0]
+    alt = t("client.contrib_alt", n=min(WATERFALL_TOP, len(top)), label=first.get("label") or first.get("feature"),
+            direction=t("client.raises") if first.get("direction") == "raises" else t("client.lowers"))
+    return section(t("client.contrib_title"), [graph("client-waterfall", waterfall_figure(explanation, WATERFALL_TOP),
+                                                     alt=alt)], section_id="client-contributions")
+
+
+def _info_section(client: dict) -> html.Section:
+    rows = []
+    for label, value in info_items(client.get("info") or {}, client.get("display")):
+        rows += [html.Dt(label, className="col-sm-6"), html.Dd(value, className="col-sm-6")]
+    extra = [html.P(t("client.known_outcome", outcome=outcome_text(client.get("known_outcome"))),
+                    className="small text-muted-strong")] if client.get("known_outcome") is not None else []
+    return section(t("client.info"), [html.Dl(rows, className="row info-list mb-1"), *extra],
+                   section_id="client-info")
+
+
+def _whatif_section(client: dict) -> html.Section:
+    info = client.get("info") or {}
+    app, exact = base_application(client)
+    if app is None:
+        return section(t("client.whatif"), [html.P(t("client.whatif_noraw"))], section_id="client-whatif")
+    fields = [dbc.Col(labelled_input(f"client-whatif-{key.replace('_', '-')}", t(f"field.{key}") + " (€)",
+                                     type="number", min=1, step="any", value=info.get(key), inputMode="decimal"),
+                      md=6) for key in WHATIF_FIELDS]
+    return section(t("client.whatif"), [
+        html.P(t("client.whatif_intro")),
+        dbc.Row(fields),
+        dbc.Button(t("client.whatif_run"), id="client-whatif-run", color="primary", className="mb-2"),
+        dcc.Loading(html.Div(id="client-whatif-result", role="status", **{"aria-live": "polite"}), type="dot"),
+    ], section_id="client-whatif")
+
+
+def _compare_section(model: dict | None, explanation: dict | None) -> html.Section:
+    values = {c.get("feature"): c for c in (explanation or {}).get("contributions") or []}
+    features = [f for f in (model or {}).get("features") or [] if f.get("name")]
+    if not features:
+        features = [{"name": name, "label": c.get("label") or name} for name, c in values.items()]
+    ranked = [r.get("feature") for r in sorted((model or {}).get("importance") or [],
+                                               key=lambda r: -float(r.get("importance") or 0))]
+    order = {name: i for i, name in enumerate(ranked)}
+    features.sort(key=lambda f: (order.get(f["name"], len(order)), f.get("label") or f["name"]))
+    options = [{"label": f.get("label") or f["name"], "value": f["name"]} for f in features]
+    default = options[0]["value"] if options else None
+    return section(t("client.compare"), [
+        html.Div([dbc.Label(t("client.compare_feature"), html_for="client-compare-feature"),
+                  dbc.Select(id="client-compare-feature", options=options, value=default)],
+                 className="mb-2", style={"maxWidth": "32rem"}),
+        dcc.Loading(html.Div(id="client-compare-body"), type="dot"),
+        html.H3(t("client.similar"), className="h6 mt-3"),
+        dcc.Loading(html.Div(id="client-similar-body"), type="dot"),
+    ], section_id="client-compare")
+
+
+def _decision_section() -> html.Section:
+    return section(t("client.decision_title"), [
+        html.Fieldset([
+            html.Legend(t("client.decision_choice"), className="form-label fs-6 fw-semibold"),
+            dbc.RadioItems(id="client-decision-choice", options=[
+                {"label": t("client.decision_approve"), "value": "approve"},
+                {"label": t("client.decision_decline"), "value": "decline"}], value=None),
+            html.Div(id="client-decision-choice-error", className="invalid-msg", role="alert"),
+        ], className="mb-2"),
+        dbc.Label(t("client.decision_reason"), html_for="client-decision-reason"),
+        dbc.Textarea(id="client-decision-reason", rows=3, maxLength=2000,
+                     **{"aria-describedby": "client-decision-reason-help client-decision-reason-error"}),
+        dbc.FormText(t("client.decision_reason_help"), id="client-decision-reason-help"),
+        html.Div(id="client-decision-reason-error", className="invalid-msg", role="alert"),
+        dbc.Button(t("client.decision_save"), id="client-decision-save", color="primary", className="mt-2"),
+        html.Div(id="client-decision-feedback", className="mt-2", role="status", **{"aria-live": "polite"}),
+        html.H3(t("client.history"), className="h6 mt-3"),
+        dcc.Loading(html.Div(id="client-history"), type="dot"),
+    ], section_id="client-decision")
+
+
+def build(client_id) -> html.Div:
+    cid = parse_client_id(client_id)
+    if cid is None:
+        return html.Div([_back(), html.H1(t("client.title", id="?"), className="h3"),
+                         dbc.Alert(t("error.bad_id", value=str(client_id)[:40]), color="danger")])
+    api = get_client()
+    try:
+        score = api.score(cid)
+        client = api.client(cid)
+    except ServiceError as exc:
+        return html.Div([_back(), html.H1(t("client.title", id=cid), className="h3"), error_alert(exc)])
+    explanation, explain_error = None, None
+    try:
+        explanation = api.explanation(cid, top=EXPLAIN_TOP)
+    except ServiceError as exc:
+        explain_error = exc
+    try:
+        model = api.model()
+    except ServiceError:
+        model = None
+    store = {"id": cid, "info": client.get("info") or {}, "score": score.get("score"),
+             "decision": score.get("decision"), "values": {c.get("feature"): c.get("value")
+                                                           for c in (explanation or {}).get("contributions") or []},
+             "labels": {f.get("name"): f.get("label") for f in (model or {}).get("features") or []}}
+    app, exact = base_application(client)
+    return html.Div([
+        dcc.Store(id="client-data", data=store),
+        dcc.Store(id="client-application", data={"application": app, "exact": exact}),
+        dcc.Store(id="client-neighbours"),
+        dcc.Store(id="client-decision-saved"),
+        html.Div([_back(), dcc.Link(t("client.share_link"), href=f"/client/{cid}/share",
+                                    className="ms-3 d-inline-block mb-2", id="client-share-link")]),
+        html.H1(t("client.title", id=cid), className="h3 mb-3"),
+        dbc.Row([dbc.Col(_score_section(score), lg=5), dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
+        _waterfall_section(explanation),
+        dbc.Row([dbc.Col(_info_section(client), lg=5),
+                 dbc.Col([section(t("client.counterfactual"),
+                                  [dcc.Loading(html.Div(id="client-counterfactual"), type="dot")],
+                                  section_id="client-counterfactual-section"),
+                          _whatif_section(client)], lg=7)]),
+        _compare_section(model, explanation),
+        _decision_section(),
+    ])

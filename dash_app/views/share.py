@@ -1,0 +1,77 @@
+"""Printable page for the client (RGPD): the decision, its main reasons in plain words, what could
+improve the outcome and the client's own information. Nothing about other clients, no score
+internals (probability, threshold, model version)."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, clientside_callback, dcc, html
+
+from dash_app.api_client import ServiceError, get_client
+from dash_app.components import decision_badge, error_alert
+from dash_app.formatting import fmt_date, parse_client_id
+from dash_app.i18n import t
+from dash_app.views.client_data import INFO_ORDER, counterfactual_text, info_items, reason_sentences
+
+
+def _final_decision(api, cid: int, model_decision: str | None) -> tuple[str | None, str | None]:
+    """The advisor's latest decision when there is one, else the model's (review = pending)."""
+    try:
+        decisions = api.decisions(cid).get("decisions") or []
+    except ServiceError:
+        decisions = []
+    if decisions:
+        return decisions[0].get("decision"), decisions[0].get("created_at")
+    return model_decision, None
+
+
+def build(client_id) -> html.Div:
+    cid = parse_client_id(client_id)
+    if cid is None:
+        return dbc.Alert(t("error.bad_id", value=str(client_id)[:40]), color="danger")
+    api = get_client()
+    try:
+        score = api.score(cid)
+        client = api.client(cid)
+    except ServiceError as exc:
+        return html.Div([html.H1(t("share.title"), className="h3"), error_alert(exc)])
+    decision, decided_at = _final_decision(api, cid, score.get("decision"))
+    if decision == "review":
+        decision_block = html.P(t("share.pending"), className="fs-5", id="share-decision")
+    else:
+        decision_block = html.P([decision_badge(decision, "decision-lg"),
+                                 html.Span(f" ({fmt_date(decided_at)})" if decided_at else "", className="ms-2")],
+                                id="share-decision")
+    try:
+        explanation = api.explanation(cid, top=8)
+        reasons = html.Ul([html.Li(c["sentence"]) for c in reason_sentences(explanation, top=4)], id="share-reasons")
+    except ServiceError as exc:
+        reasons = error_alert(exc)
+    try:
+        cf = api.counterfactual(cid)
+        improve = [html.P(counterfactual_text(cf), id="share-improve")] if cf.get("found") else []
+    except ServiceError:
+        improve = []
+    if decision != "approve":
+        improve.append(html.P(t("share.improve_generic")))
+    rows = []
+    for label, value in info_items(client.get("info") or {}, client.get("display"), only=INFO_ORDER):
+        rows += [html.Dt(label, className="col-sm-5"), html.Dd(value, className="col-sm-7")]
+    return html.Div([
+        dcc.Link("← " + t("client.title", id=cid), href=f"/client/{cid}", className="no-print d-inline-block mb-2"),
+        html.H1(t("share.title"), className="h3 mb-3"),
+        html.Section([html.H2(t("share.decision"), className="h5"), decision_block], className="card card-body mb-3"),
+        html.Section([html.H2(t("share.reasons"), className="h5"), reasons], className="card card-body mb-3"),
+        html.Section([html.H2(t("share.improve"), className="h5"), *improve], className="card card-body mb-3")
+        if decision != "approve" else None,
+        html.Section([html.H2(t("share.info"), className="h5"), html.Dl(rows, className="row info-list mb-0")],
+                     className="card card-body mb-3"),
+        html.P(t("share.note"), className="small"),
+        dbc.Button(t("share.print"), id="share-print", color="primary", className="no-print"),
+        html.Span(id="share-print-done", hidden=True),
+    ], className="share-page")
+
+
+clientside_callback(ClientsideFunction(namespace="ui", function_name="print"),
+                    Output("share-print-done", "children"), Input("share-print", "n_clicks"),
+                    prevent_initial_call=True)

@@ -1,0 +1,96 @@
+"""Service settings, read from the environment (or an explicit mapping in tests).
+
+Every setting has the name of its environment variable. ``create_app(config)``
+lays ``config`` over ``os.environ``, so tests pass a plain dict.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_BUNDLE = REPO_ROOT / "models"
+DEFAULT_DATABASE = REPO_ROOT / "var" / "decisions.db"
+DEFAULT_PREDICTION_LOG = REPO_ROOT / "var" / "predictions.jsonl"
+DEFAULT_DRIFT_SUMMARY = REPO_ROOT / "reports" / "drift_summary.json"
+DEFAULT_RATE_LIMIT = "100000 per minute"
+DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+_TRUE = {"1", "true", "yes", "on"}
+_OFF = {"", "0", "off", "none", "false", "-"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the service to start safely."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bundle_path: Path
+    api_keys: tuple[str, ...]
+    allow_no_auth: bool
+    database_url: str
+    default_database: bool
+    prediction_log: Path | None
+    prediction_queue_size: int
+    cors_origins: tuple[str, ...]
+    drift_summary: Path
+    rate_limit: str
+    max_content_length: int
+    score_cache_size: int
+    batch_max: int = 10_000
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.api_keys)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> Settings:
+        def get(name: str, default: str = "") -> str:
+            value = values.get(name)
+            return default if value is None else str(value).strip()
+
+        keys = tuple(k.strip() for k in get("API_KEYS").split(",") if k.strip())
+        allow_no_auth = get("ALLOW_NO_AUTH").lower() in _TRUE
+        if not keys and not allow_no_auth:
+            raise ConfigError(
+                "API_KEYS is not set: give one or more comma-separated keys (clients send one in the "
+                "X-API-Key header), or set ALLOW_NO_AUTH=1 to run without authentication (local development only)"
+            )
+        database_url = get("DATABASE_URL")
+        log_value = get("PREDICTION_LOG", str(DEFAULT_PREDICTION_LOG))
+        origins = tuple(o.strip() for o in get("CORS_ORIGINS").split(",") if o.strip())
+        return cls(
+            bundle_path=Path(get("MODEL_BUNDLE", str(DEFAULT_BUNDLE))).expanduser(),
+            api_keys=keys,
+            allow_no_auth=allow_no_auth,
+            database_url=database_url or f"sqlite:///{DEFAULT_DATABASE}",
+            default_database=not database_url,
+            prediction_log=None if log_value.lower() in _OFF else Path(log_value).expanduser(),
+            prediction_queue_size=_positive_int(get("PREDICTION_QUEUE_SIZE", "10000"), "PREDICTION_QUEUE_SIZE"),
+            cors_origins=origins,
+            drift_summary=Path(get("DRIFT_SUMMARY", str(DEFAULT_DRIFT_SUMMARY))).expanduser(),
+            rate_limit=get("RATE_LIMIT", DEFAULT_RATE_LIMIT) or DEFAULT_RATE_LIMIT,
+            max_content_length=_positive_int(get("MAX_CONTENT_LENGTH", str(DEFAULT_MAX_CONTENT_LENGTH)),
+                                             "MAX_CONTENT_LENGTH"),
+            score_cache_size=_positive_int(get("SCORE_CACHE_SIZE", "50000"), "SCORE_CACHE_SIZE", allow_zero=True),
+        )
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, object] | None = None) -> Settings:
+        merged: dict[str, object] = dict(os.environ)
+        merged.update(overrides or {})
+        return cls.from_mapping(merged)
+
+
+def _positive_int(value: str, name: str, allow_zero: bool = False) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from None
+    if number < 0 or (number == 0 and not allow_zero):
+        raise ConfigError(f"{name} must be positive, got {number}")
+    return number

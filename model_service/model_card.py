@@ -1,0 +1,184 @@
+"""The model card (markdown), generated from the bundle: intended use, data,
+metrics, threshold and costs, fairness, limits, drift status and version.
+
+Nothing here is hand-maintained per model: every number comes from the bundle's
+metadata and extras (and the drift summary when one exists).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scoring.bundle import Bundle
+from scoring.decision import REVIEW_HIGH, REVIEW_LOW
+
+_TEXT = {
+    "fr": {
+        "title": "Fiche modèle — score de risque de crédit",
+        "version": "Version", "created": "Créé le", "fingerprint": "Empreinte des données",
+        "synthetic": "**Attention : modèle entraîné sur des données synthétiques** (démonstration uniquement).",
+        "use": "Usage prévu",
+        "use_text": (
+            "Aide à la décision pour les conseillers qui instruisent une demande de crédit à la consommation. "
+            "Le modèle estime la probabilité de difficulté de remboursement ; il ne décide pas seul : "
+            f"en dessous de {REVIEW_LOW:g} le dossier est proposé à l'accord, au-dessus de {REVIEW_HIGH:g} au refus, "
+            "et entre les deux la décision revient au conseiller. Chaque décision du conseiller est journalisée "
+            "avec le score du modèle. Hors usage : décision entièrement automatique, autre produit ou autre pays "
+            "que ceux des données d'entraînement, tarification."),
+        "data": "Données", "clients": "Clients connus (stock servi)", "labelled": "Dont à issue connue",
+        "rate": "Taux de défaut observé", "source_real": "Données réelles Home Credit (Kaggle « Home Credit Default Risk »).",
+        "source_synthetic": "Données synthétiques générées (aucun client réel).",
+        "metrics": "Performances (validation)", "metric": "Indicateur", "value": "Valeur",
+        "threshold": "Seuil et coûts",
+        "threshold_text": ("Seuil de décision (probabilité calibrée) : **{t:.4f}**, choisi pour minimiser le coût "
+                           "métier avec un faux négatif (défaut accepté) coûtant **{fn:g}** et un faux positif "
+                           "(bon client refusé) **{fp:g}**. Le score 0–100 place ce seuil à 50."),
+        "fairness": "Équité", "no_fairness": "Aucune analyse d'équité n'accompagne ce modèle.",
+        "limits": "Limites",
+        "limits_items": [
+            "Les probabilités sont calibrées sur les données d'entraînement ; une population différente "
+            "(autre canal, autre période) peut les rendre trop optimistes ou trop sévères.",
+            "Le sexe et l'âge ne sont jamais modifiés par les contre-factuels, mais ils restent des variables "
+            "du modèle : vérifier le tableau d'équité avant toute extension d'usage.",
+            "Les explications (valeurs SHAP) décrivent le modèle, pas une causalité.",
+            "Les clients sans historique externe sont évalués sur le seul dossier de demande.",
+        ],
+        "sample": "Échantillon d'entraînement réduit ({n} clients à issue connue) : métriques à lire avec prudence.",
+        "drift": "Dérive des données", "no_drift": "Aucun rapport de dérive disponible.",
+        "technical": "Informations techniques", "features": "Variables", "trees": "Arbres",
+        "calibrator": "Calibration",
+    },
+    "en": {
+        "title": "Model card — credit risk score",
+        "version": "Version", "created": "Created", "fingerprint": "Data fingerprint",
+        "synthetic": "**Warning: model trained on synthetic data** (demonstration only).",
+        "use": "Intended use",
+        "use_text": (
+            "Decision support for advisors reviewing a consumer-credit application. The model estimates the "
+            f"probability of repayment difficulty; it does not decide alone: below {REVIEW_LOW:g} the file is "
+            f"proposed for approval, above {REVIEW_HIGH:g} for decline, and in between the advisor decides. Every "
+            "advisor decision is logged with the model's score. Out of scope: fully automated decisions, other "
+            "products or countries than the training data, pricing."),
+        "data": "Data", "clients": "Known clients (served store)", "labelled": "With known outcome",
+        "rate": "Observed default rate", "source_real": "Real Home Credit data (Kaggle \"Home Credit Default Risk\").",
+        "source_synthetic": "Generated synthetic data (no real client).",
+        "metrics": "Performance (validation)", "metric": "Metric", "value": "Value",
+        "threshold": "Threshold and costs",
+        "threshold_text": ("Decision threshold (calibrated probability): **{t:.4f}**, chosen to minimise the business "
+                           "cost with a false negative (accepted default) costing **{fn:g}** and a false positive "
+                           "(refused good client) **{fp:g}**. The 0-100 score maps this threshold to 50."),
+        "fairness": "Fairness", "no_fairness": "No fairness analysis ships with this model.",
+        "limits": "Limits",
+        "limits_items": [
+            "Probabilities are calibrated on the training data; a different population (channel, period) "
+            "can make them too optimistic or too severe.",
+            "Counterfactuals never change gender or age, but both remain model inputs: check the fairness "
+            "table before extending the use.",
+            "Explanations (SHAP values) describe the model, not causality.",
+            "Clients without external history are scored on the application alone.",
+        ],
+        "sample": "Small training sample ({n} clients with known outcome): read metrics with care.",
+        "drift": "Data drift", "no_drift": "No drift report available.",
+        "technical": "Technical information", "features": "Features", "trees": "Trees",
+        "calibrator": "Calibration",
+    },
+}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value[:6]) + (" …" if len(value) > 6 else "")
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _flatten(metrics: dict[str, Any], prefix: str = "") -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _flatten(value, prefix=f"{name}.")
+        elif isinstance(value, int | float | str | bool) or value is None:
+            rows.append([name, value])
+    return rows
+
+
+def _fairness_lines(fairness: Any, t: dict[str, Any]) -> list[str]:
+    if not fairness:
+        return [t["no_fairness"]]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if isinstance(fairness, dict):
+        for key, value in fairness.items():
+            if isinstance(value, list) and all(isinstance(r, dict) for r in value):
+                groups[str(key)] = value
+            elif isinstance(value, dict) and all(isinstance(r, dict) for r in value.values()):
+                groups[str(key)] = [{"group": g, **r} for g, r in value.items()]
+        if not groups:
+            return _table([t["metric"], t["value"]], _flatten(fairness))
+    elif isinstance(fairness, list) and all(isinstance(r, dict) for r in fairness):
+        groups = {"": fairness}
+    else:
+        return [_fmt(fairness)]
+    lines: list[str] = []
+    for name, rows in groups.items():
+        if not rows:
+            continue
+        header = [k for k in rows[0] if not isinstance(rows[0][k], dict | list)]
+        if name:
+            lines += ["", f"**{name}**", ""]
+        lines += _table(header, [[r.get(k) for k in header] for r in rows])
+    return lines or [t["no_fairness"]]
+
+
+def render(bundle: Bundle, *, synthetic: bool, drift: dict[str, Any] | None, lang: str = "fr") -> str:
+    t = _TEXT["en" if lang.lower().startswith("en") else "fr"]
+    meta = bundle.metadata
+    target = np.asarray(bundle.store.target)
+    known = target[(target == 0) | (target == 1)]
+    costs = meta.get("costs") or {}
+    fn, fp = costs.get("fn", costs.get("fn_cost", 10)), costs.get("fp", costs.get("fp_cost", 1))
+    lines = [f"# {t['title']}", "",
+             f"- **{t['version']}** : `{bundle.version}`",
+             f"- **{t['created']}** : {meta.get('created', '—')}",
+             f"- **{t['fingerprint']}** : `{meta.get('data_fingerprint', '—')}`"]
+    if synthetic:
+        lines += ["", t["synthetic"]]
+    lines += ["", f"## {t['use']}", "", t["use_text"], "", f"## {t['data']}", "",
+              t["source_synthetic"] if synthetic else t["source_real"], ""]
+    lines += _table([t["metric"], t["value"]], [
+        [t["clients"], int(len(target))], [t["labelled"], int(len(known))],
+        [t["rate"], f"{known.mean():.2%}" if len(known) else "—"]])
+    if isinstance(meta.get("data"), dict):
+        lines += [""] + _table([t["metric"], t["value"]], _flatten(meta["data"]))
+    lines += ["", f"## {t['metrics']}", ""]
+    metrics = meta.get("metrics") or {}
+    lines += _table([t["metric"], t["value"]], _flatten(metrics)) if metrics else ["—"]
+    lines += ["", f"## {t['threshold']}", "", t["threshold_text"].format(t=bundle.threshold, fn=float(fn),
+                                                                         fp=float(fp))]
+    lines += ["", f"## {t['fairness']}", ""] + _fairness_lines(bundle.extra("fairness"), t)
+    lines += ["", f"## {t['limits']}", ""] + [f"- {item}" for item in t["limits_items"]]
+    if 0 < len(known) < 50_000:
+        lines.append(f"- {t['sample'].format(n=len(known))}")
+    lines += ["", f"## {t['drift']}", ""]
+    if drift:
+        lines += _table([t["metric"], t["value"]], _flatten(drift)[:40])
+    else:
+        lines.append(t["no_drift"])
+    lines += ["", f"## {t['technical']}", ""]
+    lines += _table([t["metric"], t["value"]], [
+        [t["version"], bundle.version], [t["features"], len(bundle.feature_names)],
+        [t["trees"], int(getattr(bundle.model, "tree_count_", 0) or 0)], [t["calibrator"], bundle.calibrator.kind]])
+    return "\n".join(lines) + "\n"

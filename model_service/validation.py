@@ -1,0 +1,143 @@
+"""Input models for raw application fields and history rows, typed from ``scoring.schema``.
+
+The models are built once per bundle (categorical fields only accept the levels
+the model was trained on) with pydantic, so one validation pass reports every
+problem: unknown fields, wrong types, out-of-range values, unknown levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt, create_model
+
+from scoring import schema
+
+DAYS_100_YEARS = -36525
+DAYS_18_YEARS = -6574
+MAX_HISTORY_ROWS = 10_000
+
+#: Inclusive bounds of numeric application fields (None = unbounded on that side).
+_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "CNT_CHILDREN": (0, 20),
+    "AMT_INCOME_TOTAL": (1, 1e9),
+    "AMT_CREDIT": (1, 1e9),
+    "AMT_ANNUITY": (1, 1e8),
+    "AMT_GOODS_PRICE": (0, 1e9),
+    "REGION_POPULATION_RELATIVE": (0, 1),
+    "DAYS_BIRTH": (DAYS_100_YEARS, DAYS_18_YEARS),
+    "DAYS_REGISTRATION": (DAYS_100_YEARS, 0),
+    "DAYS_ID_PUBLISH": (DAYS_100_YEARS, 0),
+    "DAYS_LAST_PHONE_CHANGE": (DAYS_100_YEARS, 0),
+    "OWN_CAR_AGE": (0, 100),
+    "CNT_FAM_MEMBERS": (1, 30),
+    "REGION_RATING_CLIENT": (1, 3),
+    "REGION_RATING_CLIENT_W_CITY": (1, 3),
+    "HOUR_APPR_PROCESS_START": (0, 23),
+}
+
+
+def bounds(name: str) -> tuple[float | None, float | None]:
+    """Accepted range of a numeric application field."""
+    if name in _BOUNDS:
+        return _BOUNDS[name]
+    if name.startswith("FLAG_") or "_NOT_" in name:
+        return (0, 1)
+    if name.startswith("EXT_SOURCE_") or name.endswith(("_AVG", "_MODE", "_MEDI")):
+        return (0, 1)
+    if name.endswith("_SOCIAL_CIRCLE") or name.startswith("AMT_REQ_CREDIT_BUREAU_"):
+        return (0, 1000)
+    return (None, None)
+
+
+def _whole(value: float) -> float:
+    if value != int(value):
+        raise ValueError("must be a whole number")
+    return value
+
+
+def _days_employed(value: float) -> float:
+    if value != schema.DAYS_EMPLOYED_SENTINEL and not DAYS_100_YEARS <= value <= 0:
+        raise ValueError(f"must lie between {DAYS_100_YEARS} and 0 (days before the application), "
+                         f"or be {schema.DAYS_EMPLOYED_SENTINEL} (not employed)")
+    return value
+
+
+def _numeric(name: str, kind: str) -> Any:
+    low, high = (None, None) if name == "DAYS_EMPLOYED" else bounds(name)
+    parts: list[Any] = [Strict(), Field(ge=low, le=high, allow_inf_nan=False)]
+    if kind in ("int", "id", "target"):
+        parts.append(AfterValidator(_whole))
+    if name == "DAYS_EMPLOYED":
+        parts.append(AfterValidator(_days_employed))
+    return Annotated[float, *parts]
+
+
+def _categorical(levels: list[str] | None) -> Any:
+    if levels:
+        return Literal[tuple(levels)]
+    return Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+
+
+_CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, hide_input_in_errors=False)
+
+
+def application_model(levels: Mapping[str, list[str]], name: str = "Application") -> type[BaseModel]:
+    """Every application column optional (missing = unknown), typed and bounded."""
+    fields: dict[str, Any] = {"SK_ID_CURR": (StrictInt | None, Field(None, description="optional identifier"))}
+    for column, kind in schema.TABLES["application_test"]:
+        if kind == "id":
+            continue
+        annotation = _categorical(levels.get(column)) if kind == "cat" else _numeric(column, kind)
+        low, high = bounds(column) if kind != "cat" else (None, None)
+        description = f"{kind}" + (f", {low:g} to {high:g}" if low is not None and high is not None else "")
+        fields[column] = (annotation | None, Field(None, description=description))
+    return create_model(name, __config__=_CONFIG, **fields)
+
+
+def history_row_model(table: str) -> type[BaseModel]:
+    """One row of a history table: schema columns only, types checked, ids optional."""
+    fields: dict[str, Any] = {}
+    for column, kind in schema.TABLES[table]:
+        if kind == "id":
+            annotation: Any = StrictInt
+        elif kind == "cat":
+            annotation = Annotated[str, Strict(), Field(max_length=200)]
+        else:
+            annotation = _numeric(column, "int" if kind == "int" else "float")
+        required = table == "bureau_balance" and column == "SK_ID_BUREAU"
+        fields[column] = (annotation, ...) if required else (annotation | None, None)
+    return create_model(f"{table}_row", __config__=_CONFIG, **fields)
+
+
+HISTORY_TABLES = tuple(t for t in schema.TABLE_NAMES if t not in ("application_train", "application_test"))
+
+
+def history_model() -> type[BaseModel]:
+    fields = {
+        table: (list[history_row_model(table)] | None, Field(None, max_length=MAX_HISTORY_ROWS))  # type: ignore[misc]
+        for table in HISTORY_TABLES
+    }
+    return create_model("History", __config__=_CONFIG, **fields)
+
+
+class InputModels:
+    """The request models of one bundle (categorical levels differ between bundles)."""
+
+    def __init__(self, levels: Mapping[str, list[str]]):
+        self.application = application_model(levels)
+        self.history = history_model()
+        self.predict = create_model(
+            "PredictRequest", __config__=_CONFIG,
+            application=(self.application, Field(..., description="raw application fields, any subset")),
+            history=(self.history | None, Field(None, description="history rows per Kaggle table")),
+            top=(int, Field(5, ge=1, le=50, description="number of contributions in the explanation")),
+            counterfactual=(bool, Field(False, description="also search the smallest change that approves")),
+        )
+        self.batch = create_model(
+            "BatchRequest", __config__=_CONFIG,
+            ids=(list[StrictInt] | None, Field(None, max_length=10_000)),
+            records=(list[dict[str, Any]] | None, Field(None, max_length=10_000,
+                                                         json_schema_extra={"items": {"$ref": "#/components/schemas/Application"}})),
+        )

@@ -1,0 +1,135 @@
+"""Seeded, schema-faithful synthetic Home Credit data (the eight Kaggle tables).
+
+Used by the product when no real data are configured and by the benchmark at full
+Kaggle size. Files have the Kaggle names, headers, column order and number format
+(see :mod:`scoring.schema`). Every applicant gets a latent risk first; history rows are
+drawn consistently with it and TARGET depends on features of all tables.
+
+Clients are generated and written in fixed blocks of :data:`BLOCK` applicants, each
+with its own random stream, so memory stays flat and output is byte-identical for the
+same arguments.
+
+API::
+
+    generate(out_dir, n_clients=5000, seed=42, n_test=None, compress=True) -> {table: path}
+    ensure_synthetic(directory, n_clients=5000, seed=42) -> directory
+
+CLI: ``python -m scoring.synthetic --out DIR --clients N --seed S [--test-clients M] [--no-compress]``
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..schema import TABLE_NAMES
+from .application import draw_target, make_applications
+from .bureau import make_bureau
+from .common import Cat
+from .previous import make_previous
+from .writer import TableWriter
+
+__all__ = ["generate", "ensure_synthetic", "default_test_clients", "MARKER", "BLOCK"]
+
+#: Applicants per generation block (fixed: part of the output definition).
+BLOCK = 20_000
+#: Marker file written next to generated data (JSON with the generator arguments).
+MARKER = "SYNTHETIC"
+FIRST_CLIENT_ID, FIRST_BUREAU_ID, FIRST_PREV_ID = 100002, 5000000, 1000001
+KAGGLE_TRAIN, KAGGLE_TEST = 307_511, 48_744
+VERSION = 1
+
+
+def default_test_clients(n_clients: int) -> int:
+    """Test applicants in Kaggle's train/test proportion."""
+    return round(n_clients * KAGGLE_TEST / KAGGLE_TRAIN)
+
+
+def file_name(table: str, compress: bool = True) -> str:
+    return f"{table}.csv.gz" if compress else f"{table}.csv"
+
+
+def generate(out_dir, n_clients: int = 5000, seed: int = 42, n_test: int | None = None,
+             compress: bool = True) -> dict[str, Path]:
+    """Write the eight tables for ``n_clients`` training and ``n_test`` test applicants."""
+    if n_clients < 1:
+        raise ValueError("n_clients must be >= 1")
+    n_test = default_test_clients(n_clients) if n_test is None else int(n_test)
+    if n_test < 0:
+        raise ValueError("n_test must be >= 0")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    total = n_clients + n_test
+    root = np.random.SeedSequence([VERSION, int(seed)])
+    layout_seed, *_ = root.spawn(1)
+    is_test = np.zeros(total, dtype=bool)
+    is_test[np.random.default_rng(layout_seed).choice(total, size=n_test, replace=False)] = True
+    ids = FIRST_CLIENT_ID + np.arange(total, dtype=np.int64)
+
+    paths = {t: out / file_name(t, compress) for t in TABLE_NAMES}
+    writers = {t: TableWriter(p, t, compress) for t, p in paths.items()}
+    next_bureau, next_prev = FIRST_BUREAU_ID, FIRST_PREV_ID
+    try:
+        for block, start in enumerate(range(0, total, BLOCK)):
+            part = slice(start, min(start + BLOCK, total))
+            streams = [np.random.default_rng(s) for s in
+                       np.random.SeedSequence([VERSION, int(seed), 1, block]).spawn(4)]
+            tables = _block(streams, ids[part], next_bureau, next_prev)
+            next_bureau += len(tables["bureau"]["SK_ID_BUREAU"])
+            next_prev += len(tables["previous_application"]["SK_ID_PREV"])
+            test = is_test[part]
+            app = tables.pop("application")
+            target = app.pop("TARGET")
+            writers["application_train"].write(_rows({**app, "TARGET": target}, ~test))
+            writers["application_test"].write(_rows(app, test))
+            for table, cols in tables.items():
+                writers[table].write(cols)
+    finally:
+        for w in writers.values():
+            w.close()
+    return paths
+
+
+def _block(streams, ids, first_bureau: int, first_prev: int) -> dict:
+    """All tables of one block of applicants (applications still hold train and test rows)."""
+    app_rng, bureau_rng, prev_rng, target_rng = streams
+    app, clients, drivers = make_applications(app_rng, ids)
+    bureau, balance, bureau_agg = make_bureau(bureau_rng, clients, first_bureau)
+    prev, pos, inst, cards, prev_agg = make_previous(prev_rng, clients, first_prev)
+    app["TARGET"] = draw_target(target_rng, drivers, {**bureau_agg, **prev_agg})
+    return {"application": app, "bureau": bureau, "bureau_balance": balance, "previous_application": prev,
+            "POS_CASH_balance": pos, "installments_payments": inst, "credit_card_balance": cards}
+
+
+def _rows(cols: dict, mask: np.ndarray) -> dict:
+    return {k: Cat(v.codes[mask], v.levels) if isinstance(v, Cat) else v[mask] for k, v in cols.items()}
+
+
+def ensure_synthetic(directory, n_clients: int = 5000, seed: int = 42) -> Path:
+    """Generate synthetic data into ``directory`` unless all eight tables are already there.
+
+    Existing files are never overwritten (whatever they hold). New data are generated in
+    a temporary sibling directory and moved in, the :data:`MARKER` file (JSON with the
+    generator arguments) last, so a concurrent reader never sees half-written tables.
+    """
+    directory = Path(directory)
+    if all((directory / file_name(t)).exists() for t in TABLE_NAMES):
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".synthetic-", dir=directory))
+    try:
+        generate(tmp, n_clients=n_clients, seed=seed)
+        for t in TABLE_NAMES:
+            os.replace(tmp / file_name(t), directory / file_name(t))
+        info = {"generator": "scoring.synthetic", "version": VERSION, "n_clients": n_clients,
+                "n_test": default_test_clients(n_clients), "seed": seed, "compress": True}
+        (tmp / MARKER).write_text(json.dumps(info, sort_keys=True) + "\n")
+        os.replace(tmp / MARKER, directory / MARKER)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return directory
