@@ -85,7 +85,7 @@ class Gunicorn:
         self.env.update({
             "APP_ROLE": role, "PORT": str(self.port), "BIND_HOST": LOOPBACK, "WEB_CONCURRENCY": str(workers),
             "PATH": f"{self.venv_bin}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": str(REPO),
-            "GUNICORN": str(self.venv_bin / "gunicorn"), "LOG_LEVEL": "warning", "PYTHONUNBUFFERED": "1",
+            "GUNICORN": str(self.venv_bin / "gunicorn"), "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
         })
         self.env.update({k: str(v) for k, v in (env or {}).items()})
         self.log_path = Path(tempfile.mkstemp(prefix=f"gunicorn-{role}-", suffix=".log",

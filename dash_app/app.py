@@ -49,7 +49,21 @@ def create_app() -> dash.Dash:
     app.layout = shell
     setup_report_proxy(server)
     setup_security(server, app)
+    _warm_up(app)
     return app
+
+
+def _warm_up(app: dash.Dash) -> None:
+    """Render the index page once at start-up.
+
+    Dash registers the JavaScript bundles it may serve while rendering its index
+    page. Under gunicorn, a worker that has not rendered it yet answers 500 to a
+    bundle request ("dash is not a registered library"); rendering it here, before
+    the workers fork (``--preload``), gives every worker the full registry.
+    """
+    with app.server.test_request_context("/"):
+        app._setup_server()
+        app.index()
 
 
 app = create_app()

@@ -61,6 +61,19 @@ def guarded(*fallback_factories):
     return decorate
 
 
+def safe_layout(fn):
+    """Decorator for page layouts: a failure becomes a message in words instead of a broken page."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            return html.Div([html.H1(t("app.title"), className="h3"), error_alert(exc)])
+
+    return wrapper
+
+
 def decision_badge(decision: str | None, size: str = "") -> html.Span:
     """Icon + word + colour: the decision never rests on colour alone."""
     band = band_of(decision) or "none"

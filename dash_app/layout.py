@@ -22,11 +22,11 @@ INDEX_STRING = """<!DOCTYPE html>
     </head>
     <body>
         {{%app_entry%}}
-        <footer>
+        <div>
             {{%config%}}
             {{%scripts%}}
             {{%renderer%}}
-        </footer>
+        </div>
     </body>
 </html>"""
 
@@ -35,10 +35,10 @@ def index_string(lang: str) -> str:
     return INDEX_STRING.format(lang=lang)
 
 
-def _nav() -> html.Header:
+def _nav(banner) -> html.Header:
     user = current_user.id if getattr(current_user, "is_authenticated", False) else ""
     links = [("/", t("nav.clients")), ("/model", t("nav.model")), ("/monitoring", t("nav.monitoring"))]
-    return html.Header(
+    return html.Header([
         html.Nav(
             [
                 dcc.Link(t("app.brand"), href="/", className="navbar-brand fw-bold text-white"),
@@ -54,8 +54,8 @@ def _nav() -> html.Header:
             ],
             className="navbar navbar-expand container-xl flex-wrap", **{"aria-label": t("nav.main")},
         ),
-        className="app-header",
-    )
+        html.Div(banner, id="app-banner", className="app-banner"),
+    ], className="app-header")
 
 
 def _banner_and_footer():
@@ -63,11 +63,11 @@ def _banner_and_footer():
         health = get_client().health()
     except ServiceError:
         return dbc.Alert(t("banner.service_down"), color="warning", id="app-banner-down",
-                         className="container-xl mt-2 mb-0"), None
+                         className="container-xl mb-0 rounded-0"), None
     banner = None
     if health.get("synthetic"):
         banner = html.Div(html.P(["⚠ ", t("banner.synthetic")], className="mb-0"), id="app-banner-synthetic",
-                          className="alert alert-warning container-xl mt-2 mb-0", role="note")
+                          className="alert alert-warning mb-0 rounded-0 text-center", role="note")
     threshold = health.get("threshold")
     footer = t("footer.model", version=health.get("model_version", "–"),
                threshold=fmt_float(threshold, 3) if isinstance(threshold, (int, float)) else "–")
@@ -78,8 +78,7 @@ def shell():
     banner, footer = _banner_and_footer()
     return html.Div([
         html.A(t("skip"), href="#main", className="skip-link"),
-        _nav(),
-        html.Div(banner, id="app-banner"),
+        _nav(banner),
         html.Main(dash.page_container, id="main", tabIndex="-1", className="container-xl py-3"),
         html.Footer(html.P(footer or "", className="small text-muted-strong mb-0"),
                     className="container-xl pb-3", id="app-footer"),

@@ -26,6 +26,7 @@ _FEMININE = frozenset({
     "créances", "échéances", "consultations", "prolongations", "somme", "proportion", "valeur", "densité",
     "surface", "population", "demande", "demandes", "situation", "pire",
 })
+_SUPERLATIVES = frozenset({"plus", "pire", "moins", "meilleur", "meilleure"})
 _INVARIANT_PLURAL = frozenset({"mois", "plus", "prix", "taux", "pire"})
 
 
@@ -105,5 +106,9 @@ def sentences(name: str, value: Any, contribution: float, reference: tuple[float
     if level is None:
         return f"{label_fr} ({shown_fr}) : {effect_fr}", f"{label_en} ({shown_en}): {effect_en}"
     english = {"low": "is low", "mid": "is average", "high": "is high"}[level]
+    if label_fr.split(" ", 1)[0].lower() in _SUPERLATIVES:  # "Plus faible des scores" + "faible" would stutter
+        niveau = {"low": "niveau faible", "mid": "niveau moyen", "high": "niveau élevé"}[level]
+        return (f"{label_fr} ({shown_fr}, {niveau}) : {effect_fr}",
+                f"{label_en} {english} ({shown_en}): {effect_en}")
     return (f"{label_fr} {_adjective_fr(label_fr, level)} ({shown_fr}) : {effect_fr}",
             f"{label_en} {english} ({shown_en}): {effect_en}")

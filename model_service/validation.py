@@ -64,12 +64,12 @@ def _days_employed(value: float) -> float:
     return value
 
 
-def _numeric(name: str, kind: str) -> Any:
-    low, high = (None, None) if name == "DAYS_EMPLOYED" else bounds(name)
+def _numeric(name: str, kind: str, bounded: bool = True) -> Any:
+    low, high = bounds(name) if bounded and name != "DAYS_EMPLOYED" else (None, None)
     parts: list[Any] = [Strict(), Field(ge=low, le=high, allow_inf_nan=False)]
     if kind in ("int", "id", "target"):
         parts.append(AfterValidator(_whole))
-    if name == "DAYS_EMPLOYED":
+    if bounded and name == "DAYS_EMPLOYED":
         parts.append(AfterValidator(_days_employed))
     return Annotated[float, *parts]
 
@@ -105,7 +105,7 @@ def history_row_model(table: str) -> type[BaseModel]:
         elif kind == "cat":
             annotation = Annotated[str, Strict(), Field(max_length=200)]
         else:
-            annotation = _numeric(column, "int" if kind == "int" else "float")
+            annotation = _numeric(column, "int" if kind == "int" else "float", bounded=False)
         required = table == "bureau_balance" and column == "SK_ID_BUREAU"
         fields[column] = (annotation, ...) if required else (annotation | None, None)
     return create_model(f"{table}_row", __config__=_CONFIG, **fields)

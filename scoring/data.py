@@ -155,9 +155,10 @@ def _checked(file: str, name: str, kind: str) -> str:
     if kind == "cat":
         return col
 
-    def fail(what: str) -> str:
+    def fail(what: str, nullable: bool = False) -> str:
         prefix = f"{_SQL_ERROR}|{file}|{name}|".replace("'", "''")
-        return f"error('{prefix}value ' || coalesce(CAST({col} AS VARCHAR), 'missing') || ' {what}')"
+        value = f"coalesce(CAST({col} AS VARCHAR), '(missing)')" if nullable else f"CAST({col} AS VARCHAR)"
+        return f"error('{prefix}value ' || {value} || ' {what}')"
 
     if kind == "float":
         return f"CASE WHEN NOT isfinite({col}) THEN {fail('is not a finite number')} ELSE {col} END AS {col}"
@@ -166,10 +167,10 @@ def _checked(file: str, name: str, kind: str) -> str:
                 f"THEN {fail('is not an integer')} ELSE {col} END AS {col}")
     if kind == "target":
         return (f"CASE WHEN {col} IS NULL OR {col} NOT IN (0, 1) "
-                f"THEN {fail('is not 0 or 1')} ELSE CAST({col} AS TINYINT) END AS {col}")
+                f"THEN {fail('is not 0 or 1', True)} ELSE CAST({col} AS TINYINT) END AS {col}")
     # id: present, finite, integer-valued
     return (f"CASE WHEN {col} IS NULL OR NOT isfinite({col}) OR {col} <> trunc({col}) "
-            f"THEN {fail('is not an integer id')} ELSE CAST({col} AS BIGINT) END AS {col}")
+            f"THEN {fail('is not an integer id', True)} ELSE CAST({col} AS BIGINT) END AS {col}")
 
 
 _COLUMN_RE = re.compile(r'column[ :]+"?([A-Z_0-9]+)"?', re.IGNORECASE)
@@ -219,6 +220,34 @@ def load_into(
     return int(count)
 
 
+def _as_text(series: pd.Series) -> pd.Series:
+    """Categorical values as text, as a CSV read gives them (bureau_balance STATUS 1 -> "1").
+
+    Numbers in a text column (a JSON request, or pandas guessing an all-digit
+    column) would otherwise reach DuckDB as integers, where ``STATUS = 'C'``
+    fails and ``STATUS IN ('1', ...)`` compares differently.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        return series
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if pd.api.types.infer_dtype(series.cat.categories, skipna=True) in ("string", "empty"):
+            return series
+        series = series.astype(object)
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        return series
+
+    def text(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        if isinstance(value, (bool, np.bool_)):
+            raise DataError(f"column {series.name}: value {value!r} is not text", column=str(series.name))
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            return str(int(value))
+        return str(value)
+
+    return series.map(text).astype(object)
+
+
 def to_frame(arrow_or_df, table_kinds: dict[str, str], float_dtype=np.float32) -> pd.DataFrame:
     """Apply the schema's in-memory types: float32 measures, category text, int ids.
 
@@ -232,7 +261,7 @@ def to_frame(arrow_or_df, table_kinds: dict[str, str], float_dtype=np.float32) -
     for name in df.columns:
         kind = table_kinds.get(name, "float")
         if kind == "cat":
-            out[name] = df[name].astype("category")
+            out[name] = _as_text(df[name]).astype("category")
             continue
         try:
             values = pd.to_numeric(df[name], errors="raise")

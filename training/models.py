@@ -21,6 +21,7 @@ per-feature affine, so it is the same in raw or standardised units.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,36 @@ class MissingRestorer(TransformerMixin, BaseEstimator):
         return pd.DataFrame(out, columns=self.features_)
 
 
+class MissingAwareSMOTENC(SMOTENC):
+    """SMOTENC where a feature missing in either parent is copied from the nearer parent.
+
+    Plain interpolation towards a sentinel would make a synthetic value
+    missing whenever either parent's is, inflating missingness among
+    synthetic defaulters (a spurious signal). Here, for such features, the
+    synthetic sample takes the value (missing or not) of the parent it lies
+    closer to (step < 0.5: the base sample, else the neighbour), so the
+    missing rate of synthetic rows matches the minority class's.
+    """
+
+    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type, y=None):
+        X_new = super()._generate_samples(X, nn_data, nn_num, rows, cols, steps, y_type, y)
+        k = self.continuous_features_.size
+        dense = lambda m: m.toarray() if sparse.issparse(m) else np.asarray(m)  # noqa: E731
+        base = dense(X[rows][:, :k])
+        neighbour = dense(nn_data[nn_num[rows, cols]][:, :k])
+        mixed = (base < SENTINEL_CUTOFF) | (neighbour < SENTINEL_CUTOFF)
+        if not mixed.any():
+            return X_new
+        nearer = np.where(np.asarray(steps).reshape(-1, 1) < 0.5, base, neighbour)
+        X_new = sparse.csr_matrix(X_new) if sparse.issparse(X_new) else X_new
+        continuous = dense(X_new[:, :k])
+        continuous[mixed] = nearer[mixed]
+        if sparse.issparse(X_new):
+            return sparse.hstack([sparse.csr_matrix(continuous), X_new[:, k:]], format="csr", dtype=X_new.dtype)
+        X_new[:, :k] = continuous
+        return X_new
+
+
 class ScaledNeighbors(NearestNeighbors):
     """k-NN for SMOTENC on standardised numbers (missing -> 0) and 0/1 one-hot columns.
 
@@ -128,7 +159,8 @@ class ScaledNeighbors(NearestNeighbors):
         missing = numeric < SENTINEL_CUTOFF
         if fit:
             present = np.where(missing, np.nan, numeric)
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
                 center = np.nanmean(present, axis=0) if len(present) else np.zeros(k)
                 scale = np.nanstd(present, axis=0) if len(present) else np.ones(k)
             self.center_ = np.nan_to_num(center, nan=0.0)
@@ -158,7 +190,7 @@ def make_catboost(
 def make_smote(features: list[str], categorical: list[str], ratio: float = 0.25, seed: int = 42,
                k_neighbors: int = 5) -> SMOTENC:
     numeric = [f for f in features if f not in set(categorical)]
-    return SMOTENC(
+    return MissingAwareSMOTENC(
         categorical_features=list(categorical), sampling_strategy=ratio, random_state=seed,
         k_neighbors=ScaledNeighbors(n_neighbors=k_neighbors + 1, n_continuous=len(numeric)),
     )

@@ -55,7 +55,7 @@ def gauge_figure(score: float, decision: str | None = None, height: int = 260) -
         },
         domain={"x": [0, 1], "y": [0, 1]},
     ))
-    return styled(fig, height=height, margin={"l": 25, "r": 25, "t": 20, "b": 5})
+    return styled(fig, height=height, margin={"l": 35, "r": 45, "t": 25, "b": 5})
 
 
 def _signed(x: float) -> str:
@@ -108,8 +108,14 @@ def waterfall_figure(explanation: dict, top: int = 10) -> go.Figure:
         connector={"line": {"color": "#6c757d", "width": 1}},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
+    # Zoom on the path from the average risk to this client: the base bar would otherwise dwarf the contributions.
+    path = [base]
+    for v in values[1:-1]:
+        path.append(path[-1] + v)
+    span = max(max(path) - min(path), 0.1)
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text="← " + t("client.lowers") + " · " + t("client.raises") + " →", zeroline=False)
+    fig.update_xaxes(title_text="← " + t("client.lowers") + " · " + t("client.raises") + " →", zeroline=False,
+                     range=[min(path) - 0.35 * span, max(path) + 0.35 * span])
     return styled(fig, height=max(320, 34 * len(labels) + 80), margin={"l": 10, "r": 60, "t": 20, "b": 40})
 
 
@@ -139,8 +145,8 @@ def population_figure(feature: dict, client_value=None, label: str | None = None
         edges = [float(e) for e in feature.get("edges") or []]
         if len(edges) < 2:
             return empty_figure(label)
-        centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
-        widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
+        centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=False)]
+        widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=False)]
         fig.add_bar(x=centres, y=_shares(feature.get("repaid") or []), width=widths, name=repaid_name,
                     marker_color=BLUE, opacity=0.75)
         fig.add_bar(x=centres, y=_shares(feature.get("default") or []), width=widths, name=default_name,

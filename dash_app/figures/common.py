@@ -12,7 +12,7 @@ FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-ser
 def styled(fig: go.Figure, height: int = 320, **layout) -> go.Figure:
     settings = {"template": "plotly_white", "font": FONT, "height": height,
                 "margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "paper_bgcolor": "#ffffff",
-                "plot_bgcolor": "#ffffff"}
+                "plot_bgcolor": "#ffffff", "separators": ", "}
     settings.update(layout)
     fig.update_layout(**settings)
     return fig

@@ -81,15 +81,15 @@ def cost_curve_for(model: dict, fn_cost: float, fp_cost: float) -> dict:
     thresholds = [float(x) for x in curve.get("thresholds") or []]
     costs: list[float] | None = None
     if thresholds and curve.get("fn_rate") is not None and curve.get("fp_rate") is not None:
-        costs = [fn_cost * a + fp_cost * b for a, b in zip(curve["fn_rate"], curve["fp_rate"])]
+        costs = [fn_cost * a + fp_cost * b for a, b in zip(curve["fn_rate"], curve["fp_rate"], strict=False)]
     elif thresholds and curve.get("fn") is not None and curve.get("fp") is not None and curve.get("n"):
         n = float(curve["n"])
-        costs = [(fn_cost * a + fp_cost * b) / n for a, b in zip(curve["fn"], curve["fp"])]
+        costs = [(fn_cost * a + fp_cost * b) / n for a, b in zip(curve["fn"], curve["fp"], strict=False)]
     else:
         roc = model.get("roc") or {}
         prevalence = _prevalence(model.get("metrics") or {})
         if roc.get("thresholds") and prevalence is not None:
-            pairs = [(float(th), float(f), float(tp)) for th, f, tp in zip(roc["thresholds"], roc["fpr"], roc["tpr"])
+            pairs = [(float(th), float(f), float(tp)) for th, f, tp in zip(roc["thresholds"], roc["fpr"], roc["tpr"], strict=False)
                      if math.isfinite(float(th)) and 0.0 <= float(th) <= 1.0]
             pairs.sort()
             thresholds = [p[0] for p in pairs]
@@ -187,7 +187,7 @@ def fairness_metric(rows: list[dict]) -> str | None:
     return numeric[0] if numeric else None
 
 
-def fairness_figure(rows: list[dict], metric: str | None = None) -> go.Figure:
+def fairness_figure(rows: list[dict], metric: str | None = None, metric_label: str | None = None) -> go.Figure:
     metric = metric or fairness_metric(rows)
     if not rows or metric is None:
         return empty_figure(t("model.fairness_none"))
@@ -197,5 +197,5 @@ def fairness_figure(rows: list[dict], metric: str | None = None) -> go.Figure:
                            text=[fmt_float(v, 3) if v is not None else "–" for v in values],
                            textposition="outside", cliponaxis=False))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text=metric)
+    fig.update_xaxes(title_text=metric_label or metric)
     return styled(fig, height=34 * len(rows) + 90, margin={"l": 10, "r": 50, "t": 10, "b": 40})

@@ -4,12 +4,13 @@ import dash
 from dash import dcc, html
 
 from dash_app.api_client import ServiceError, get_client
-from dash_app.components import error_alert
+from dash_app.components import error_alert, safe_layout
 from dash_app.i18n import t
 
 dash.register_page(__name__, path="/model/card", order=5, title=t("card.title") + " – " + t("app.brand"))
 
 
+@safe_layout
 def layout(**_query):
     back = dcc.Link("← " + t("card.back"), href="/model", className="d-inline-block mb-2")
     try:

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dash_app.api_client import ServiceError, get_client
-from dash_app.components import error_alert, graph, section
+from dash_app.components import error_alert, graph, safe_layout, section
 from dash_app.figures import scores_by_day_figure
 from dash_app.formatting import fmt_date, fmt_float, fmt_int
 from dash_app.i18n import t, value_label
@@ -73,6 +73,7 @@ def _scores_section(summary: dict | None) -> html.Section:
                    section_id="monitoring-scores")
 
 
+@safe_layout
 def layout(**_query):
     title = html.H1(t("monitoring.title"), className="h3 mb-3")
     try:

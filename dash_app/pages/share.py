@@ -2,6 +2,7 @@
 
 import dash
 
+from dash_app.components import safe_layout
 from dash_app.i18n import t
 from dash_app.views.share import build
 
@@ -10,5 +11,6 @@ dash.register_page(__name__, path_template="/client/<client_id>/share", order=2,
                    title=t("share.title") + " – " + t("app.brand"))
 
 
+@safe_layout
 def layout(client_id=None, **_query):
     return build(client_id)

@@ -14,6 +14,7 @@ from dash_app.i18n import t, value_label
 from dash_app.views.client_data import WHATIF_FIELDS, counterfactual_text, validate_amounts, whatif_application
 
 MIN_REASON = 10
+FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
 @callback(Output("client-counterfactual", "children"), Input("client-data", "data"))
@@ -52,7 +53,7 @@ def show_similar(data):
     table = dash_table.DataTable(id="client-similar-table", columns=columns, data=rows, cell_selectable=False,
                                  markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
                                  style_header={"backgroundColor": "#e9ecef", "color": "#1a1a1a", "fontWeight": "700"},
-                                 style_cell={"fontFamily": "inherit", "color": "#1a1a1a", "textAlign": "left",
+                                 style_cell={"fontFamily": FONT_STACK, "color": "#1a1a1a", "textAlign": "left",
                                              "padding": "4px 8px"})
     return html.Div([html.P(text, id="client-similar-rate"), table]), neighbours
 
@@ -67,7 +68,7 @@ def show_comparison(feature, data, neighbours):
     info = (answer.get("features") or {}).get(feature)
     if not info:
         return html.P(t("model.fairness_none"))
-    label = info.get("label") or (data.get("labels") or {}).get(feature) or feature
+    label = (data.get("labels") or {}).get(feature) or info.get("label") or feature
     value = (data.get("values") or {}).get(feature)
     marks = [{"value": n.get(feature)} for n in neighbours or [] if n.get(feature) is not None]
     shown = value_label(value) if not isinstance(value, float) else fmt_float(value, 2)
@@ -83,7 +84,7 @@ def show_comparison(feature, data, neighbours):
           State("client-application", "data"), State("client-data", "data"), prevent_initial_call=True)
 @guarded()
 def run_whatif(_n, *args):
-    values = dict(zip(WHATIF_FIELDS, args[:len(WHATIF_FIELDS)]))
+    values = dict(zip(WHATIF_FIELDS, args[:len(WHATIF_FIELDS)], strict=False))
     stored, data = args[len(WHATIF_FIELDS)], args[len(WHATIF_FIELDS) + 1]
     if not stored or not stored.get("application"):
         return dbc.Alert(t("client.whatif_noraw"), color="warning")

@@ -30,7 +30,7 @@ def format_info_value(key: str, value) -> str:
     if key in MONEY:
         return fmt_money(value)
     if key == "age":
-        return t("unit.years", n=fmt_int(value))
+        return t("unit.years", n=fmt_int(int(float(value))))  # completed years
     if key == "employment_years":
         return fmt_float(value, 1)
     if isinstance(value, bool):

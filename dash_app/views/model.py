@@ -25,7 +25,7 @@ METRIC_LABELS = {
     "brier": "Score de Brier", "log_loss": "Perte logarithmique", "accuracy": "Exactitude", "precision": "Précision",
     "recall": "Rappel", "f1": "F1", "business_cost": "Coût métier moyen", "cost": "Coût métier moyen",
     "default_rate": "Taux de défaut", "refusal_rate": "Taux de refus", "approval_rate": "Taux d'acceptation",
-    "n": "Nombre de clients", "threshold": "Seuil", "ks": "Kolmogorov-Smirnov", "gini": "Gini",
+    "n": "Nombre de clients", "count": "Nombre de clients", "threshold": "Seuil", "ks": "Kolmogorov-Smirnov", "gini": "Gini",
 }
 
 
@@ -74,7 +74,7 @@ def _fairness_section() -> html.Section:
                             [html.Td(_fmt_metric(r.get(c))) for c in columns]) for r in rows]),
     ], bordered=True, striped=True, size="sm", responsive=True, id="model-fairness-table")
     return section(t("model.fairness"), [
-        graph("model-fairness-graph", fairness_figure(rows, metric),
+        graph("model-fairness-graph", fairness_figure(rows, metric, METRIC_LABELS.get(metric or "", metric)),
               alt=t("model.fairness_alt", metric=METRIC_LABELS.get(metric or "", metric or "–"))),
         table], section_id="model-fairness")
 

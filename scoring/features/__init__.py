@@ -129,6 +129,25 @@ def build_features(
                       synthetic=source.synthetic, data_dir=Path(data_dir))
 
 
+def _history_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """One history table's rows typed as a full build reads them from CSV.
+
+    Keys are required; other absent fields count as missing (as for the
+    application fields), unknown ones are ignored. Measures stay float64, not
+    float32: a full build aggregates the CSV values as DOUBLE, so the service
+    must hand DuckDB the very same values (no train/serve skew).
+    """
+    kinds = schema.kinds(table)
+    missing = [c for c in ("SK_ID_CURR", "SK_ID_BUREAU") if c in kinds and c not in frame.columns]
+    if missing:
+        raise DataError(f"{table}: missing column(s) {', '.join(missing)}", file=table, column=missing[0])
+    wanted = [c for c in schema.columns(table) if c in frame.columns or kinds[c] != "id"]
+    try:
+        return to_frame(frame.reindex(columns=wanted), kinds, float_dtype=np.float64)
+    except DataError as exc:
+        raise DataError(f"{table}, {exc}", file=table, column=exc.column) from None
+
+
 def features_from_records(
     applications: pd.DataFrame, history: Mapping[str, pd.DataFrame] | None = None
 ) -> pd.DataFrame:
@@ -149,21 +168,14 @@ def features_from_records(
         if "bureau_balance" in history and "bureau" not in history:
             raise DataError("bureau_balance rows need their bureau rows", file="bureau_balance")
         con = duckdb.connect()
-        for table, frame in history.items():
-            missing = [c for c in schema.columns(table) if c not in frame.columns]
-            if missing:
-                raise DataError(f"{table}: missing column(s) {', '.join(missing)}", file=table, column=missing[0])
-            try:
-                typed = to_frame(frame[schema.columns(table)].copy(), schema.kinds(table), float_dtype=np.float64)
-            except DataError as exc:
-                raise DataError(f"{table}, {exc}", file=table, column=exc.column) from None
-            # float64, not float32: a full build aggregates the CSV values as DOUBLE,
-            # so the service must hand DuckDB the same values (train/serve skew).
-            con.register(table, typed)
-        for table, (func, _, reads) in HISTORY_FEATURES.items():
-            if all(r in history for r in reads):
-                aggregates.append(func(con))
-        con.close()
+        try:
+            for table, frame in history.items():
+                con.register(table, _history_frame(table, frame))
+            for table, (func, _, reads) in HISTORY_FEATURES.items():
+                if all(r in history for r in reads):
+                    aggregates.append(func(con))
+        finally:
+            con.close()
     return _assemble(apps, aggregates)
 
 

@@ -23,16 +23,17 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from ..schema import TABLE_NAMES
+from ..schema import TABLE_NAMES, columns
 from .application import draw_target, make_applications
 from .bureau import make_bureau
 from .common import Cat
 from .previous import make_previous
-from .writer import TableWriter
+from .writer import TableWriter, format_rows
 
 __all__ = ["generate", "ensure_synthetic", "default_test_clients", "MARKER", "BLOCK"]
 
@@ -42,6 +43,9 @@ BLOCK = 20_000
 MARKER = "SYNTHETIC"
 FIRST_CLIENT_ID, FIRST_BUREAU_ID, FIRST_PREV_ID = 100002, 5000000, 1000001
 KAGGLE_TRAIN, KAGGLE_TEST = 307_511, 48_744
+#: Largest tables first, so the two writer threads finish a block at about the same time.
+WRITE_ORDER = ("bureau_balance", "installments_payments", "POS_CASH_balance", "credit_card_balance",
+               "previous_application", "application_train", "bureau", "application_test")
 VERSION = 1
 
 
@@ -65,34 +69,53 @@ def generate(out_dir, n_clients: int = 5000, seed: int = 42, n_test: int | None 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     total = n_clients + n_test
-    root = np.random.SeedSequence([VERSION, int(seed)])
-    layout_seed, *_ = root.spawn(1)
+    if int(seed) < 0:
+        raise ValueError("seed must be >= 0")
     is_test = np.zeros(total, dtype=bool)
-    is_test[np.random.default_rng(layout_seed).choice(total, size=n_test, replace=False)] = True
+    layout = np.random.default_rng(np.random.SeedSequence([VERSION, int(seed), 0]))
+    is_test[layout.choice(total, size=n_test, replace=False)] = True
     ids = FIRST_CLIENT_ID + np.arange(total, dtype=np.int64)
 
     paths = {t: out / file_name(t, compress) for t in TABLE_NAMES}
     writers = {t: TableWriter(p, t, compress) for t, p in paths.items()}
     next_bureau, next_prev = FIRST_BUREAU_ID, FIRST_PREV_ID
-    try:
-        for block, start in enumerate(range(0, total, BLOCK)):
-            part = slice(start, min(start + BLOCK, total))
-            streams = [np.random.default_rng(s) for s in
-                       np.random.SeedSequence([VERSION, int(seed), 1, block]).spawn(4)]
-            tables = _block(streams, ids[part], next_bureau, next_prev)
-            next_bureau += len(tables["bureau"]["SK_ID_BUREAU"])
-            next_prev += len(tables["previous_application"]["SK_ID_PREV"])
-            test = is_test[part]
-            app = tables.pop("application")
-            target = app.pop("TARGET")
-            writers["application_train"].write(_rows({**app, "TARGET": target}, ~test))
-            writers["application_test"].write(_rows(app, test))
-            for table, cols in tables.items():
-                writers[table].write(cols)
-    finally:
-        for w in writers.values():
-            w.close()
+    # Block k is formatted and written by two worker threads (pyarrow and zlib release
+    # the GIL) while the main thread generates block k + 1; per-table order is kept by
+    # waiting for block k's jobs before submitting block k + 1's.
+    pending: list[Future] = []
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="synthetic-writer") as pool:
+        try:
+            for block, start in enumerate(range(0, total, BLOCK)):
+                part = slice(start, min(start + BLOCK, total))
+                streams = [np.random.default_rng(s) for s in
+                           np.random.SeedSequence([VERSION, int(seed), 1, block]).spawn(4)]
+                tables = _block(streams, ids[part], next_bureau, next_prev)
+                next_bureau += len(tables["bureau"]["SK_ID_BUREAU"])
+                next_prev += len(tables["previous_application"]["SK_ID_PREV"])
+                test = is_test[part]
+                app = tables.pop("application")
+                tables["application_test"] = _rows({k: v for k, v in app.items() if k != "TARGET"}, test)
+                tables["application_train"] = _rows(app, ~test)
+                _wait(pending)
+                pending = [pool.submit(_write, writers[t], tables[t]) for t in WRITE_ORDER]
+            _wait(pending)
+        finally:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=True)
+            for w in writers.values():
+                w.close()
     return paths
+
+
+def _write(writer: TableWriter, cols: dict) -> None:
+    first = cols[columns(writer.table)[0]]
+    writer.write(format_rows(writer.table, cols), len(first))
+
+
+def _wait(futures: list[Future]) -> None:
+    for future in futures:
+        future.result()
 
 
 def _block(streams, ids, first_bureau: int, first_prev: int) -> dict:

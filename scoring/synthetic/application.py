@@ -227,7 +227,7 @@ def make_applications(rng, ids: np.ndarray) -> tuple[dict, Clients, dict]:
 
     age_z = (age - 43.5) / 12.0
     ext = []
-    for k, (rho_r, rho_age, missing) in enumerate(((0.35, 0.6, 0.564), (0.55, 0.05, 0.0021), (0.55, 0.2, 0.198))):
+    for k, (rho_r, rho_age, missing) in enumerate(((0.3, 0.6, 0.564), (0.45, 0.05, 0.0021), (0.45, 0.2, 0.198))):
         z = -rho_r * r + rho_age * age_z + np.sqrt(1 - rho_r ** 2 - rho_age ** 2) * rng.standard_normal(n)
         value = from_quantiles(normal_u(z), EXT_Q[k])
         ext.append(value)
@@ -298,8 +298,8 @@ def draw_target(rng, drivers: dict, history: dict) -> np.ndarray:
     """TARGET ~ Bernoulli(sigmoid(logit)) with a logit built from generated application and history features."""
     ext = drivers["ext"]
     logit = (
-        -2.45
-        - 2.6 * (ext[0] - 0.5) - 3.2 * (ext[1] - 0.51) - 3.4 * (ext[2] - 0.51)
+        -3.95
+        - 2.0 * (ext[0] - 0.5) - 2.4 * (ext[1] - 0.51) - 2.6 * (ext[2] - 0.51)
         + 2.5 * (np.minimum(drivers["annuity_income"], 0.6) - 0.18)
         + 0.9 * (drivers["credit_goods"] - 1.12)
         - 0.012 * (drivers["age"] - 43.0)
@@ -313,6 +313,6 @@ def draw_target(rng, drivers: dict, history: dict) -> np.ndarray:
         + 0.3 * np.minimum(history["refused"], 6) - 0.2 * (history["n_prev"] == 0)
         + 5.0 * history["late_share"]
         + 1.0 * history["card_utilisation"]
-        + 0.25 * rng.standard_normal(ext.shape[1])
+        + 0.7 * rng.standard_normal(ext.shape[1])
     )
     return (rng.random(logit.size) < sigmoid(logit)).astype(np.int8)

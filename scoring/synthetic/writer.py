@@ -9,7 +9,6 @@ pyarrow compute kernels and written with ``pyarrow.csv`` (no per-value Python wo
 from __future__ import annotations
 
 import gzip
-import io
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ from .common import Cat
 _QUOTE, _COMMA = "\x1e", "\x1f"
 _RESTORE = bytes.maketrans(_QUOTE.encode() + _COMMA.encode(), b'",')
 _OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=1 << 16)
+COMPRESSLEVEL = 1  # fast; the output is identical for identical input at any level
 
 
 def _level_text(level: str) -> str:
@@ -46,6 +46,8 @@ def _decimal_text(x: np.ndarray, digits: int) -> pa.Array:
     head = pa.array(whole).cast(pa.string())
     if negative.any():
         head = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", head, ""), head)
+    if not digits:
+        return pc.binary_join_element_wise(head, ".0", "")
     return pc.binary_join_element_wise(head, _FRACTIONS[digits].take(pa.array(frac)), ".")
 
 
@@ -53,11 +55,11 @@ def _float_text(x: np.ndarray) -> pa.Array:
     """Shortest round-trip text of each float, with '.0' on whole numbers; NaN -> null.
 
     Columns whose values all have at most four decimals are formatted with integer
-    arithmetic (several times faster than float formatting, same text).
+    arithmetic (faster than float formatting, same text).
     """
     x = np.asarray(x, dtype=np.float64) + 0.0  # no "-0.0"
     finite = np.isfinite(x)
-    xs = np.where(finite, x, 0.0)
+    xs = x if finite.all() else np.where(finite, x, 0.0)
     top = float(np.abs(xs).max(initial=0.0))
     for digits in range(5):
         scale = 10.0**digits
@@ -75,7 +77,7 @@ def _float_text(x: np.ndarray) -> pa.Array:
 
 
 def column_text(values, kind: str) -> pa.Array:
-    """One column as a pyarrow array ready for CSV (ints stay int64: pyarrow formats them)."""
+    """One column as a pyarrow string array (null = missing) ready for CSV."""
     if isinstance(values, Cat):
         if kind != "cat":
             raise TypeError(f"categorical values for a {kind!r} column")
@@ -86,7 +88,7 @@ def column_text(values, kind: str) -> pa.Array:
     if kind == "float":
         return _float_text(x)
     if kind in ("id", "target", "int") and x.dtype.kind in "iub":
-        return pa.array(x.astype(np.int64, copy=False))
+        return pa.array(x.astype(np.int64, copy=False)).cast(pa.string())
     raise TypeError(f"cannot write {x.dtype} values as a {kind!r} column")
 
 
@@ -101,11 +103,11 @@ def format_rows(table: str, cols: dict) -> bytes:
         raise ValueError(f"{table}: columns of different lengths {lengths}")
     if not lengths.pop():
         return b""
-    sink = io.BytesIO()
+    sink = pa.BufferOutputStream()
     pacsv.write_csv(pa.Table.from_arrays(arrays, names=names), sink, _OPTIONS)
     data = sink.getvalue()
     if any(isinstance(v, Cat) and any(_QUOTE in _level_text(s) for s in v.levels) for v in cols.values()):
-        data = data.translate(_RESTORE)
+        return data.to_pybytes().translate(_RESTORE)
     return data
 
 
@@ -116,17 +118,17 @@ class TableWriter:
         self.table, self.path = table, Path(path)
         self._raw = open(self.path, "wb")
         self._out = (
-            gzip.GzipFile(filename="", fileobj=self._raw, mode="wb", mtime=0, compresslevel=6)
+            gzip.GzipFile(filename="", fileobj=self._raw, mode="wb", mtime=0, compresslevel=COMPRESSLEVEL)
             if compress
             else self._raw
         )
         self._out.write((",".join(columns(table)) + "\n").encode())
         self.rows = 0
 
-    def write(self, cols: dict) -> None:
-        self._out.write(format_rows(self.table, cols))
-        first = cols[columns(self.table)[0]]
-        self.rows += len(first.codes if isinstance(first, Cat) else first)
+    def write(self, data, rows: int) -> None:
+        """Append formatted rows (the result of :func:`format_rows`)."""
+        self._out.write(data)
+        self.rows += rows
 
     def close(self) -> None:
         if self._out is not self._raw:

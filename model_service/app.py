@@ -1,0 +1,56 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask
+
+from . import services as services_module
+from .config import Settings
+from .errors import register_error_handlers
+from .routes import clients, decisions, docs, health, model, monitoring, predict, scoring
+from .security import install_auth, install_cors, install_headers, make_limiter
+
+log = logging.getLogger("model_service")
+
+#: Blueprints whose routes score (rate limited).
+RATE_LIMITED = (scoring.bp, predict.bp)
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the service. ``config`` overrides environment variables (same names).
+
+    Raises :class:`scoring.bundle.BundleError` (naming the file) when the model
+    bundle is missing or corrupt, and :class:`model_service.config.ConfigError`
+    when API_KEYS is unset without ALLOW_NO_AUTH=1.
+    """
+    settings = Settings.load(config)
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        DEBUG=False,
+        PROPAGATE_EXCEPTIONS=False,
+        TRAP_HTTP_EXCEPTIONS=False,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    if not settings.auth_enabled:
+        log.warning("ALLOW_NO_AUTH=1 and no API_KEYS: the API is open to anyone who can reach it")
+
+    app.extensions[services_module.EXTENSION] = services_module.build(settings)
+    app.extensions["settings"] = settings
+
+    register_error_handlers(app)
+    install_auth(app, settings)
+    install_headers(app)
+    install_cors(app, settings)
+    limiter = make_limiter(app)
+    for bp in RATE_LIMITED:
+        limiter.limit(settings.rate_limit)(bp)
+    app.extensions["rate_limiter"] = limiter
+    for bp in (health.bp, model.bp, clients.bp, scoring.bp, predict.bp, decisions.bp, monitoring.bp, docs.bp):
+        app.register_blueprint(bp)
+    return app

@@ -1,0 +1,141 @@
+"""Scoring new applications from raw fields (one, with explanation), and batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from flask import Blueprint
+from pydantic import ValidationError
+
+from scoring import schema
+from scoring.data import DataError
+from scoring.features import features_from_records, model_input
+
+from ..api import operation
+from ..errors import Invalid, problems_from
+from ..prediction_log import BatchEntry, now
+from ..schemas import BatchOut, PredictOut
+from ..services import Services, services
+from .scoring import log_score
+
+bp = Blueprint("predict", __name__)
+
+PLACEHOLDER_ID = 0
+
+
+def history_frames(history: Any) -> dict[str, pd.DataFrame]:
+    """Validated history rows -> one frame per table, every schema column present, ids filled."""
+    frames: dict[str, pd.DataFrame] = {}
+    if history is None:
+        return frames
+    for table, rows in history.model_dump().items():
+        if not rows:
+            continue
+        frame = pd.DataFrame(rows).reindex(columns=schema.columns(table))
+        if "SK_ID_CURR" in frame:
+            frame["SK_ID_CURR"] = PLACEHOLDER_ID
+        for key in ("SK_ID_BUREAU", "SK_ID_PREV"):
+            if key in frame and frame[key].isna().any():
+                filler = pd.Series(-np.arange(1, len(frame) + 1), index=frame.index)
+                frame[key] = frame[key].fillna(filler)
+        for column, kind in schema.TABLES[table]:
+            if kind == "cat":
+                frame[column] = frame[column].astype(object)
+        frames[table] = frame
+    return frames
+
+
+def build_features(applications: list[dict[str, Any]], history: dict[str, pd.DataFrame] | None = None):
+    apps = pd.DataFrame(applications)
+    apps["SK_ID_CURR"] = np.arange(len(applications), dtype=np.int64) if history is None else PLACEHOLDER_ID
+    try:
+        return features_from_records(apps, history)
+    except (DataError, ValueError, TypeError, KeyError, duckdb.Error) as exc:
+        raise Invalid([{"field": "history" if history else "application", "problem": str(exc)[:300]}],
+                      error="cannot build features") from None
+
+
+@operation(bp, "/predict", method="POST", summary="Score a new application from raw fields, with explanation",
+           tags="scoring", body=lambda: services().models.predict, response=PredictOut,
+           errors=(400, 413, 415, 422, 429))
+def predict(body: Any):
+    s = services()
+    application = body.application.model_dump(exclude_none=True)
+    client_id = application.pop("SK_ID_CURR", None)
+    frame = build_features([application], history_frames(body.history))
+    row = s.inputs.row_from_frame(frame)
+    result = s.scorer.score_row(row)
+    if s.predictions.enabled:
+        log_score(s, "predict", client_id, result, row)
+    answer: dict[str, Any] = {"id": client_id, **result.as_dict(), "explanation": s.explainer.explain(row, body.top)}
+    if body.counterfactual:
+        answer["counterfactual"] = s.counterfactuals.search(application, row)
+    return s.stamp(answer)
+
+
+def _results(scores, ids: list) -> list[dict[str, Any]]:
+    bands = {"approve": "green", "review": "orange", "decline": "red"}
+    return [{"id": i, "probability": p, "score": sc, "decision": d, "band": bands[d]}
+            for i, p, sc, d in zip(ids, scores.probability.tolist(), scores.score.tolist(),
+                                   scores.decision.tolist(), strict=True)]
+
+
+def _batch_ids(s: Services, ids: list[int]) -> list[dict[str, Any]]:
+    wanted = np.asarray(ids, dtype=object)
+    valid = np.array([0 <= i < 2**63 for i in ids], dtype=bool)
+    as_int = np.where(valid, wanted, -1).astype(np.int64)
+    positions = np.searchsorted(s.clients.ids, as_int)
+    positions = np.clip(positions, 0, max(len(s.clients.ids) - 1, 0))
+    found = valid & (s.clients.ids[positions] == as_int) if len(s.clients.ids) else np.zeros(len(ids), bool)
+    results: list[dict[str, Any]] = [{"id": i, "error": "unknown client"} for i in ids]
+    if found.any():
+        rows = positions[found]
+        x = s.inputs.frame(rows)
+        scores = s.scorer.score_frame(x)
+        found_ids = as_int[found].tolist()
+        for k, item in zip(np.flatnonzero(found).tolist(), _results(scores, found_ids), strict=True):
+            results[k] = item
+        if s.predictions.enabled:
+            s.predictions.put(BatchEntry(time=now(), endpoint="batch", ids=found_ids, probability=scores.probability,
+                                         score=scores.score, decision=scores.decision, features=x))
+    return results
+
+
+def _batch_records(s: Services, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    results: list[dict[str, Any] | None] = [None] * len(records)
+    valid: list[dict[str, Any]] = []
+    positions: list[int] = []
+    for k, record in enumerate(records):
+        try:
+            application = s.models.application.model_validate(record).model_dump(exclude_none=True)
+        except ValidationError as exc:
+            results[k] = {"index": k, "id": record.get("SK_ID_CURR") if isinstance(record, dict) else None,
+                          "error": "invalid input", "detail": problems_from(exc)}
+            continue
+        valid.append(application)
+        positions.append(k)
+    if valid:
+        ids = [a.pop("SK_ID_CURR", None) for a in valid]
+        frame = build_features(valid)
+        x = model_input(frame, s.inputs.features, s.inputs.categorical)
+        scores = s.scorer.score_frame(x)
+        for k, item in zip(positions, _results(scores, ids), strict=True):
+            results[k] = {"index": k, **item}
+        if s.predictions.enabled:
+            s.predictions.put(BatchEntry(time=now(), endpoint="batch", ids=ids, probability=scores.probability,
+                                         score=scores.score, decision=scores.decision, features=x))
+    return [r for r in results if r is not None]
+
+
+@operation(bp, "/predict/batch", method="POST", summary="Score up to 10,000 known clients or raw applications",
+           tags="scoring", body=lambda: services().models.batch, response=BatchOut,
+           errors=(400, 413, 415, 422, 429))
+def predict_batch(body: Any):
+    s = services()
+    if (body.ids is None) == (body.records is None):
+        raise Invalid([{"field": "(body)", "problem": "give exactly one of 'ids' or 'records'"}])
+    results = _batch_ids(s, body.ids) if body.ids is not None else _batch_records(s, body.records)
+    return s.stamp({"results": results, "count": len(results)})

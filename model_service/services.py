@@ -1,0 +1,100 @@
+"""Everything the routes use, built once per app from the settings and the bundle."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from scoring.bundle import Bundle, load_bundle
+
+from .clients import ClientIndex
+from .config import Settings
+from .counterfactual import CounterfactualSearch
+from .decisions import DecisionStore
+from .explain import Explainer, reference_terciles
+from .inputs import StoreInputs
+from .model_card import render as render_card
+from .modelinfo import is_synthetic, model_payload
+from .monitoring import Monitoring
+from .neighbours import Neighbours
+from .population import Population
+from .prediction_log import PredictionLog
+from .scorer import Scorer
+from .validation import InputModels
+
+log = logging.getLogger("model_service")
+EXTENSION = "model_service"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    bundle: Bundle
+    inputs: StoreInputs
+    scorer: Scorer
+    explainer: Explainer
+    clients: ClientIndex
+    neighbours: Neighbours | None
+    population: Population
+    counterfactuals: CounterfactualSearch
+    decisions: DecisionStore
+    predictions: PredictionLog
+    monitoring: Monitoring
+    models: InputModels
+    synthetic: bool
+    model_info: dict[str, Any]
+    _cards: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.bundle.version
+
+    @property
+    def threshold(self) -> float:
+        return self.bundle.threshold
+
+    def stamp(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Add model_version and threshold to an answer."""
+        payload["model_version"] = self.bundle.version
+        payload["threshold"] = self.bundle.threshold
+        return payload
+
+    def card(self, lang: str) -> str:
+        drift = self.monitoring.drift()
+        key = f"{lang}:{hash(repr(drift))}"
+        if key not in self._cards:
+            self._cards.clear()
+            self._cards[key] = render_card(self.bundle, synthetic=self.synthetic, drift=drift, lang=lang)
+        return self._cards[key]
+
+
+def build(settings: Settings) -> Services:
+    """Open the bundle (BundleError names the faulty file) and prepare every component."""
+    bundle = load_bundle(settings.bundle_path)
+    inputs = StoreInputs(bundle)
+    scorer = Scorer(bundle, inputs, cache_size=settings.score_cache_size)
+    clients = ClientIndex(bundle, inputs)
+    explainer = Explainer(bundle, inputs, reference_terciles(inputs),
+                          cache_size=min(settings.score_cache_size, 4096))
+    decisions = DecisionStore(settings.database_url, create_parent=settings.default_database)
+    decisions.check()
+    synthetic = is_synthetic(bundle)
+    services = Services(
+        settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
+        neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
+        counterfactuals=CounterfactualSearch(inputs, scorer), decisions=decisions,
+        predictions=PredictionLog(settings.prediction_log, bundle.version, settings.prediction_queue_size),
+        monitoring=Monitoring(settings.drift_summary, settings.prediction_log),
+        models=InputModels(bundle.store.categories), synthetic=synthetic,
+        model_info=model_payload(bundle, synthetic),
+    )
+    log.info("model bundle %s loaded from %s: %d clients, %d features", bundle.version, bundle.path,
+             len(bundle.store), len(bundle.feature_names))
+    return services
+
+
+def services() -> Services:
+    return current_app.extensions[EXTENSION]

@@ -1,0 +1,236 @@
+"""The advisor dashboard in Chromium, against the real service (see conftest.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from tests.browser.conftest import PASSWORD, USER
+from tests.browser.servers import free_port, login, start_dashboard, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+BAND_COLOURS = {"green": "#1e6b34", "orange": "#8a4b00", "red": "#b00020"}
+DECISION_WORDS = {"approve": "Accordé", "review": "À la discrétion du conseiller", "decline": "Refusé"}
+
+
+def _client_of(service_api, decision: str) -> dict:
+    items = service_api(f"/clients?decision={decision}&per_page=5&sort=-id")["items"]
+    if not items:
+        pytest.skip(f"no client with decision {decision} in the test bundle")
+    return items[0]
+
+
+def _goto(page, stack, path: str) -> None:
+    page.goto(stack["dashboard"].url + path)
+    wait_idle(page)
+
+
+# -- login ---------------------------------------------------------------------------------------------
+def test_login_required(stack, anonymous_page, check_a11y, shoot):
+    base = stack["dashboard"].url
+    anonymous_page.goto(base + "/client/100002")
+    assert "/login" in anonymous_page.url and "next=/client/100002" in anonymous_page.url
+    assert anonymous_page.get_by_label("Identifiant").is_visible()
+    assert anonymous_page.evaluate("document.documentElement.lang") == "fr"
+    for path in ("/_dash-layout", "/_dash-dependencies"):
+        response = requests.get(base + path, allow_redirects=False, timeout=10)
+        assert response.status_code in (401, 302), path
+    assert requests.post(base + "/_dash-update-component", json={}, timeout=10).status_code == 401
+    headers = requests.get(base + "/login", timeout=10).headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    anonymous_page.get_by_label("Identifiant").fill(USER)
+    anonymous_page.get_by_label("Mot de passe").fill("wrong password")
+    anonymous_page.get_by_role("button", name="Se connecter").click()
+    assert "incorrect" in anonymous_page.locator("#login-message").inner_text()
+    check_a11y(anonymous_page, "login")
+    shoot(anonymous_page, "login")
+
+
+# -- clients -------------------------------------------------------------------------------------------
+def test_clients_search_and_filter(stack, page, service_api, check_a11y, shoot):
+    _goto(page, stack, "/")
+    total = service_api("/clients?per_page=1")["total"]
+    page.wait_for_selector("#clients-table td")
+    assert re.sub(r"\D", "", page.locator("#clients-count").inner_text().split("client")[0]) == str(total)
+    shoot(page, "clients")
+    check_a11y(page, "clients")
+
+    page.locator("#clients-decision").select_option("decline")
+    page.wait_for_function("() => document.querySelector('#clients-count').innerText.length > 0 && "
+                           "[...document.querySelectorAll('#clients-table td[data-dash-column=decision_text]')]"
+                           ".every(td => td.innerText.includes('Refusé'))")
+    declined = service_api("/clients?decision=decline&per_page=1")["total"]
+    page.wait_for_function(f"() => document.querySelector('#clients-count').innerText.replace(/\\D/g, '')"
+                           f".startsWith('{declined}')")
+
+    first_id = str(service_api("/clients?decision=decline&per_page=1")["items"][0]["id"])
+    prefix = first_id[:4]
+    page.get_by_label("Recherche (identifiant client)").fill(prefix)
+    page.get_by_label("Recherche (identifiant client)").press("Enter")
+    page.wait_for_function(f"() => {{ const ids = [...document.querySelectorAll("
+                           f"'#clients-table td[data-dash-column=link] a')].map(a => a.innerText);"
+                           f" return ids.length > 0 && ids.every(i => i.startsWith('{prefix}')); }}")
+
+    # the row's link is a real, keyboard-focusable link to the client page
+    link = page.locator("#clients-table td[data-dash-column=link] a").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/client/\d+$"))
+    wait_idle(page)
+    assert page.locator("#client-gauge").is_visible()
+
+
+# -- client page: one client per band ----------------------------------------------------------------
+@pytest.mark.parametrize("decision", ["approve", "review", "decline"])
+def test_client_gauge_matches_service(stack, page, service_api, check_a11y, shoot, decision):
+    client = _client_of(service_api, decision)
+    score = service_api(f"/clients/{client['id']}/score")
+    _goto(page, stack, f"/client/{client['id']}")
+    figure = page.evaluate("""() => {
+        const plot = document.querySelector('#client-gauge .js-plotly-plot');
+        const trace = plot.data[0];
+        return {value: trace.value, colour: trace.gauge.bar.color, threshold: trace.gauge.threshold.value,
+                steps: trace.gauge.steps.map(s => s.range)};
+    }""")
+    assert figure["value"] == pytest.approx(round(score["score"], 1), abs=0.051)
+    assert figure["colour"] == BAND_COLOURS[score["band"]]
+    assert figure["threshold"] == 50 and figure["steps"] == [[0, 45], [45, 55], [55, 100]]
+    summary = page.locator("#client-score-summary")
+    assert summary.get_attribute("data-band") == score["band"]
+    assert summary.get_attribute("data-decision") == score["decision"] == decision
+    # the decision in words and icon, not colour alone; the chart's text alternative carries the value
+    assert DECISION_WORDS[decision] in page.locator("#client-decision").inner_text()
+    assert f"{round(score['score'], 1):.1f}".replace(".", ",") in page.locator("#client-gauge-alt").inner_text()
+    assert "%" in page.locator("#client-probability").inner_text()
+    assert page.locator("#client-reasons li").count() >= 1
+    assert page.locator("#client-counterfactual-text").inner_text()
+    assert page.locator("#client-compare-graph .main-svg").count() >= 1
+    shoot(page, f"client-{decision}")
+    if decision == "review":
+        check_a11y(page, "client")
+
+
+def test_whatif_changes_the_score(stack, page, service_api):
+    client = _client_of(service_api, "review")
+    _goto(page, stack, f"/client/{client['id']}")
+    current = float(page.locator("#client-score-summary").get_attribute("data-score"))
+    credit = page.locator("#client-whatif-credit")
+    income = page.locator("#client-whatif-income")
+    credit.fill(str(float(credit.input_value()) * 3))
+    income.fill(str(max(1.0, float(income.input_value()) / 3)))
+    page.get_by_role("button", name="Recalculer le score").click()
+    page.wait_for_selector("#client-whatif-summary", timeout=20_000)
+    simulated = float(page.locator("#client-whatif-summary").get_attribute("data-score"))
+    assert simulated != pytest.approx(current, abs=0.05)
+    assert "Score simulé" in page.locator("#client-whatif-text").inner_text()
+    # invalid amounts are refused in words
+    credit.fill("-5")
+    page.get_by_role("button", name="Recalculer le score").click()
+    page.wait_for_selector("#client-whatif-error")
+
+
+def test_override_saved_and_shown_after_reload(stack, page, service_api, shoot):
+    client = _client_of(service_api, "review")
+    _goto(page, stack, f"/client/{client['id']}")
+    save = page.get_by_role("button", name="Enregistrer la décision")
+    save.click()
+    page.wait_for_function("() => document.querySelector('#client-decision-reason-error').innerText.length > 0")
+    assert "motif" in page.locator("#client-decision-reason-error").inner_text()
+    assert "Choisissez" in page.locator("#client-decision-choice-error").inner_text()
+    reason = "Revenus stables depuis dix ans, apport personnel important (test navigateur)."
+    page.get_by_label("Refuser le crédit").check()
+    page.get_by_label("Motif de la décision (obligatoire)").fill(reason)
+    save.click()
+    page.wait_for_selector("#client-decision-ok")
+    page.reload()
+    wait_idle(page)
+    history = page.locator("#client-history-list").inner_text()
+    assert reason in history and USER in history
+    stored = service_api(f"/clients/{client['id']}/decisions")["decisions"]
+    assert stored[0]["reason"] == reason and stored[0]["decision"] == "decline"
+    shoot(page, "client-after-decision")
+
+
+# -- other pages ----------------------------------------------------------------------------------------
+def test_share_page_has_no_internal_details(stack, page, service_api, check_a11y, shoot):
+    client = _client_of(service_api, "decline")
+    _goto(page, stack, f"/client/{client['id']}/share")
+    text = page.locator("main").inner_text()
+    assert "Votre demande de crédit" in text
+    assert page.locator("#share-decision").inner_text()
+    for internal in ("Clients similaires", "probabilité", "Probabilité", "seuil", "Modèle ", "Score externe"):
+        assert internal not in text, internal
+    assert not page.locator("#app-footer").is_visible()
+    check_a11y(page, "share")
+    shoot(page, "share")
+
+
+def test_model_page(stack, page, service_api, check_a11y, shoot):
+    _goto(page, stack, "/model")
+    for graph in ("#model-importance", "#model-roc", "#model-calibration", "#model-cost-graph"):
+        assert page.locator(f"{graph} .main-svg").count() >= 1, graph
+    before = page.locator("#model-cost-best").inner_text()
+    check_a11y(page, "model")
+    shoot(page, "model")
+    page.get_by_label("Coût d'un défaut non détecté (crédit accordé à tort)").fill("2")
+    page.get_by_label("Coût d'un défaut non détecté (crédit accordé à tort)").press("Tab")
+    page.wait_for_function("(b) => document.querySelector('#model-cost-best') && "
+                           "document.querySelector('#model-cost-best').innerText !== b", arg=before)
+    page.get_by_role("link", name=re.compile("fiche du modèle")).click()
+    page.wait_for_url(re.compile(r"/model/card$"))
+    wait_idle(page)
+    assert page.locator("#model-card-body").inner_text().strip()
+    check_a11y(page, "model-card")
+    shoot(page, "model-card")
+
+
+def test_monitoring_without_report(stack, page, check_a11y, shoot):
+    _goto(page, stack, "/monitoring")
+    assert "Aucun rapport de dérive" in page.locator("main").inner_text()
+    check_a11y(page, "monitoring")
+    shoot(page, "monitoring")
+
+
+def test_synthetic_banner_follows_health(stack, page, service_api):
+    _goto(page, stack, "/")
+    synthetic = service_api("/health")["synthetic"]
+    assert page.locator("#app-banner-synthetic").count() == (1 if synthetic else 0)
+
+
+def test_keyboard_skip_link_and_navigation(stack, page):
+    _goto(page, stack, "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className").startswith("skip-link")
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+# -- service down ---------------------------------------------------------------------------------------
+def test_service_down_says_so(stack, chromium, tmp_path, shoot):
+    dead = f"http://127.0.0.1:{free_port()}"
+    dashboard = start_dashboard(dead, stack["users"], tmp_path, name="dashboard-down", timeout_s=2)
+    try:
+        context = chromium.new_context(viewport={"width": 1360, "height": 900})
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        login(page, dashboard.url, USER, PASSWORD)
+        page.goto(dashboard.url + "/")
+        wait_idle(page)
+        assert "ne répond pas" in page.locator("#app-banner").inner_text()
+        page.wait_for_selector("#clients-message .service-message")
+        assert "indisponible" in page.locator("#clients-message").inner_text()
+        shoot(page, "service-down")
+        for path in ("/client/100002", "/model", "/monitoring", "/client/100002/share"):
+            page.goto(dashboard.url + path)
+            wait_idle(page)
+            assert page.locator(".service-message").count() >= 1, path
+            assert page.get_by_role("link", name="Clients").count() >= 1  # navigation still there
+        assert not errors
+        context.close()
+    finally:
+        dashboard.stop()

@@ -1,0 +1,85 @@
+"""Property-based API testing with schemathesis against the service's own OpenAPI document.
+
+The real service (``bin/web`` -> gunicorn, 2 workers) runs on 127.0.0.1; ``st run`` loads
+``/openapi.json`` with an API key and, for every operation, sends the documented examples, the
+coverage phase's boundary values and up to ``SCHEMATHESIS_MAX_EXAMPLES`` generated cases (valid
+and invalid), checking that
+
+- no response is a server error (``not_a_server_error``: no 5xx at all), and
+- every response matches the schema documented for its status (``response_schema_conformance``).
+
+Bounded: examples per operation, a fixed seed, a request timeout and an overall time limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from bench.load import Gunicorn, get_json
+
+pytestmark = pytest.mark.slow
+
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "30"))
+TIME_LIMIT = 420  # seconds, hard stop for the whole `st run`
+
+
+@pytest.fixture(scope="module")
+def service(fast_bundle, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("schemathesis")
+    key = "st-" + secrets.token_hex(12)
+    env = {"MODEL_BUNDLE": str(fast_bundle), "API_KEYS": key, "DATABASE_URL": f"sqlite:///{tmp / 'decisions.db'}",
+           "PREDICTION_LOG": str(tmp / "predictions.jsonl"), "RATE_LIMIT": "100000000 per minute"}
+    with Gunicorn("service", env, workers=2, log_dir=tmp).start(timeout=240) as server:
+        yield server, key, tmp
+
+
+def test_openapi_document_is_served(service):
+    server, key, _ = service
+    status, doc = get_json(server.port, "/openapi.json", key)
+    assert status == 200
+    assert doc["openapi"].startswith("3.")
+    assert "/health" in doc["paths"] and "/predict" in doc["paths"]
+    assert get_json(server.port, "/openapi.json")[0] == 401
+
+
+def test_schemathesis_no_server_error_and_schema_conformance(service):
+    server, key, tmp = service
+    st = Path(sys.executable).parent / "st"
+    junit = tmp / "schemathesis-junit.xml"
+    cmd = [
+        str(st), "run", f"{server.url}/openapi.json",
+        "--header", f"X-API-Key: {key}",
+        "--checks", "not_a_server_error,response_schema_conformance",
+        "--phases", "examples,coverage,fuzzing",
+        "--max-examples", str(MAX_EXAMPLES),
+        "--seed", "20240607",
+        "--workers", "2",
+        "--request-timeout", "30",
+        "--generation-database", "none",
+        "--suppress-health-check", "all",
+        "--report", "junit", "--report-junit-path", str(junit), "--report-dir", str(tmp),
+        "--no-color",
+    ]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIME_LIMIT,
+                         env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false", "NO_COLOR": "1"})
+    output = run.stdout + run.stderr
+    summary = [line for line in output.splitlines() if line.strip()][-25:]
+    print("\n".join(summary))
+    if junit.exists():
+        suite = ET.parse(junit).getroot()
+        cases = suite.iter("testcase")
+        print(f"junit: {sum(1 for _ in cases)} operations tested")
+    assert run.returncode == 0, f"schemathesis found problems (exit {run.returncode}):\n{output[-12000:]}\n" \
+                                f"service log:\n{server.log()[-4000:]}"
+    assert "passed" in output.lower() or "no issues found" in output.lower(), output[-3000:]
+    # No 5xx in gunicorn's access log either, and no traceback in the service's log.
+    log = server.log()
+    assert not re.search(r'HTTP/1\.[01]" 5\d\d ', log) and "Traceback" not in log, log[-4000:]

@@ -1,0 +1,223 @@
+"""Every endpoint of the scoring service answers the documented shape (Flask test client)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from test_service_support import HEADERS, client, client_ids, make_app, service_app  # noqa: F401
+
+from model_service import schemas
+from scoring.decision import decide, to_score
+
+pytestmark = pytest.mark.slow
+
+
+def get(client, url, **kwargs):  # noqa: F811
+    response = client.get(url, headers=HEADERS, **kwargs)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.is_json
+    return response.get_json()
+
+
+def test_health_needs_no_key_and_names_the_model(client):  # noqa: F811
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = schemas.HealthOut.model_validate(response.get_json())
+    assert body.status == "ok" and body.clients > 1000 and 0 < body.threshold < 1
+
+
+def test_model_description(client, service_app):  # noqa: F811
+    body = schemas.ModelOut.model_validate(get(client, "/model"))
+    bundle = service_app.extensions["model_service"].bundle
+    assert body.model_version == bundle.version and body.threshold == bundle.threshold
+    assert {"fn", "fp"} <= set(body.costs)
+    assert len(body.features) == len(bundle.feature_names)
+    assert body.importance[0].importance >= body.importance[-1].importance
+    assert all(f.label for f in body.features)
+
+
+def test_model_fairness_and_card(client, service_app):  # noqa: F811
+    bundle = service_app.extensions["model_service"].bundle
+    response = client.get("/model/fairness", headers=HEADERS)
+    if bundle.extra("fairness") is None:
+        assert response.status_code == 404 and response.get_json()["error"]
+    else:
+        assert response.status_code == 200 and response.get_json()["model_version"] == bundle.version
+    card = schemas.CardOut.model_validate(get(client, "/model/card"))
+    assert card.markdown.startswith("# ") and bundle.version in card.markdown
+    for section in ("Usage prévu", "Données", "Seuil et coûts", "Équité", "Limites", "Dérive"):
+        assert f"## {section}" in card.markdown
+    english = get(client, "/model/card?lang=en")["markdown"]
+    assert "## Intended use" in english and "## Fairness" in english
+
+
+def test_client_listing_pagination_filters_and_sort(client, service_app):  # noqa: F811
+    body = schemas.ClientsOut.model_validate(get(client, "/clients?per_page=7&page=2"))
+    assert len(body.items) == 7 and body.page == 2 and body.total == len(service_app.extensions["model_service"].clients)
+    ids = [i.id for i in body.items]
+    assert ids == sorted(ids)
+    ranked = get(client, "/clients?sort=-score&per_page=50")["items"]
+    assert [i["score"] for i in ranked] == sorted((i["score"] for i in ranked), reverse=True)
+    filtered = get(client, "/clients", query_string={
+        "age_min": 30, "age_max": 50, "income_min": 100000, "income_max": 300000, "score_min": 20,
+        "score_max": 80, "gender": "F", "contract_type": "Cash loans", "per_page": 200})
+    for item in filtered["items"]:
+        assert 30 <= item["age"] <= 50 and 100000 <= item["income"] <= 300000
+        assert 20 <= item["score"] <= 80 and item["gender"] == "F" and item["contract_type"] == "Cash loans"
+        assert item["decision"] == decide(item["score"])
+    declined = get(client, "/clients?decision=decline&per_page=5")
+    assert all(i["decision"] == "decline" and i["band"] == "red" for i in declined["items"])
+    some = ids[0]
+    prefix = str(some)[:4]
+    found = get(client, f"/clients?q={prefix}&per_page=200")
+    assert found["total"] >= 1 and all(str(i["id"]).startswith(prefix) for i in found["items"])
+    assert get(client, f"/clients?q={some}")["items"][0]["id"] == some
+
+
+def test_client_details(client, service_app):  # noqa: F811
+    cid = client_ids(client, 1)[0]
+    body = schemas.ClientOut.model_validate(get(client, f"/clients/{cid}"))
+    for key in ("age", "gender", "family_status", "children", "income", "income_type", "education", "occupation",
+                "employment_years", "contract_type", "credit", "annuity", "goods_price", "housing", "own_car",
+                "own_realty"):
+        assert key in body.info
+    assert 18 <= body.info["age"] <= 100
+    assert body.application["AMT_CREDIT"] == body.info["credit"]
+    assert body.known_outcome in (0, 1, None)
+
+
+def test_score_matches_model_calibration_and_decision(client, service_app):  # noqa: F811
+    s = service_app.extensions["model_service"]
+    for cid in client_ids(client, 5):
+        body = schemas.ScoreOut.model_validate(get(client, f"/clients/{cid}/score"))
+        row = s.inputs.row(s.clients.index_of(cid))
+        raw = s.bundle.model.predict([row], prediction_type="Probability")[0][1]
+        probability = s.bundle.calibrator.apply(raw)
+        assert body.probability == pytest.approx(probability, abs=1e-12)
+        assert body.score == pytest.approx(to_score(probability, s.threshold), abs=1e-9)
+        assert body.decision == decide(body.score)
+        assert body.band == {"approve": "green", "review": "orange", "decline": "red"}[body.decision]
+        assert body.model_version == s.version and body.threshold == s.threshold
+
+
+def test_explanation_reproduces_the_raw_score(client, service_app):  # noqa: F811
+    s = service_app.extensions["model_service"]
+    for cid in client_ids(client, 3):
+        body = schemas.ExplanationOut.model_validate(get(client, f"/clients/{cid}/explanation?top=4"))
+        assert len(body.contributions) == 4
+        row = s.inputs.row(s.clients.index_of(cid))
+        log_odds = s.bundle.model.predict([row], prediction_type="RawFormulaVal")[0]
+        total = body.base_value + sum(c.contribution for c in body.contributions) + body.other_contribution
+        assert total == pytest.approx(log_odds, abs=1e-6)
+        assert body.raw_score == pytest.approx(log_odds, abs=1e-6)
+        magnitudes = [abs(c.contribution) for c in body.contributions]
+        assert magnitudes == sorted(magnitudes, reverse=True)
+        for c in body.contributions:
+            assert c.direction == ("raises" if c.contribution > 0 else "lowers")
+            assert c.sentence.endswith("augmente le risque" if c.contribution > 0 else "diminue le risque")
+            assert c.label in c.sentence and c.sentence_en
+
+
+def test_similar_clients(client, service_app):  # noqa: F811
+    s = service_app.extensions["model_service"]
+    cid = client_ids(client, 1)[0]
+    response = client.get(f"/clients/{cid}/similar?k=5", headers=HEADERS)
+    if s.neighbours is None:
+        assert response.status_code == 404
+        return
+    body = schemas.SimilarOut.model_validate(response.get_json())
+    assert len(body.neighbours) == 5 and cid not in [n.id for n in body.neighbours]
+    distances = [n.distance for n in body.neighbours]
+    assert distances == sorted(distances)
+    known = [n.outcome for n in body.neighbours if n.outcome is not None]
+    assert body.default_rate == (pytest.approx(np.mean(known)) if known else None)
+
+
+def test_population(client, service_app):  # noqa: F811
+    body = get(client, "/population?features=EXT_SOURCE_3,CODE_GENDER&bins=12")
+    schemas.PopulationOut.model_validate(body)
+    numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["CODE_GENDER"]
+    assert numeric["type"] == "numeric" and len(numeric["edges"]) in (13, len(numeric["repaid"]) + 1)
+    assert len(numeric["repaid"]) == len(numeric["default"]) == len(numeric["edges"]) - 1
+    assert categorical["type"] == "categorical" and len(categorical["levels"]) == len(categorical["repaid"])
+    assert get(client, "/population")["features"]
+
+
+def test_predict_batch_by_ids_matches_single_scores(client):  # noqa: F811
+    ids = client_ids(client, 30)
+    body = schemas.BatchOut.model_validate(get_post(client, "/predict/batch", {"ids": ids + [1, ids[0]]}))
+    assert body.count == 32
+    assert body.results[30] == {"id": 1, "error": "unknown client"}
+    for cid, result in zip(ids, body.results, strict=False):
+        single = get(client, f"/clients/{cid}/score")
+        assert result["id"] == cid and result["probability"] == pytest.approx(single["probability"], abs=1e-9)
+        assert result["decision"] == single["decision"]
+    assert body.results[31]["probability"] == body.results[0]["probability"]
+
+
+def test_predict_batch_by_records(client, fast_bundle):  # noqa: F811
+    from test_service_support import raw_application
+
+    ids = client_ids(client, 3)
+    records = [raw_application(fast_bundle, cid) for cid in ids]
+    records.append({"AMT_CREDIT": -1, "FOO": 2})
+    body = get_post(client, "/predict/batch", {"records": records})
+    assert body["count"] == 4
+    assert [r["index"] for r in body["results"]] == [0, 1, 2, 3]
+    assert body["results"][0]["id"] == ids[0] and 0 <= body["results"][0]["probability"] <= 1
+    assert body["results"][3]["error"] == "invalid input"
+    assert {p["field"] for p in body["results"][3]["detail"]} == {"AMT_CREDIT", "FOO"}
+
+
+def get_post(client, url, payload, status=200):  # noqa: F811
+    response = client.post(url, headers=HEADERS, json=payload)
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_advisor_decisions_are_stored_newest_first(client, service_app):  # noqa: F811
+    cid = client_ids(client, 1)[0]
+    first = get_post(client, f"/clients/{cid}/decision",
+                     {"decision": "decline", "reason": "Revenus insuffisants", "advisor": "Claire"}, status=201)
+    second = get_post(client, f"/clients/{cid}/decision",
+                      {"decision": "approve", "reason": "  Garant ajouté  ", "advisor": "Paul"}, status=201)
+    schemas.DecisionOut.model_validate(second)
+    score = get(client, f"/clients/{cid}/score")
+    assert second["reason"] == "Garant ajouté" and second["model_score"] == pytest.approx(score["score"])
+    assert second["model_version"] == score["model_version"] and second["created_at"].endswith("Z")
+    history = schemas.DecisionsOut.model_validate(get(client, f"/clients/{cid}/decisions"))
+    assert [d.id for d in history.decisions][:2] == [second["id"], first["id"]]
+
+
+def test_monitoring_summary(fast_bundle, tmp_path):
+    app = make_app(fast_bundle, tmp_path)
+    c = app.test_client()
+    assert c.get("/monitoring/summary", headers=HEADERS).status_code == 404
+    (tmp_path / "drift_summary.json").write_text(json.dumps({"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}))
+    cid = client_ids(c, 1)[0]
+    for _ in range(3):
+        c.get(f"/clients/{cid}/score", headers=HEADERS)
+    app.extensions["model_service"].predictions.flush()
+    body = schemas.MonitoringOut.model_validate(c.get("/monitoring/summary", headers=HEADERS).get_json())
+    assert body.share_drifted == 0.1
+    assert body.scores_by_day and body.scores_by_day[-1]["count"] >= 3
+    assert sum(body.scores_by_day[-1]["histogram"]["counts"]) == body.scores_by_day[-1]["count"]
+    assert "## Dérive des données" in c.get("/model/card", headers=HEADERS).get_json()["markdown"]
+    app.extensions["model_service"].predictions.close()
+
+
+def test_every_scored_request_is_logged(fast_bundle, tmp_path):
+    app = make_app(fast_bundle, tmp_path)
+    c = app.test_client()
+    ids = client_ids(c, 4)
+    c.get(f"/clients/{ids[0]}/score", headers=HEADERS)
+    c.post("/predict/batch", headers=HEADERS, json={"ids": ids[1:]})
+    app.extensions["model_service"].predictions.close()
+    lines = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
+    assert [line["id"] for line in lines] == ids
+    features = app.extensions["model_service"].bundle.feature_names
+    for line in lines:
+        assert set(line) >= {"time", "endpoint", "probability", "score", "decision", "model_version", "features"}
+        assert set(line["features"]) == set(features)

@@ -1,0 +1,128 @@
+"""The service agrees with itself and with the model: POST /predict on a known client's raw
+fields gives its stored score; counterfactuals really flip the decision within bounds."""
+
+from __future__ import annotations
+
+import pytest
+from test_service_support import HEADERS, client, client_ids, raw_application, raw_history, service_app  # noqa: F401
+
+from model_service.counterfactual import CREDIT_FACTORS, DOCUMENTS, INCOME_FACTORS, PROTECTED, TERM_FACTORS
+
+pytestmark = pytest.mark.slow
+
+ACTIONABLE = {"AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL", "APP_CREDIT_TERM", *DOCUMENTS}
+
+
+def predict(client, application, history=None, **extra):  # noqa: F811
+    payload = {"application": application, **extra}
+    if history:
+        payload["history"] = history
+    response = client.post("/predict", headers=HEADERS, json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_predict_on_raw_fields_gives_the_stored_clients_probability(client, fast_bundle, real_data_dir):  # noqa: F811
+    ids = client_ids(client, 12)
+    with_history = 0
+    for cid in ids:
+        history = raw_history(real_data_dir, cid)
+        with_history += bool(history)
+        body = predict(client, raw_application(fast_bundle, cid), history)
+        score = client.get(f"/clients/{cid}/score", headers=HEADERS).get_json()
+        assert body["probability"] == pytest.approx(score["probability"], abs=1e-6), cid
+        assert body["decision"] == score["decision"] and body["id"] == cid
+        assert body["model_version"] == score["model_version"] and body["threshold"] == score["threshold"]
+    assert with_history > 0  # the history path (DuckDB aggregates of posted rows) was exercised
+
+
+def test_predict_explanation_reproduces_the_raw_score(client, fast_bundle, service_app):  # noqa: F811
+    s = service_app.extensions["model_service"]
+    cid = client_ids(client, 1)[0]
+    application = raw_application(fast_bundle, cid)
+    partial = {k: application[k] for k in ("AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "DAYS_BIRTH",
+                                           "CODE_GENDER", "EXT_SOURCE_2") if k in application}
+    body = predict(client, partial, top=3)
+    explanation = body["explanation"]
+    assert len(explanation["contributions"]) == 3
+    total = explanation["base_value"] + sum(c["contribution"] for c in explanation["contributions"]) \
+        + explanation["other_contribution"]
+    assert total == pytest.approx(explanation["raw_score"], abs=1e-6)
+    assert s.bundle.calibrator.apply(1 / (1 + pytest.importorskip("math").exp(-total))) == \
+        pytest.approx(body["probability"], abs=1e-6)
+
+
+def _declined_or_review(client):  # noqa: F811
+    ids = client_ids(client, 60, sort="-score")
+    ids += client_ids(client, 60, decision="review")
+    return ids
+
+
+def test_counterfactual_flips_the_decision_within_bounds(client, fast_bundle, real_data_dir, service_app):  # noqa: F811
+    found = 0
+    for cid in _declined_or_review(client):
+        response = client.get(f"/clients/{cid}/counterfactual", headers=HEADERS)
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body["current"]["decision"] in ("review", "decline")
+        if not body["found"]:
+            continue
+        found += 1
+        application = raw_application(fast_bundle, cid)
+        changed = dict(application)
+        for change in body["changes"]:
+            field = change["field"]
+            assert field in ACTIONABLE and field not in PROTECTED
+            if change.get("derived"):
+                continue
+            old, new = float(application[field]), float(change["new"])
+            assert change["old"] == pytest.approx(application[field])
+            if field == "AMT_CREDIT":
+                assert min(CREDIT_FACTORS) * old - 1 <= new < old
+            elif field == "AMT_INCOME_TOTAL":
+                assert old < new <= max(INCOME_FACTORS) * old + 1
+            elif field in DOCUMENTS:
+                assert (old, new) == (0, 1)
+            changed[field] = change["new"]
+        if "AMT_CREDIT" in changed and "AMT_ANNUITY" in changed:
+            term_old = application["AMT_CREDIT"] / application["AMT_ANNUITY"]
+            term_new = changed["AMT_CREDIT"] / changed["AMT_ANNUITY"]
+            assert term_new <= max(TERM_FACTORS) * term_old * (1 + 1e-3)
+        rescored = predict(client, changed, raw_history(real_data_dir, cid))
+        assert rescored["decision"] == "approve", (cid, body["changes"])
+        assert rescored["probability"] == pytest.approx(body["new_score"]["probability"], abs=1e-6)
+        if found >= 5:
+            break
+    assert found > 0, "no declined or review client could be turned into an approval"
+
+
+def test_counterfactual_says_when_none_exists(client, fast_bundle):  # noqa: F811
+    hopeless = {"AMT_CREDIT": 2_000_000.0, "AMT_ANNUITY": 150_000.0, "AMT_GOODS_PRICE": 2_000_000.0,
+                "AMT_INCOME_TOTAL": 30_000.0, "EXT_SOURCE_1": 0.01, "EXT_SOURCE_2": 0.01, "EXT_SOURCE_3": 0.01,
+                "DAYS_BIRTH": -7000, "DAYS_EMPLOYED": -30, "CODE_GENDER": "M", "NAME_CONTRACT_TYPE": "Cash loans"}
+    for cid in client_ids(client, 30, sort="-score"):
+        body = client.get(f"/clients/{cid}/counterfactual", headers=HEADERS).get_json()
+        if not body["found"]:
+            break
+    else:
+        body = predict(client, hopeless, counterfactual=True)["counterfactual"]
+    assert body["found"] is False and body["changes"] == [] and body["new_score"] is None
+    assert "Aucune modification" in body["message"] and body["message_en"]
+    assert body["closest"]["score"]["decision"] != "approve"
+
+
+def test_counterfactual_of_an_approved_client_changes_nothing(client):  # noqa: F811
+    cid = client_ids(client, 1, decision="approve")[0]
+    body = client.get(f"/clients/{cid}/counterfactual", headers=HEADERS).get_json()
+    assert body["found"] is True and body["changes"] == [] and body["new_score"] == body["current"]
+
+
+def test_counterfactual_grid_reproduces_the_current_score(service_app, client):  # noqa: F811
+    from model_service.counterfactual import Candidate
+
+    s = service_app.extensions["model_service"]
+    for cid in client_ids(client, 5, sort="-score"):
+        row = s.inputs.row(s.clients.index_of(cid))
+        unchanged = Candidate(credit=1.0, term=1.0, income=1.0, keep_goods=False, document=None)
+        scores, _ = s.counterfactuals.evaluate(s.inputs.raw_application(row), row, [unchanged])
+        assert scores.probability[0] == pytest.approx(s.scorer.score_row(row).probability, abs=1e-9)
