@@ -44,6 +44,7 @@ def create_app() -> dash.Dash:
         title=t("app.title"),
         update_title=None,
         suppress_callback_exceptions=True,
+        eager_loading=True,  # plotly and the table load with the page, not one round trip after the layout
     )
     app.index_string = index_string(settings.lang)
     app.layout = shell

@@ -150,13 +150,13 @@ class ClientIndex:
             masks.append(self.id_prefix_mask(query.q))
         for key, low, high in (("age", query.age_min, query.age_max), ("income", query.income_min, query.income_max)):
             if low is not None:
-                masks.append(self.numeric[key] >= low)
+                masks.append(self.numeric[key] >= np.float64(low))
             if high is not None:
-                masks.append(self.numeric[key] <= high)
+                masks.append(self.numeric[key] <= np.float64(high))
         if query.score_min is not None:
-            masks.append(self.score >= query.score_min)
+            masks.append(self.score >= np.float64(query.score_min))
         if query.score_max is not None:
-            masks.append(self.score <= query.score_max)
+            masks.append(self.score <= np.float64(query.score_max))
         for key in ("contract_type", "gender"):
             wanted = getattr(query, key)
             if wanted is not None:

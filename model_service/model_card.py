@@ -36,6 +36,14 @@ _TEXT = {
                            "métier avec un faux négatif (défaut accepté) coûtant **{fn:g}** et un faux positif "
                            "(bon client refusé) **{fp:g}**. Le score 0–100 place ce seuil à 50."),
         "fairness": "Équité", "no_fairness": "Aucune analyse d'équité n'accompagne ce modèle.",
+        "fairness_text": ("Décisions au seuil {threshold} sur les probabilités hors échantillon (validation "
+                          "croisée), par groupe ; écarts max − min avec intervalle bootstrap à 95 %."),
+        "columns": {"group": "Groupe", "count": "Clients", "default_rate": "Taux de défaut",
+                    "approval_rate": "Taux d'accord", "tpr": "Défauts refusés (TPR)",
+                    "fpr": "Bons clients refusés (FPR)", "auc": "AUC"},
+        "gaps": {"demographic_parity_difference": "Écart de parité démographique (taux d'accord)",
+                 "equal_opportunity_difference": "Écart d'égalité des chances (bons clients refusés)",
+                 "tpr_difference": "Écart de défauts refusés"},
         "limits": "Limites",
         "limits_items": [
             "Les probabilités sont calibrées sur les données d'entraînement ; une population différente "
@@ -70,6 +78,14 @@ _TEXT = {
                            "cost with a false negative (accepted default) costing **{fn:g}** and a false positive "
                            "(refused good client) **{fp:g}**. The 0-100 score maps this threshold to 50."),
         "fairness": "Fairness", "no_fairness": "No fairness analysis ships with this model.",
+        "fairness_text": ("Decisions at threshold {threshold} on out-of-fold (cross-validated) probabilities, per "
+                          "group; gaps are max - min with a 95% bootstrap interval."),
+        "columns": {"group": "Group", "count": "Clients", "default_rate": "Default rate",
+                    "approval_rate": "Approval rate", "tpr": "Defaults refused (TPR)",
+                    "fpr": "Good clients refused (FPR)", "auc": "AUC"},
+        "gaps": {"demographic_parity_difference": "Demographic parity gap (approval rate)",
+                 "equal_opportunity_difference": "Equal opportunity gap (good clients refused)",
+                 "tpr_difference": "Defaults-refused gap"},
         "limits": "Limits",
         "limits_items": [
             "Probabilities are calibrated on the training data; a different population (channel, period) "
@@ -116,31 +132,41 @@ def _flatten(metrics: dict[str, Any], prefix: str = "") -> list[list[Any]]:
     return rows
 
 
+_GROUP_COLUMNS = ("group", "count", "default_rate", "approval_rate", "tpr", "fpr", "auc")
+_GAPS = ("demographic_parity_difference", "equal_opportunity_difference", "tpr_difference")
+
+
+def _gap(value: Any) -> str:
+    if isinstance(value, dict):
+        point, low, high = value.get("value"), value.get("ci_low"), value.get("ci_high")
+        if point is None:
+            return "—"
+        return f"{point:.3f}" + (f" [{low:.3f} ; {high:.3f}]" if low is not None and high is not None else "")
+    return _fmt(value)
+
+
 def _fairness_lines(fairness: Any, t: dict[str, Any]) -> list[str]:
+    """Training's fairness report (``attributes`` -> groups table and gaps), or any table-like JSON."""
     if not fairness:
         return [t["no_fairness"]]
-    groups: dict[str, list[dict[str, Any]]] = {}
-    if isinstance(fairness, dict):
-        for key, value in fairness.items():
-            if isinstance(value, list) and all(isinstance(r, dict) for r in value):
-                groups[str(key)] = value
-            elif isinstance(value, dict) and all(isinstance(r, dict) for r in value.values()):
-                groups[str(key)] = [{"group": g, **r} for g, r in value.items()]
-        if not groups:
-            return _table([t["metric"], t["value"]], _flatten(fairness))
-    elif isinstance(fairness, list) and all(isinstance(r, dict) for r in fairness):
-        groups = {"": fairness}
-    else:
-        return [_fmt(fairness)]
-    lines: list[str] = []
-    for name, rows in groups.items():
-        if not rows:
-            continue
-        header = [k for k in rows[0] if not isinstance(rows[0][k], dict | list)]
-        if name:
+    if isinstance(fairness, dict) and isinstance(fairness.get("attributes"), dict):
+        lines = [t["fairness_text"].format(threshold=fairness.get("threshold", "—"))]
+        for name, attribute in fairness["attributes"].items():
+            rows = [r for r in attribute.get("groups", []) if isinstance(r, dict)]
             lines += ["", f"**{name}**", ""]
-        lines += _table(header, [[r.get(k) for k in header] for r in rows])
-    return lines or [t["no_fairness"]]
+            if rows:
+                header = [c for c in _GROUP_COLUMNS if c in rows[0]]
+                lines += _table([t["columns"].get(c, c) for c in header], [[r.get(c) for c in header] for r in rows])
+            gaps = [f"{t['gaps'][g]} : {_gap(attribute[g])}" for g in _GAPS if g in attribute]
+            if gaps:
+                lines += [""] + [f"- {g}" for g in gaps]
+        return lines
+    if isinstance(fairness, list) and all(isinstance(r, dict) for r in fairness) and fairness:
+        header = [k for k in fairness[0] if not isinstance(fairness[0][k], dict | list)]
+        return _table(header, [[r.get(k) for k in header] for r in fairness])
+    if isinstance(fairness, dict):
+        return _table([t["metric"], t["value"]], _flatten(fairness)[:60])
+    return [_fmt(fairness)]
 
 
 def render(bundle: Bundle, *, synthetic: bool, drift: dict[str, Any] | None, lang: str = "fr") -> str:

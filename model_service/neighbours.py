@@ -1,8 +1,8 @@
 """Similar clients: brute-force k nearest neighbours on the bundle's ``neighbours`` extra.
 
-The extra holds a standardised matrix (n x d), its column names, mean, scale and
-the client ids of its rows. A client outside the matrix is standardised from
-its store row the same way (missing values sit at the mean, i.e. 0).
+The extra holds a standardised matrix (n x d), its column names, median, mean,
+scale and the client ids of its rows. A client outside the matrix is
+standardised from its store row the same way (missing values take the median).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ class Neighbours:
         self.matrix = np.ascontiguousarray(data["matrix"], dtype=np.float32)
         self.columns = [str(c) for c in np.asarray(data["columns"]).tolist()]
         self.mean = np.asarray(data["mean"], dtype=np.float64)
+        # training fills missing values with the median before standardising (mean if no median given)
+        self.fill = np.asarray(data["median"], dtype=np.float64) if "median" in data else self.mean
         scale = np.asarray(data["scale"], dtype=np.float64)
         self.scale = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
         self.ids = np.asarray(data["ids"], dtype=np.int64)
@@ -57,6 +59,7 @@ class Neighbours:
             return self.matrix[k].astype(np.float64)
         values = np.array([float(store_row[self.inputs.position[c]]) if c in self.inputs.position else np.nan
                            for c in self.columns], dtype=np.float64)
+        values = np.where(np.isnan(values), self.fill, values)
         z = (values - self.mean) / self.scale
         return np.where(np.isfinite(z), z, 0.0)
 

@@ -24,7 +24,7 @@ _FEMININE = frozenset({
     "utilisations", "dette", "durée", "dispersion", "clôture", "mise", "ouverture", "fin", "adresse",
     "profession", "taille", "heure", "source", "situation", "date", "dernière", "avance", "décision",
     "créances", "échéances", "consultations", "prolongations", "somme", "proportion", "valeur", "densité",
-    "surface", "population", "demande", "demandes", "situation", "pire",
+    "surface", "population", "demande", "demandes", "pire",
 })
 _SUPERLATIVES = frozenset({"plus", "pire", "moins", "meilleur", "meilleure"})
 _INVARIANT_PLURAL = frozenset({"mois", "plus", "prix", "taux", "pire"})

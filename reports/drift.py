@@ -64,7 +64,7 @@ by the dashboard's Monitoring page and the methodology note. Shape (schema_versi
       "sampled": true,
       "sampling": {"max_rows": 50000, "seed": 42, "reference_rows": 50000, "current_rows": 48744,
                    "note": "reference sampled from 307,511 to 50,000 rows (seed 42) ..."},
-      "columns_basis": {"kind": "bundle_importance" | "application",
+      "columns_basis": {"kind": "bundle_importance" | "application" | "explicit",
                         "description": "...", "compared": 80,
                         "skipped": [{"column": "...", "reason": "..."}]},
       "n_columns": 80, "n_drifted": 3, "share_drifted": 0.0375,
@@ -234,6 +234,19 @@ def plan_columns(metadata: dict | None, top: int = DEFAULT_TOP) -> ColumnPlan:
                      f"features ({len(cols)} columns; no bundle importance available)"),
         labels=dict(fr), labels_en=dict(en),
     )
+
+
+def restrict(plan: ColumnPlan, columns: list[str]) -> ColumnPlan:
+    """The plan limited to explicitly named columns (``--columns``), in the order given."""
+    from scoring.features import feature_names
+
+    known = set(feature_names())
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise DriftInputError(f"--columns: unknown feature(s) {', '.join(unknown)}")
+    return ColumnPlan(columns=list(dict.fromkeys(columns)), basis="explicit",
+                      description=f"{len(columns)} column(s) named with --columns",
+                      labels=plan.labels, labels_en=plan.labels_en, importance_rank=plan.importance_rank)
 
 
 def _importance_ranking(importance, known: set[str]) -> list[tuple[str, float]]:
@@ -525,13 +538,17 @@ DISTANCE_THRESHOLD = 0.1
 ALPHA = 0.05
 #: A column whose missing share moves by more than this (absolute) is reported (tests ignore missing numbers).
 MISSING_SHIFT = 0.10
+#: Chi-square cells must expect at least this many current rows (rarer levels are pooled).
+MIN_EXPECTED = 5.0
+OTHER_LEVEL = "(rare levels)"
 
 
 #: evidently stattest id -> display name (as in the HTML report).
 METHOD_NAMES = {"wasserstein": "Wasserstein distance (normed)", "jensenshannon": "Jensen-Shannon distance",
-                "ks": "K-S p_value", "chisquare": "chi-square p_value", "z": "Z-test p_value"}
+                "ks": "K-S p_value", "chisquare": "chi-square p_value", "z": "Z-test p_value",
+                "chisquare_two_sample": "chi-square two-sample p_value"}
 #: Tests whose score is a p-value (drift when below the threshold).
-P_VALUE_METHODS = {"ks", "chisquare", "z", "t_test", "mannw", "es"}
+P_VALUE_METHODS = {"ks", "chisquare", "z", "t_test", "mannw", "es", "chisquare_two_sample"}
 
 
 def effective_n(n_ref: int, n_cur: int) -> float:
@@ -547,6 +564,7 @@ class ColumnTest:
     threshold: float
     n_eff: float
     levels: int | None = None
+    keep: set[str] | None = None  # chi-square: levels kept apart, the others pooled into OTHER_LEVEL
 
 
 def choose_tests(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str],
@@ -557,8 +575,10 @@ def choose_tests(reference: pd.DataFrame, current: pd.DataFrame, columns: list[s
     drift) when the effective size of the non-missing values is >= LARGE_SAMPLE, else the
     K-S test. Categorical columns (and numeric ones with <= 5 values; missing is a level):
     Jensen-Shannon distance (>= 0.1) when the effective size is >= LARGE_SAMPLE and >= 100
-    rows per level, else chi-square (Z-test for two levels). Tests use p < 0.05 / k for
-    k compared columns, so a random split of one population flags no column 95% of the time.
+    rows per level, else the two-sample chi-square test of homogeneity (:func:`chi2_two_sample`;
+    Z-test for two levels; levels expecting < 5 current rows
+    and new levels pooled, see :func:`pool_rare_levels`). Tests use p < 0.05 / k for k
+    compared columns, so a random split of one population flags no column 95% of the time.
     """
     alpha = ALPHA / max(len(columns), 1)
     tests = []
@@ -576,8 +596,13 @@ def choose_tests(reference: pd.DataFrame, current: pd.DataFrame, columns: list[s
             n_eff = effective_n(len(ref), len(cur))
             if levels <= 1 or n_eff >= max(LARGE_SAMPLE, ROWS_PER_LEVEL * levels):
                 tests.append(ColumnTest(name, True, "jensenshannon", DISTANCE_THRESHOLD, n_eff, levels))
+            elif levels == 2:
+                tests.append(ColumnTest(name, True, "z", alpha, n_eff, levels))
             else:
-                tests.append(ColumnTest(name, True, "z" if levels == 2 else "chisquare", alpha, n_eff, levels))
+                keep = pool_rare_levels(_as_levels(ref), _as_levels(cur))
+                n_levels = levels if keep is None else len(keep) + 1
+                method = CHI2_TWO_SAMPLE if n_levels > 2 else "z"
+                tests.append(ColumnTest(name, True, method, alpha, n_eff, n_levels, keep))
         else:
             n_eff = effective_n(int(ref_num.notna().sum()), int(cur_num.notna().sum()))
             if n_eff >= LARGE_SAMPLE:
@@ -585,6 +610,29 @@ def choose_tests(reference: pd.DataFrame, current: pd.DataFrame, columns: list[s
             else:
                 tests.append(ColumnTest(name, False, "ks", alpha, n_eff))
     return tests
+
+
+def pool_rare_levels(reference: pd.Series, current: pd.Series,
+                     min_expected: float = MIN_EXPECTED) -> set[str] | None:
+    """Levels kept apart for a chi-square test; the others are pooled into OTHER_LEVEL. None: pool nothing.
+
+    Cochran's rule: with sparse cells the chi-square test is anti-conservative (a rare level
+    seen twice instead of once looks like drift), and a level absent from the reference
+    makes a cell expecting 0 rows (any single occurrence is "drift"). Levels expecting
+    fewer than ``min_expected`` current rows and levels new in the current set are pooled;
+    if the pooled cell still expects too few rows, the least frequent kept level joins it.
+    A pooled cell that fills up far beyond its reference share still shows as drift.
+    """
+    expected = reference.value_counts(normalize=True) * len(current)
+    new_levels = set(current.unique()) - set(expected.index)
+    rare = expected[expected < min_expected]
+    if rare.empty and not new_levels:
+        return None
+    common = expected[expected >= min_expected].sort_values()
+    keep = [str(v) for v in common.index]
+    if rare.sum() < min_expected and len(keep) > 2:
+        keep = keep[1:]
+    return set(keep)
 
 
 def _as_levels(column: pd.Series) -> pd.Series:
@@ -600,7 +648,10 @@ def _prepare(frame: pd.DataFrame, tests: list[ColumnTest]) -> pd.DataFrame:
     for t in tests:
         column = frame[t.column]
         if t.as_categorical:
-            out[t.column] = _as_levels(column).to_numpy(dtype=object)
+            levels = _as_levels(column)
+            if t.keep is not None:
+                levels = levels.where(levels.isin(t.keep), OTHER_LEVEL)
+            out[t.column] = levels.to_numpy(dtype=object)
         else:
             out[t.column] = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return pd.DataFrame(out)
@@ -633,6 +684,7 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str],
         usable.append(name)
     if not usable:
         raise DriftInputError("no column to compare: none of the chosen columns is present on both sides")
+    _register_two_sample_chisquare()
     tests = choose_tests(reference, current, usable, categorical)
     ref = _prepare(reference, tests)
     cur = _prepare(current, tests)
@@ -651,9 +703,50 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str],
     for r in results:
         name = r["column"]
         r["n_eff"] = round(by_name[name].n_eff, 1)
+        if by_name[name].keep is not None:
+            r["pooled_rare_levels"] = True
         r["missing_reference"] = round(float(reference[name].isna().mean()), 4)
         r["missing_current"] = round(float(current[name].isna().mean()), 4)
     return snapshot, results, skipped
+
+
+CHI2_TWO_SAMPLE = "chisquare_two_sample"
+
+
+def chi2_two_sample(reference: pd.Series, current: pd.Series) -> float:
+    """p-value of the chi-square test of homogeneity of two samples' level counts (2 x k table).
+
+    evidently's own "chisquare" is a goodness-of-fit test that takes the reference shares
+    as exact; with a reference not much larger than the current set it ignores half of
+    the sampling noise and flags random splits. This is the two-sample test.
+    """
+    from scipy.stats import chi2_contingency
+
+    levels = sorted(set(reference.dropna().unique()) | set(current.dropna().unique()), key=str)
+    ref_counts = reference.value_counts()
+    cur_counts = current.value_counts()
+    table = np.array([[ref_counts.get(v, 0) for v in levels], [cur_counts.get(v, 0) for v in levels]], dtype=float)
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
+        return 1.0
+    return float(chi2_contingency(table, correction=False)[1])
+
+
+def _register_two_sample_chisquare() -> None:
+    """Make :func:`chi2_two_sample` available to evidently as the stattest CHI2_TWO_SAMPLE."""
+    from evidently.legacy.calculations.stattests.registry import StatTest, _registered_stat_tests, register_stattest
+    from evidently.legacy.core import ColumnType
+
+    if CHI2_TWO_SAMPLE in _registered_stat_tests:
+        return
+
+    def impl(reference_data: pd.Series, current_data: pd.Series, feature_type, threshold: float):
+        p_value = chi2_two_sample(reference_data, current_data)
+        return p_value, p_value < threshold
+
+    register_stattest(StatTest(name=CHI2_TWO_SAMPLE, display_name="chi-square two-sample p_value",
+                               allowed_feature_types=[ColumnType.Categorical], default_threshold=0.05),
+                      default_impl=impl)
 
 
 @contextmanager
@@ -745,7 +838,7 @@ def rank(results: list[dict], plan: ColumnPlan | None = None) -> list[dict]:
                  "higher_is_drift": r["higher_is_drift"], "drifted": r["drifted"],
                  "strength": round(strength(r["score"], r["threshold"], r["higher_is_drift"]), 4),
                  "importance_rank": plan.importance_rank.get(r["column"]) if plan else None}
-        for k in ("n_eff", "missing_reference", "missing_current"):
+        for k in ("n_eff", "pooled_rare_levels", "missing_reference", "missing_current"):
             if k in r:
                 entry[k] = r[k]
         out.append(entry)
@@ -861,6 +954,7 @@ class Options:
     seed: int = DEFAULT_SEED
     drift_share: float = DEFAULT_DRIFT_SHARE
     fail_on_psi: float | None = None
+    columns: list[str] | None = None
 
 
 def open_bundle(opts: Options):
@@ -930,6 +1024,8 @@ def run(opts: Options) -> tuple[dict, int]:
     started = time.perf_counter()
     bundle = open_bundle(opts)
     plan = plan_columns(bundle.metadata if bundle is not None else None, top=opts.top)
+    if opts.columns:
+        plan = restrict(plan, opts.columns)
     reference, current = load_populations(opts, plan, bundle)
     t_load = time.perf_counter()
     notes: list[str] = []
@@ -1056,6 +1152,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     p.add_argument("--fail-on-psi", type=float, metavar="PSI",
                    help="exit with status 3 when the score PSI exceeds this (e.g. 0.25); "
                         "status 2 when no PSI can be computed")
+    p.add_argument("--columns", help="compare only these comma-separated feature columns")
     a = p.parse_args(argv)
     if a.top < 1:
         p.error("--top must be >= 1")
@@ -1063,17 +1160,21 @@ def parse_args(argv: list[str] | None = None) -> Options:
         p.error("--max-rows must be >= 0")
     return Options(reference=a.reference, current=a.current, log=a.log, out=a.out, summary=a.summary,
                    bundle=a.bundle, no_bundle=a.no_bundle, top=a.top, max_rows=a.max_rows or None,
-                   seed=a.seed, drift_share=a.drift_share, fail_on_psi=a.fail_on_psi)
+                   seed=a.seed, drift_share=a.drift_share, fail_on_psi=a.fail_on_psi,
+                   columns=[c.strip() for c in a.columns.split(",") if c.strip()] if a.columns else None)
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     opts = parse_args(argv)
+    from scoring.bundle import BundleError
+    from scoring.data import DataError
+
     try:
         if opts.fail_on_psi is not None and opts.no_bundle:
             raise DriftInputError("--fail-on-psi needs the model's scores: drop --no-bundle and give --bundle")
         summary, status = run(opts)
-    except DriftInputError as exc:
+    except (DriftInputError, BundleError, DataError) as exc:
         print(f"drift: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     psi = summary["score_psi"]

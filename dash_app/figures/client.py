@@ -6,7 +6,7 @@ import math
 
 import plotly.graph_objects as go
 
-from dash_app.figures.common import empty_figure, styled
+from dash_app.figures.common import empty_figure, figure, vline
 from dash_app.formatting import fmt_float
 from dash_app.i18n import t, value_label
 from dash_app.theme import (
@@ -34,28 +34,23 @@ def gauge_figure(score: float, decision: str | None = None, height: int = 260) -
     score = max(0.0, min(100.0, float(score)))
     decision = decision or decision_of_score(score)
     colour = colour_of(decision)
-    fig = go.Figure(go.Indicator(
-        mode="gauge+number",
-        value=round(score, 1),
-        number={"suffix": " / 100", "valueformat": ".1f", "font": {"color": colour, "size": 34}},
-        gauge={
+    indicator = {
+        "type": "indicator", "mode": "gauge+number", "value": round(score, 1),
+        "number": {"suffix": " / 100", "valueformat": ".1f", "font": {"color": colour, "size": 34}},
+        "gauge": {
             "shape": "angular",
             "axis": {"range": [0, 100], "tickvals": [0, 25, REVIEW_LOW, 50, REVIEW_HIGH, 75, 100],
                      "tickcolor": INK, "tickfont": {"color": INK, "size": 12}},
             "bar": {"color": colour, "thickness": 0.35},
-            "bgcolor": "#ffffff",
-            "borderwidth": 1,
-            "bordercolor": INK,
-            "steps": [
-                {"range": [0, REVIEW_LOW], "color": GREEN_FILL},
-                {"range": [REVIEW_LOW, REVIEW_HIGH], "color": ORANGE_FILL},
-                {"range": [REVIEW_HIGH, 100], "color": RED_FILL},
-            ],
+            "bgcolor": "#ffffff", "borderwidth": 1, "bordercolor": INK,
+            "steps": [{"range": [0, REVIEW_LOW], "color": GREEN_FILL},
+                      {"range": [REVIEW_LOW, REVIEW_HIGH], "color": ORANGE_FILL},
+                      {"range": [REVIEW_HIGH, 100], "color": RED_FILL}],
             "threshold": {"line": {"color": INK, "width": 4}, "thickness": 0.95, "value": 50},
         },
-        domain={"x": [0, 1], "y": [0, 1]},
-    ))
-    return styled(fig, height=height, margin={"l": 35, "r": 45, "t": 25, "b": 5})
+        "domain": {"x": [0, 1], "y": [0, 1]},
+    }
+    return figure([indicator], height=height, margin={"l": 35, "r": 45, "t": 25, "b": 5})
 
 
 def _signed(x: float) -> str:
@@ -76,9 +71,7 @@ def waterfall_figure(explanation: dict, top: int = 10) -> go.Figure:
     other = float(explanation.get("other_contribution") or 0.0) + sum(float(c.get("contribution") or 0.0)
                                                                        for c in rest)
     base = float(explanation.get("base_value") or 0.0)
-    labels = [t("client.base")]
-    values = [base]
-    measures = ["absolute"]
+    labels, values, measures = [t("client.base")], [base], ["absolute"]
     for c in shown:
         shown_value = c.get("display_value", c.get("value"))
         shown_value = value_label(shown_value) if shown_value is not None else "–"
@@ -92,31 +85,23 @@ def waterfall_figure(explanation: dict, top: int = 10) -> go.Figure:
     labels.append(t("client.final"))
     values.append(0.0)
     measures.append("total")
-    total = base + sum(values[1:-1])
-    texts = [fmt_float(base, 2)] + [_signed(v) for v in values[1:-1]] + [fmt_float(total, 2)]
-    fig = go.Figure(go.Waterfall(
-        orientation="h",
-        y=labels,
-        x=values,
-        measure=measures,
-        text=texts,
-        textposition="outside",
-        cliponaxis=False,
-        increasing={"marker": {"color": RED}},
-        decreasing={"marker": {"color": GREEN}},
-        totals={"marker": {"color": "#495057"}},
-        connector={"line": {"color": "#6c757d", "width": 1}},
-        hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
-    # Zoom on the path from the average risk to this client: the base bar would otherwise dwarf the contributions.
     path = [base]
     for v in values[1:-1]:
         path.append(path[-1] + v)
+    texts = [fmt_float(base, 2)] + [_signed(v) for v in values[1:-1]] + [fmt_float(path[-1], 2)]
+    trace = {
+        "type": "waterfall", "orientation": "h", "y": labels, "x": values, "measure": measures, "text": texts,
+        "textposition": "outside", "cliponaxis": False,
+        "increasing": {"marker": {"color": RED}}, "decreasing": {"marker": {"color": GREEN}},
+        "totals": {"marker": {"color": "#495057"}}, "connector": {"line": {"color": "#6c757d", "width": 1}},
+        "hovertemplate": "%{y}: %{text}<extra></extra>",
+    }
+    # Zoom on the path from the average risk to this client: the base bar would otherwise dwarf the contributions.
     span = max(max(path) - min(path), 0.1)
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text="← " + t("client.lowers") + " · " + t("client.raises") + " →", zeroline=False,
-                     range=[min(path) - 0.35 * span, max(path) + 0.35 * span])
-    return styled(fig, height=max(320, 34 * len(labels) + 80), margin={"l": 10, "r": 60, "t": 20, "b": 40})
+    return figure([trace], height=max(320, 34 * len(labels) + 80), margin={"l": 10, "r": 60, "t": 20, "b": 40},
+                  yaxis={"autorange": "reversed"},
+                  xaxis={"title": {"text": "← " + t("client.lowers") + " · " + t("client.raises") + " →"},
+                         "zeroline": False, "range": [min(path) - 0.35 * span, max(path) + 0.35 * span]})
 
 
 def _shares(counts) -> list[float]:
@@ -131,42 +116,44 @@ def population_figure(feature: dict, client_value=None, label: str | None = None
     with this client's value marked. ``feature`` is one entry of ``GET /population``'s ``features``."""
     label = label or feature.get("label") or ""
     repaid_name, default_name = t("outcome.0"), t("outcome.1")
-    fig = go.Figure()
+    traces, shapes, annotations, layout = [], [], [], {}
     if feature.get("type") == "categorical":
         levels = [value_label(v) for v in feature.get("levels") or []]
-        fig.add_bar(x=levels, y=_shares(feature.get("repaid") or []), name=repaid_name, marker_color=BLUE)
-        fig.add_bar(x=levels, y=_shares(feature.get("default") or []), name=default_name, marker_color=BROWN,
-                    marker_pattern_shape="/")
-        fig.update_layout(barmode="group")
+        traces += [{"type": "bar", "x": levels, "y": _shares(feature.get("repaid") or []), "name": repaid_name,
+                    "marker": {"color": BLUE}},
+                   {"type": "bar", "x": levels, "y": _shares(feature.get("default") or []), "name": default_name,
+                    "marker": {"color": BROWN, "pattern": {"shape": "/"}}}]
+        layout["barmode"] = "group"
         if client_value is not None and value_label(client_value) in levels:
-            fig.add_annotation(x=value_label(client_value), y=0, yref="paper", yanchor="bottom", ay=-40, ax=0,
-                               text="▼ " + t("client.final"), showarrow=True, arrowcolor=INK, font={"color": INK})
+            annotations.append({"x": value_label(client_value), "y": 0, "yref": "paper", "yanchor": "bottom",
+                                "ay": -40, "ax": 0, "text": "▼ " + t("client.final"), "showarrow": True,
+                                "arrowcolor": INK, "font": {"color": INK}})
     else:
         edges = [float(e) for e in feature.get("edges") or []]
         if len(edges) < 2:
             return empty_figure(label)
         centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=False)]
         widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=False)]
-        fig.add_bar(x=centres, y=_shares(feature.get("repaid") or []), width=widths, name=repaid_name,
-                    marker_color=BLUE, opacity=0.75)
-        fig.add_bar(x=centres, y=_shares(feature.get("default") or []), width=widths, name=default_name,
-                    marker_color=BROWN, marker_pattern_shape="/", opacity=0.75)
-        fig.update_layout(barmode="overlay")
+        traces += [{"type": "bar", "x": centres, "y": _shares(feature.get("repaid") or []), "width": widths,
+                    "name": repaid_name, "marker": {"color": BLUE}, "opacity": 0.75},
+                   {"type": "bar", "x": centres, "y": _shares(feature.get("default") or []), "width": widths,
+                    "name": default_name, "marker": {"color": BROWN, "pattern": {"shape": "/"}}, "opacity": 0.75}]
+        layout["barmode"] = "overlay"
+        x = None
         if client_value is not None and not (isinstance(client_value, float) and math.isnan(client_value)):
             try:
                 x = float(client_value)
             except (TypeError, ValueError):
                 x = None
-            if x is not None:
-                fig.add_vline(x=x, line_color=INK, line_width=3, line_dash="dash")
-                fig.add_annotation(x=x, y=1, yref="paper", text=f"{t('client.final')} : {fmt_float(x, 2)}",
-                                   showarrow=False, yanchor="bottom", font={"color": INK},
-                                   bgcolor="#ffffff")
+        if x is not None:
+            shapes.append(vline(x, INK, width=3))
+            annotations.append({"x": x, "y": 1, "yref": "paper", "text": f"{t('client.final')} : {fmt_float(x, 2)}",
+                                "showarrow": False, "yanchor": "bottom", "font": {"color": INK},
+                                "bgcolor": "#ffffff"})
         xs = [n.get("value") for n in neighbours or [] if isinstance(n.get("value"), (int, float))]
         if xs:
-            fig.add_scatter(x=xs, y=[0] * len(xs), mode="markers", name=t("client.similar"),
-                            marker={"symbol": "triangle-up", "size": 11, "color": INK})
-    fig.update_xaxes(title_text=label)
-    fig.update_yaxes(title_text=t("client.axis_share"), ticksuffix=" %")
-    return styled(fig, height=320, legend={"orientation": "h", "y": -0.3},
-                  margin={"l": 10, "r": 10, "t": 30, "b": 10})
+            traces.append({"type": "scatter", "x": xs, "y": [0] * len(xs), "mode": "markers",
+                           "name": t("client.similar"), "marker": {"symbol": "triangle-up", "size": 11, "color": INK}})
+    return figure(traces, height=320, xaxis={"title": {"text": label}},
+                  yaxis={"title": {"text": t("client.axis_share")}, "ticksuffix": " %"},
+                  legend={"orientation": "h", "y": -0.3}, shapes=shapes, annotations=annotations, **layout)

@@ -6,7 +6,7 @@ import math
 
 import plotly.graph_objects as go
 
-from dash_app.figures.common import empty_figure, styled
+from dash_app.figures.common import empty_figure, figure, vline
 from dash_app.formatting import fmt_float
 from dash_app.i18n import t, value_label
 from dash_app.theme import BLUE, BROWN, INK, MUTED, RED
@@ -16,30 +16,26 @@ def importance_figure(importance: list[dict], top: int = 15) -> go.Figure:
     rows = sorted(importance or [], key=lambda r: float(r.get("importance") or 0.0), reverse=True)[:top]
     if not rows:
         return empty_figure("–")
-    fig = go.Figure(go.Bar(
-        x=[float(r.get("importance") or 0.0) for r in rows],
-        y=[r.get("label") or r.get("feature") for r in rows],
-        orientation="h", marker_color=BLUE,
-        text=[fmt_float(float(r.get("importance") or 0.0), 1) for r in rows], textposition="outside",
-        cliponaxis=False, hovertemplate="%{y}: %{x:.2f}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text=t("model.axis_importance"))
-    return styled(fig, height=30 * len(rows) + 90, margin={"l": 10, "r": 50, "t": 10, "b": 40})
+    values = [float(r.get("importance") or 0.0) for r in rows]
+    trace = {"type": "bar", "x": values, "y": [r.get("label") or r.get("feature") for r in rows], "orientation": "h",
+             "marker": {"color": BLUE}, "text": [fmt_float(v, 1) for v in values], "textposition": "outside",
+             "cliponaxis": False, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}
+    return figure([trace], height=30 * len(rows) + 90, margin={"l": 10, "r": 50, "t": 10, "b": 40},
+                  yaxis={"autorange": "reversed"}, xaxis={"title": {"text": t("model.axis_importance")}})
 
 
 def roc_figure(roc: dict, auc: float | None = None) -> go.Figure:
     fpr, tpr = list(roc.get("fpr") or []), list(roc.get("tpr") or [])
     if not fpr:
         return empty_figure("–")
-    fig = go.Figure()
-    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name=t("model.random"),
-                    line={"color": MUTED, "dash": "dash"})
     name = "ROC" if auc is None else f"ROC (AUC {fmt_float(auc, 3)})"
-    fig.add_scatter(x=fpr, y=tpr, mode="lines", name=name, line={"color": BLUE, "width": 3})
-    fig.update_xaxes(title_text=t("model.axis_fpr"), range=[0, 1])
-    fig.update_yaxes(title_text=t("model.axis_tpr"), range=[0, 1.02])
-    return styled(fig, height=360, legend={"x": 0.45, "y": 0.08})
+    traces = [{"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines", "name": t("model.random"),
+               "line": {"color": MUTED, "dash": "dash"}},
+              {"type": "scatter", "x": fpr, "y": tpr, "mode": "lines", "name": name,
+               "line": {"color": BLUE, "width": 3}}]
+    return figure(traces, height=360, legend={"x": 0.45, "y": 0.08},
+                  xaxis={"title": {"text": t("model.axis_fpr")}, "range": [0, 1]},
+                  yaxis={"title": {"text": t("model.axis_tpr")}, "range": [0, 1.02]})
 
 
 def calibration_figure(calibration: dict) -> go.Figure:
@@ -48,15 +44,15 @@ def calibration_figure(calibration: dict) -> go.Figure:
         return empty_figure("–")
     counts = list(calibration.get("count") or [None] * len(predicted))
     top = max([*predicted, *observed, 0.05]) * 1.05
-    fig = go.Figure()
-    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name=t("model.perfect"),
-                    line={"color": MUTED, "dash": "dash"})
-    fig.add_scatter(x=predicted, y=observed, mode="lines+markers", name=t("model.calibration"),
-                    line={"color": BROWN, "width": 3}, marker={"size": 8, "symbol": "circle"},
-                    customdata=counts, hovertemplate="%{x:.3f} → %{y:.3f} (n=%{customdata})<extra></extra>")
-    fig.update_xaxes(title_text=t("model.axis_predicted"), range=[0, top])
-    fig.update_yaxes(title_text=t("model.axis_observed"), range=[0, top])
-    return styled(fig, height=360, legend={"x": 0.02, "y": 0.98})
+    traces = [{"type": "scatter", "x": [0, top], "y": [0, top], "mode": "lines", "name": t("model.perfect"),
+               "line": {"color": MUTED, "dash": "dash"}},
+              {"type": "scatter", "x": predicted, "y": observed, "mode": "lines+markers",
+               "name": t("model.calibration"), "line": {"color": BROWN, "width": 3},
+               "marker": {"size": 8, "symbol": "circle"}, "customdata": counts,
+               "hovertemplate": "%{x:.3f} → %{y:.3f} (n=%{customdata})<extra></extra>"}]
+    return figure(traces, height=360, legend={"x": 0.02, "y": 0.98},
+                  xaxis={"title": {"text": t("model.axis_predicted")}, "range": [0, top]},
+                  yaxis={"title": {"text": t("model.axis_observed")}, "range": [0, top]})
 
 
 def _prevalence(metrics: dict) -> float | None:
@@ -108,21 +104,23 @@ def cost_curve_for(model: dict, fn_cost: float, fp_cost: float) -> dict:
 def cost_curve_figure(curve: dict, current_threshold: float | None = None) -> go.Figure:
     if not curve.get("thresholds"):
         return empty_figure("–")
-    fig = go.Figure()
-    fig.add_scatter(x=curve["thresholds"], y=curve["cost"], mode="lines", name=t("model.axis_cost"),
-                    line={"color": BLUE, "width": 3}, hovertemplate="%{x:.3f} → %{y:.4f}<extra></extra>")
+    traces = [{"type": "scatter", "x": curve["thresholds"], "y": curve["cost"], "mode": "lines",
+               "name": t("model.axis_cost"), "line": {"color": BLUE, "width": 3},
+               "hovertemplate": "%{x:.3f} → %{y:.4f}<extra></extra>"}]
+    shapes, annotations = [], []
     best = curve.get("best_threshold")
     if best is not None:
-        fig.add_vline(x=best, line_color=RED, line_width=2, line_dash="dash")
-        fig.add_annotation(x=best, y=1, yref="paper", yanchor="bottom", showarrow=False, font={"color": RED},
-                           text=f"min : {fmt_float(best, 3)}", bgcolor="#ffffff")
+        shapes.append(vline(best, RED))
+        annotations.append({"x": best, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                            "font": {"color": RED}, "text": f"min : {fmt_float(best, 3)}", "bgcolor": "#ffffff"})
     if current_threshold is not None:
-        fig.add_vline(x=current_threshold, line_color=INK, line_width=2, line_dash="dot")
-        fig.add_annotation(x=current_threshold, y=0.9, yref="paper", showarrow=False, font={"color": INK},
-                           text=f"actuel : {fmt_float(current_threshold, 3)}", bgcolor="#ffffff", xanchor="left")
-    fig.update_xaxes(title_text=t("model.axis_threshold"), range=[0, 1])
-    fig.update_yaxes(title_text=t("model.axis_cost"))
-    return styled(fig, height=340, showlegend=False, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+        shapes.append(vline(current_threshold, INK, dash="dot"))
+        annotations.append({"x": current_threshold, "y": 0.9, "yref": "paper", "showarrow": False,
+                            "font": {"color": INK}, "text": f"actuel : {fmt_float(current_threshold, 3)}",
+                            "bgcolor": "#ffffff", "xanchor": "left"})
+    return figure(traces, height=340, showlegend=False, shapes=shapes, annotations=annotations,
+                  xaxis={"title": {"text": t("model.axis_threshold")}, "range": [0, 1]},
+                  yaxis={"title": {"text": t("model.axis_cost")}})
 
 
 _SKIP = {"model_version", "threshold", "synthetic", "created"}
@@ -193,9 +191,8 @@ def fairness_figure(rows: list[dict], metric: str | None = None, metric_label: s
         return empty_figure(t("model.fairness_none"))
     labels = [f"{value_label(r.get('attribute'))} : {value_label(r.get('group'))}" for r in rows]
     values = [float(r.get(metric)) if isinstance(r.get(metric), (int, float)) else None for r in rows]
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=BLUE,
-                           text=[fmt_float(v, 3) if v is not None else "–" for v in values],
-                           textposition="outside", cliponaxis=False))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text=metric_label or metric)
-    return styled(fig, height=34 * len(rows) + 90, margin={"l": 10, "r": 50, "t": 10, "b": 40})
+    trace = {"type": "bar", "x": values, "y": labels, "orientation": "h", "marker": {"color": BLUE},
+             "text": [fmt_float(v, 3) if v is not None else "–" for v in values], "textposition": "outside",
+             "cliponaxis": False}
+    return figure([trace], height=34 * len(rows) + 90, margin={"l": 10, "r": 50, "t": 10, "b": 40},
+                  yaxis={"autorange": "reversed"}, xaxis={"title": {"text": metric_label or metric}})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dash_app.figures.common import empty_figure, styled
+from dash_app.figures.common import empty_figure, figure
 from dash_app.i18n import t
 from dash_app.theme import GREEN, INK, ORANGE, RED
 
@@ -30,21 +30,22 @@ def scores_by_day_figure(rows: list[dict]) -> go.Figure:
     if not rows:
         return empty_figure(t("monitoring.scores_none"))
     days = [_day(r) for r in rows]
-    fig = go.Figure()
+    traces, layout = [], {}
     if any(k in rows[0] for k, _, _ in _DECISIONS):
         for key, colour, pattern in _DECISIONS:
-            fig.add_bar(x=days, y=[decision_count(r, key) for r in rows], name=t(f"decision.{key}"),
-                        marker_color=colour, marker_pattern_shape=pattern)
-        fig.update_layout(barmode="stack")
+            traces.append({"type": "bar", "x": days, "y": [decision_count(r, key) for r in rows],
+                           "name": t(f"decision.{key}"), "marker": {"color": colour, "pattern": {"shape": pattern}}})
+        layout["barmode"] = "stack"
     else:
-        fig.add_bar(x=days, y=[r.get("count", r.get("n", 0)) or 0 for r in rows], name=t("monitoring.axis_count"),
-                    marker_color=INK)
+        traces.append({"type": "bar", "x": days, "y": [r.get("count", r.get("n", 0)) or 0 for r in rows],
+                       "name": t("monitoring.axis_count"), "marker": {"color": INK}})
     mean_key = next((k for k in ("mean_score", "mean", "score_mean", "avg_score") if k in rows[0]), None)
     if mean_key:
-        fig.add_scatter(x=days, y=[r.get(mean_key) for r in rows], name=t("monitoring.axis_mean"), yaxis="y2",
-                        mode="lines+markers", line={"color": INK, "width": 2}, marker={"symbol": "diamond"})
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 100],
-                                  "title": t("monitoring.axis_mean")})
-    fig.update_xaxes(title_text=t("monitoring.axis_day"))
-    fig.update_yaxes(title_text=t("monitoring.axis_count"))
-    return styled(fig, height=340, legend={"orientation": "h", "y": -0.25})
+        traces.append({"type": "scatter", "x": days, "y": [r.get(mean_key) for r in rows],
+                       "name": t("monitoring.axis_mean"), "yaxis": "y2", "mode": "lines+markers",
+                       "line": {"color": INK, "width": 2}, "marker": {"symbol": "diamond"}})
+        layout["yaxis2"] = {"overlaying": "y", "side": "right", "range": [0, 100],
+                            "title": {"text": t("monitoring.axis_mean")}}
+    return figure(traces, height=340, legend={"orientation": "h", "y": -0.25},
+                  xaxis={"title": {"text": t("monitoring.axis_day")}},
+                  yaxis={"title": {"text": t("monitoring.axis_count")}}, **layout)

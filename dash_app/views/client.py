@@ -1,11 +1,14 @@
 """Layout of the client page (/client/<id>); its callbacks live in client_callbacks.py.
 
-The core (score, gauge, reasons, contributions, descriptive info) is fetched while
-the layout is built; the comparison, similar clients, counterfactual and history
-load through their own callbacks, so a slow or failing section never blocks the others.
+Every section is fetched concurrently while the layout is built (one round trip from
+the browser); a section whose call fails shows its own message in words and the rest
+of the page stays usable. Callbacks only serve interactions (comparison feature,
+what-if, the advisor's decision).
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -16,6 +19,14 @@ from dash_app.figures import gauge_figure, waterfall_figure
 from dash_app.formatting import fmt_float, fmt_pct, fmt_score, outcome_text, parse_client_id
 from dash_app.i18n import t
 from dash_app.views.client_data import WHATIF_FIELDS, base_application, info_items, reason_sentences
+from dash_app.views.client_sections import (
+    comparison_children,
+    counterfactual_children,
+    history_children,
+    similar_children,
+)
+
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="client-page")
 
 EXPLAIN_TOP = 200  # every feature: the comparison needs the client's value of whichever one is picked
 WATERFALL_TOP = 10
@@ -90,7 +101,12 @@ def _whatif_section(client: dict) -> html.Section:
     ], section_id="client-whatif")
 
 
-def _compare_section(model: dict | None, explanation: dict | None) -> html.Section:
+def default_feature(model: dict | None, explanation: dict | None) -> str | None:
+    options = _feature_options(model, explanation)
+    return options[0]["value"] if options else None
+
+
+def _feature_options(model: dict | None, explanation: dict | None) -> list[dict]:
     values = {c.get("feature"): c for c in (explanation or {}).get("contributions") or []}
     features = [f for f in (model or {}).get("features") or [] if f.get("name")]
     if not features:
@@ -99,19 +115,23 @@ def _compare_section(model: dict | None, explanation: dict | None) -> html.Secti
                                                key=lambda r: -float(r.get("importance") or 0))]
     order = {name: i for i, name in enumerate(ranked)}
     features.sort(key=lambda f: (order.get(f["name"], len(order)), f.get("label") or f["name"]))
-    options = [{"label": f.get("label") or f["name"], "value": f["name"]} for f in features]
+    return [{"label": f.get("label") or f["name"], "value": f["name"]} for f in features]
+
+
+def _compare_section(model, explanation, compare_body, similar_body) -> html.Section:
+    options = _feature_options(model, explanation)
     default = options[0]["value"] if options else None
     return section(t("client.compare"), [
         html.Div([dbc.Label(t("client.compare_feature"), html_for="client-compare-feature"),
                   dbc.Select(id="client-compare-feature", options=options, value=default)],
                  className="mb-2", style={"maxWidth": "32rem"}),
-        dcc.Loading(html.Div(id="client-compare-body"), type="dot"),
+        dcc.Loading(html.Div(compare_body, id="client-compare-body"), type="dot"),
         html.H3(t("client.similar"), className="h6 mt-3"),
-        dcc.Loading(html.Div(id="client-similar-body"), type="dot"),
+        html.Div(similar_body, id="client-similar-body"),
     ], section_id="client-compare")
 
 
-def _decision_section() -> html.Section:
+def _decision_section(history) -> html.Section:
     return section(t("client.decision_title"), [
         html.Fieldset([
             html.Legend(t("client.decision_choice"), className="form-label fs-6 fw-semibold"),
@@ -127,8 +147,24 @@ def _decision_section() -> html.Section:
         dbc.Button(t("client.decision_save"), id="client-decision-save", color="primary", className="mt-2"),
         html.Div(id="client-decision-feedback", className="mt-2", role="status", **{"aria-live": "polite"}),
         html.H3(t("client.history"), className="h6 mt-3"),
-        dcc.Loading(html.Div(id="client-history"), type="dot"),
-    ], section_id="client-decision")
+        dcc.Loading(html.Div(history, id="client-history"), type="dot"),
+    ], section_id="client-advisor-decision")
+
+
+def _fetch_all(calls: dict) -> dict:
+    """Run the service calls concurrently; each result is its answer or the exception it raised."""
+    futures = {name: _POOL.submit(fn) for name, fn in calls.items()}
+    out = {}
+    for name, future in futures.items():
+        try:
+            out[name] = future.result()
+        except Exception as exc:  # noqa: BLE001 - each section shows its own failure in words
+            out[name] = exc
+    return out
+
+
+def _or_alert(value, render):
+    return error_alert(value) if isinstance(value, Exception) else render(value)
 
 
 def build(client_id) -> html.Div:
@@ -137,29 +173,42 @@ def build(client_id) -> html.Div:
         return html.Div([_back(), html.H1(t("client.title", id="?"), className="h3"),
                          dbc.Alert(t("error.bad_id", value=str(client_id)[:40]), color="danger")])
     api = get_client()
-    try:
-        score = api.score(cid)
-        client = api.client(cid)
-    except ServiceError as exc:
-        return html.Div([_back(), html.H1(t("client.title", id=cid), className="h3"), error_alert(exc)])
-    explanation, explain_error = None, None
-    try:
-        explanation = api.explanation(cid, top=EXPLAIN_TOP)
-    except ServiceError as exc:
-        explain_error = exc
-    try:
-        model = api.model()
-    except ServiceError:
-        model = None
+    got = _fetch_all({
+        "score": lambda: api.score(cid), "client": lambda: api.client(cid),
+        "explanation": lambda: api.explanation(cid, top=EXPLAIN_TOP), "model": api.model,
+        "counterfactual": lambda: api.counterfactual(cid), "similar": lambda: api.similar(cid, k=10),
+        "decisions": lambda: api.decisions(cid),
+    })
+    for core in ("score", "client"):
+        if isinstance(got[core], Exception):
+            return html.Div([_back(), html.H1(t("client.title", id=cid), className="h3"), error_alert(got[core])])
+    score, client = got["score"], got["client"]
+    explanation = None if isinstance(got["explanation"], Exception) else got["explanation"]
+    model = None if isinstance(got["model"], ServiceError) else got["model"]
+    labels = {f.get("name"): f.get("label") for f in (model or {}).get("features") or []}
     store = {"id": cid, "info": client.get("info") or {}, "score": score.get("score"),
              "decision": score.get("decision"), "values": {c.get("feature"): c.get("value")
                                                            for c in (explanation or {}).get("contributions") or []},
-             "labels": {f.get("name"): f.get("label") for f in (model or {}).get("features") or []}}
+             "labels": labels}
+    if isinstance(got["similar"], Exception):
+        similar_body, neighbours = error_alert(got["similar"]), []
+    else:
+        similar_body, neighbours = similar_children(got["similar"], labels)
+    feature = default_feature(model, explanation)
+    compare_body = None
+    if feature:
+        try:
+            compare_body = comparison_children(feature, api.population([feature], bins=30), store, neighbours)
+        except ServiceError as exc:
+            compare_body = error_alert(exc)
+    history = _or_alert(got["decisions"], lambda d: history_children(d.get("decisions") or []))
+    counterfactual = _or_alert(got["counterfactual"], counterfactual_children)
     app, exact = base_application(client)
+    explain_error = got["explanation"] if isinstance(got["explanation"], Exception) else None
     return html.Div([
         dcc.Store(id="client-data", data=store),
         dcc.Store(id="client-application", data={"application": app, "exact": exact}),
-        dcc.Store(id="client-neighbours"),
+        dcc.Store(id="client-neighbours", data=neighbours),
         dcc.Store(id="client-decision-saved"),
         html.Div([_back(), dcc.Link(t("client.share_link"), href=f"/client/{cid}/share",
                                     className="ms-3 d-inline-block mb-2", id="client-share-link")]),
@@ -167,10 +216,9 @@ def build(client_id) -> html.Div:
         dbc.Row([dbc.Col(_score_section(score), lg=5), dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
         _waterfall_section(explanation),
         dbc.Row([dbc.Col(_info_section(client), lg=5),
-                 dbc.Col([section(t("client.counterfactual"),
-                                  [dcc.Loading(html.Div(id="client-counterfactual"), type="dot")],
+                 dbc.Col([section(t("client.counterfactual"), [html.Div(counterfactual, id="client-counterfactual")],
                                   section_id="client-counterfactual-section"),
                           _whatif_section(client)], lg=7)]),
-        _compare_section(model, explanation),
-        _decision_section(),
+        _compare_section(model, explanation, compare_body, similar_body),
+        _decision_section(history),
     ])

@@ -1,82 +1,29 @@
-"""Callbacks of the client page: comparison, similar clients, counterfactual, what-if, decision."""
+"""Callbacks of the client page: comparison feature change, what-if, advisor's decision and history refresh."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dash_table, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 from flask_login import current_user
 
 from dash_app.api_client import get_client
 from dash_app.components import decision_badge, error_alert, graph, guarded
-from dash_app.figures import gauge_figure, population_figure
-from dash_app.formatting import decision_text, fmt_date, fmt_float, fmt_int, fmt_pct, fmt_score, outcome_text
-from dash_app.i18n import t, value_label
-from dash_app.views.client_data import WHATIF_FIELDS, counterfactual_text, validate_amounts, whatif_application
+from dash_app.figures import gauge_figure
+from dash_app.formatting import decision_text, fmt_float, fmt_score
+from dash_app.i18n import t
+from dash_app.views.client_data import WHATIF_FIELDS, validate_amounts, whatif_application
+from dash_app.views.client_sections import comparison_children, history_children
 
 MIN_REASON = 10
-FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-
-
-@callback(Output("client-counterfactual", "children"), Input("client-data", "data"))
-@guarded()
-def show_counterfactual(data):
-    if not data:
-        return no_update
-    cf = get_client().counterfactual(data["id"])
-    return html.P(counterfactual_text(cf), id="client-counterfactual-text", className="mb-0 fw-semibold")
-
-
-@callback(Output("client-similar-body", "children"), Output("client-neighbours", "data"),
-          Input("client-data", "data"))
-@guarded(None)
-def show_similar(data):
-    if not data:
-        return no_update, no_update
-    answer = get_client().similar(data["id"], k=10)
-    neighbours = answer.get("neighbours") or []
-    rate = answer.get("default_rate")
-    keys = [k for k in (answer.get("features") or []) if any(k in n for n in neighbours)][:4]
-    labels = (data.get("labels") or {})
-    columns = [{"id": "link", "name": t("col.id"), "presentation": "markdown"},
-               {"id": "score", "name": t("col.score")}, {"id": "decision", "name": t("col.decision")},
-               {"id": "outcome", "name": t("col.outcome")}] + \
-              [{"id": k, "name": labels.get(k) or k} for k in keys]
-    rows = []
-    for n in neighbours:
-        row = {"link": f"[{n.get('id')}](/client/{n.get('id')})", "score": fmt_score(n.get("score")),
-               "decision": decision_text(n.get("decision")), "outcome": outcome_text(n.get("outcome"))}
-        for k in keys:
-            v = n.get(k)
-            row[k] = fmt_float(v, 2) if isinstance(v, float) else value_label(v)
-        rows.append(row)
-    text = t("client.similar_rate", k=len(neighbours), rate=fmt_pct(rate, 0)) if rate is not None else ""
-    table = dash_table.DataTable(id="client-similar-table", columns=columns, data=rows, cell_selectable=False,
-                                 markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
-                                 style_header={"backgroundColor": "#e9ecef", "color": "#1a1a1a", "fontWeight": "700"},
-                                 style_cell={"fontFamily": FONT_STACK, "color": "#1a1a1a", "textAlign": "left",
-                                             "padding": "4px 8px"})
-    return html.Div([html.P(text, id="client-similar-rate"), table]), neighbours
 
 
 @callback(Output("client-compare-body", "children"), Input("client-compare-feature", "value"),
-          State("client-data", "data"), State("client-neighbours", "data"))
+          State("client-data", "data"), State("client-neighbours", "data"), prevent_initial_call=True)
 @guarded()
 def show_comparison(feature, data, neighbours):
     if not feature or not data:
         return no_update
-    answer = get_client().population([feature], bins=30)
-    info = (answer.get("features") or {}).get(feature)
-    if not info:
-        return html.P(t("model.fairness_none"))
-    label = (data.get("labels") or {}).get(feature) or info.get("label") or feature
-    value = (data.get("values") or {}).get(feature)
-    marks = [{"value": n.get(feature)} for n in neighbours or [] if n.get(feature) is not None]
-    shown = value_label(value) if not isinstance(value, float) else fmt_float(value, 2)
-    alt = t("client.compare_alt", label=label, value=shown if value is not None else "–")
-    children = [graph("client-compare-graph", population_figure(info, value, label, marks), alt=alt)]
-    if value is None:
-        children.append(html.P(t("client.compare_missing"), className="small"))
-    return html.Div(children)
+    return comparison_children(feature, get_client().population([feature], bins=30), data, neighbours)
 
 
 @callback(Output("client-whatif-result", "children"), Input("client-whatif-run", "n_clicks"),
@@ -127,18 +74,10 @@ def save_decision(_n, choice, reason, data):
     return message, "", "", False, saved.get("created_at") or saved.get("id"), ""
 
 
-@callback(Output("client-history", "children"), Input("client-data", "data"), Input("client-decision-saved", "data"))
+@callback(Output("client-history", "children"), Input("client-decision-saved", "data"), State("client-data", "data"),
+          prevent_initial_call=True)
 @guarded()
-def show_history(data, _saved):
+def show_history(_saved, data):
     if not data:
         return no_update
-    decisions = get_client().decisions(data["id"]).get("decisions") or []
-    if not decisions:
-        return html.P(t("client.history_none"), id="client-history-empty")
-    items = [html.Li([decision_badge(d.get("decision")), " ",
-                      t("client.history_item", date=fmt_date(d.get("created_at")), advisor=d.get("advisor") or "–",
-                        decision=decision_text(d.get("decision")), model_decision=decision_text(d.get("model_decision")),
-                        score=fmt_score(d.get("model_score")), reason=d.get("reason") or "–")],
-                     className="history-item") for d in decisions]
-    return html.Ol(items, className="history list-unstyled mb-0", id="client-history-list",
-                   **{"data-count": fmt_int(len(decisions))})
+    return history_children(get_client().decisions(data["id"]).get("decisions") or [])

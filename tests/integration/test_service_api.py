@@ -221,3 +221,30 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     for line in lines:
         assert set(line) >= {"time", "endpoint", "probability", "score", "decision", "model_version", "features"}
         assert set(line["features"]) == set(features)
+
+
+def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):
+    import threading
+
+    app = make_app(fast_bundle, tmp_path)
+    cid = client_ids(app.test_client(), 1)[0]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def advisor(n: int) -> None:
+        c = app.test_client()
+        for k in range(15):
+            response = c.post(f"/clients/{cid}/decision", headers=HEADERS,
+                              json={"decision": "approve", "reason": f"dossier {n}-{k}", "advisor": f"advisor {n}"})
+            with lock:
+                statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=advisor, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [201] * 120
+    stored = app.test_client().get(f"/clients/{cid}/decisions", headers=HEADERS).get_json()["decisions"]
+    assert len(stored) == 120 and {d["reason"] for d in stored} == {f"dossier {n}-{k}" for n in range(8)
+                                                                     for k in range(15)}

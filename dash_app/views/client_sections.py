@@ -1,0 +1,70 @@
+"""Renderers of the client page's sections from service answers (used by the layout and the callbacks)."""
+
+from __future__ import annotations
+
+from dash import dash_table, html
+
+from dash_app.components import decision_badge, graph
+from dash_app.figures import population_figure
+from dash_app.formatting import decision_text, fmt_date, fmt_float, fmt_int, fmt_pct, fmt_score, outcome_text
+from dash_app.i18n import t, value_label
+from dash_app.views.client_data import counterfactual_text
+
+FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+
+def counterfactual_children(cf: dict):
+    return html.P(counterfactual_text(cf), id="client-counterfactual-text", className="mb-0 fw-semibold")
+
+
+def similar_children(answer: dict, labels: dict):
+    """(children, neighbours): the default rate among the nearest clients and their table."""
+    neighbours = answer.get("neighbours") or []
+    rate = answer.get("default_rate")
+    keys = [k for k in (answer.get("features") or []) if any(k in n for n in neighbours)][:4]
+    columns = [{"id": "link", "name": t("col.id"), "presentation": "markdown"},
+               {"id": "score", "name": t("col.score")}, {"id": "decision", "name": t("col.decision")},
+               {"id": "outcome", "name": t("col.outcome")}] + \
+              [{"id": k, "name": labels.get(k) or k} for k in keys]
+    rows = []
+    for n in neighbours:
+        row = {"link": f"[{n.get('id')}](/client/{n.get('id')})", "score": fmt_score(n.get("score")),
+               "decision": decision_text(n.get("decision")), "outcome": outcome_text(n.get("outcome"))}
+        for k in keys:
+            v = n.get(k)
+            row[k] = fmt_float(v, 2) if isinstance(v, float) else value_label(v)
+        rows.append(row)
+    text = t("client.similar_rate", k=len(neighbours), rate=fmt_pct(rate, 0)) if rate is not None else ""
+    table = dash_table.DataTable(id="client-similar-table", columns=columns, data=rows, cell_selectable=False,
+                                 markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
+                                 style_header={"backgroundColor": "#e9ecef", "color": "#1a1a1a", "fontWeight": "700"},
+                                 style_cell={"fontFamily": FONT_STACK, "color": "#1a1a1a", "textAlign": "left",
+                                             "padding": "4px 8px"})
+    return html.Div([html.P(text, id="client-similar-rate"), table]), neighbours
+
+
+def comparison_children(feature: str, answer: dict, data: dict, neighbours: list | None):
+    info = (answer.get("features") or {}).get(feature)
+    if not info:
+        return html.P(t("client.compare_missing"))
+    label = (data.get("labels") or {}).get(feature) or info.get("label") or feature
+    value = (data.get("values") or {}).get(feature)
+    marks = [{"value": n.get(feature)} for n in neighbours or [] if n.get(feature) is not None]
+    shown = value_label(value) if not isinstance(value, float) else fmt_float(value, 2)
+    alt = t("client.compare_alt", label=label, value=shown if value is not None else "–")
+    children = [graph("client-compare-graph", population_figure(info, value, label, marks), alt=alt)]
+    if value is None:
+        children.append(html.P(t("client.compare_missing"), className="small"))
+    return html.Div(children)
+
+
+def history_children(decisions: list[dict]):
+    if not decisions:
+        return html.P(t("client.history_none"), id="client-history-empty")
+    items = [html.Li([decision_badge(d.get("decision")), " ",
+                      t("client.history_item", date=fmt_date(d.get("created_at")), advisor=d.get("advisor") or "–",
+                        decision=decision_text(d.get("decision")), model_decision=decision_text(d.get("model_decision")),
+                        score=fmt_score(d.get("model_score")), reason=d.get("reason") or "–")],
+                     className="history-item") for d in decisions]
+    return html.Ol(items, className="history list-unstyled mb-0", id="client-history-list",
+                   **{"data-count": fmt_int(len(decisions))})

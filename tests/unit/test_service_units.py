@@ -1,0 +1,177 @@
+"""Service building blocks without a model: settings, input validation, sentences,
+the prediction log writer and the decision store (concurrent writers)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from model_service.config import DEFAULT_RATE_LIMIT, ConfigError, Settings
+from model_service.decisions import DatabaseUnavailable, DecisionStore
+from model_service.errors import problems_from
+from model_service.prediction_log import BatchEntry, Entry, PredictionLog, now
+from model_service.text import level_of, sentences
+from model_service.validation import InputModels, bounds
+
+MODEL = {"probability": 0.1, "score": 40.0, "decision": "approve"}
+
+
+# --- settings ----------------------------------------------------------------------------------------
+def test_settings_require_api_keys_unless_explicitly_open():
+    with pytest.raises(ConfigError, match="API_KEYS"):
+        Settings.from_mapping({})
+    open_settings = Settings.from_mapping({"ALLOW_NO_AUTH": "1"})
+    assert not open_settings.auth_enabled
+    settings = Settings.from_mapping({"API_KEYS": " a , b ,, ", "CORS_ORIGINS": "https://x.example",
+                                      "PREDICTION_LOG": "off", "DATABASE_URL": "postgresql://u:p@h/db"})
+    assert settings.api_keys == ("a", "b") and settings.cors_origins == ("https://x.example",)
+    assert settings.prediction_log is None and settings.database_url == "postgresql://u:p@h/db"
+    assert settings.rate_limit == DEFAULT_RATE_LIMIT and settings.default_database is False
+    with pytest.raises(ConfigError, match="MAX_CONTENT_LENGTH"):
+        Settings.from_mapping({"API_KEYS": "a", "MAX_CONTENT_LENGTH": "lots"})
+
+
+# --- validation --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def models() -> InputModels:
+    return InputModels({"CODE_GENDER": ["F", "M"], "NAME_CONTRACT_TYPE": ["Cash loans", "Revolving loans"]})
+
+
+def problems(model, data) -> dict[str, str]:
+    with pytest.raises(ValidationError) as err:
+        model.model_validate(data)
+    return {p["field"]: p["problem"] for p in problems_from(err.value)}
+
+
+def test_application_accepts_any_subset_and_the_days_employed_sentinel(models):
+    ok = models.application.model_validate({"DAYS_EMPLOYED": 365243, "CODE_GENDER": "M", "CNT_CHILDREN": 2.0,
+                                            "AMT_CREDIT": 100000, "EXT_SOURCE_3": None})
+    assert ok.model_dump(exclude_none=True) == {"DAYS_EMPLOYED": 365243, "CODE_GENDER": "M",
+                                                "CNT_CHILDREN": 2.0, "AMT_CREDIT": 100000}
+    assert models.application.model_validate({}).model_dump(exclude_none=True) == {}
+
+
+def test_application_reports_every_problem(models):
+    found = problems(models.application, {
+        "AMT_CREDIT": 0, "CODE_GENDER": "X", "WHAT": 1, "CNT_CHILDREN": 0.5, "DAYS_EMPLOYED": 10,
+        "EXT_SOURCE_1": "0.3", "FLAG_OWN_CAR": 1, "FLAG_DOCUMENT_3": 2, "REGION_RATING_CLIENT": 4,
+        "AMT_ANNUITY": True})
+    assert set(found) == {"AMT_CREDIT", "CODE_GENDER", "WHAT", "CNT_CHILDREN", "DAYS_EMPLOYED", "EXT_SOURCE_1",
+                          "FLAG_OWN_CAR", "FLAG_DOCUMENT_3", "REGION_RATING_CLIENT", "AMT_ANNUITY"}
+    assert "whole number" in found["CNT_CHILDREN"] and "365243" in found["DAYS_EMPLOYED"]
+    assert "'F' or 'M'" in found["CODE_GENDER"]
+
+
+def test_history_rows_are_typed_but_not_bounded(models):
+    ok = models.history.model_validate({"bureau": [{"AMT_ANNUITY": 0.0, "CREDIT_ACTIVE": "Active"}]})
+    assert ok.bureau[0].AMT_ANNUITY == 0.0
+    found = problems(models.predict, {"application": {}, "history": {
+        "bureau_balance": [{"MONTHS_BALANCE": -1}], "bureau": [{"DAYS_CREDIT": "x"}], "foo": []}})
+    assert set(found) == {"history.bureau_balance[0].SK_ID_BUREAU", "history.bureau[0].DAYS_CREDIT",
+                          "history.foo"}
+
+
+def test_bounds_cover_flags_scores_and_building_fields():
+    assert bounds("FLAG_DOCUMENT_7") == (0, 1) and bounds("EXT_SOURCE_2") == (0, 1)
+    assert bounds("APARTMENTS_MEDI") == (0, 1) and bounds("REG_CITY_NOT_WORK_CITY") == (0, 1)
+    assert bounds("AMT_REQ_CREDIT_BUREAU_MON") == (0, 1000)
+
+
+# --- sentences ---------------------------------------------------------------------------------------
+def test_sentences_in_french_and_english():
+    french, english = sentences("EXT_SOURCE_3", 0.21, 0.4, (0.4, 0.6))
+    assert french.startswith("Score externe") and "faible" in french and "0,21" in french
+    assert french.endswith(": augmente le risque") and english.endswith(": raises the risk")
+    french, _ = sentences("AMT_CREDIT", 900000.0, -0.2, (200000.0, 500000.0))
+    assert "élevé" in french and french.endswith("diminue le risque")
+    missing, missing_en = sentences("EXT_SOURCE_1", None, 0.1, (0.3, 0.6))
+    assert "manquante" in missing and "missing" in missing_en
+    flag, _ = sentences("FLAG_DOCUMENT_3", 1.0, -0.1, (0.0, 1.0))
+    assert "(Oui)" in flag
+    assert level_of("DAYS_BIRTH", -25000.0, (-18000.0, -12000.0)) == "high"  # older = larger age
+
+
+# --- prediction log ----------------------------------------------------------------------------------
+def test_prediction_log_writes_json_lines_in_the_background(tmp_path: Path):
+    log = PredictionLog(tmp_path / "sub" / "p.jsonl", "v1", maxsize=100)
+    log.put(Entry(now(), "score", 7, 0.1, 12.5, "approve", ["A", "B"], [1.5, float("nan")]))
+    import pandas as pd
+
+    frame = pd.DataFrame({"A": [1.0, 2.0], "B": pd.Categorical(["x", "NA"])})
+    log.put(BatchEntry(now(), "batch", [8, 9], np.array([0.2, 0.9]), np.array([20.0, 90.0]),
+                       np.array(["approve", "decline"]), frame))
+    log.close()
+    lines = [json.loads(line) for line in (tmp_path / "sub" / "p.jsonl").read_text().splitlines()]
+    assert [line["id"] for line in lines] == [7, 8, 9]
+    assert lines[0]["features"] == {"A": 1.5, "B": None} and lines[0]["model_version"] == "v1"
+    assert lines[2]["features"] == {"A": 2.0, "B": "NA"} and lines[2]["decision"] == "decline"
+
+
+def test_prediction_log_never_blocks_when_full(tmp_path: Path):
+    log = PredictionLog(tmp_path / "p.jsonl", "v1", maxsize=1)
+    gate = threading.Event()
+    original = log._lines
+
+    def slow(item):
+        gate.wait(5)
+        return original(item)
+
+    log._lines = slow  # type: ignore[method-assign]
+    for k in range(50):
+        log.put(Entry(now(), "score", k, 0.1, 10.0, "approve", [], []))
+    assert log.dropped > 0
+    gate.set()
+    log.close()
+    assert 1 <= len((tmp_path / "p.jsonl").read_text().splitlines()) < 50
+
+
+def test_disabled_prediction_log_does_nothing():
+    log = PredictionLog(None, "v1")
+    log.put(Entry(now(), "score", 1, 0.1, 10.0, "approve", [], []))
+    assert not log.enabled and log._thread is None
+
+
+# --- decision store ----------------------------------------------------------------------------------
+def test_concurrent_decisions_are_all_stored(tmp_path: Path):
+    store = DecisionStore(f"sqlite:///{tmp_path / 'd.db'}")
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for k in range(25):
+                store.add(1000 + k % 3, "approve" if k % 2 else "decline", f"reason {worker}-{k}",
+                          f"advisor {worker}", MODEL, "v1")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    rows = [r for cid in (1000, 1001, 1002) for r in store.for_client(cid)]
+    assert len(rows) == 200 and len({r["id"] for r in rows}) == 200
+    assert {r["reason"] for r in rows} == {f"reason {w}-{k}" for w in range(8) for k in range(25)}
+    newest = store.for_client(1000)
+    assert [r["created_at"] for r in newest] == sorted((r["created_at"] for r in newest), reverse=True)
+
+
+def test_unavailable_database_raises_a_clear_error(tmp_path: Path):
+    (tmp_path / "file").write_text("x")
+    store = DecisionStore(f"sqlite:///{tmp_path / 'file' / 'd.db'}")
+    assert store.check() is False
+    with pytest.raises(DatabaseUnavailable):
+        store.add(1, "approve", "fine", "A", MODEL, "v1")
+    bad = DecisionStore("nosuchdialect://x")
+    with pytest.raises(DatabaseUnavailable):
+        bad.for_client(1)
+    missing_driver = DecisionStore("postgresql+psycopg://u:p@127.0.0.1:1/db")
+    assert "***" in missing_driver.safe_url
+    with pytest.raises(DatabaseUnavailable):
+        missing_driver.add(1, "approve", "fine", "A", MODEL, "v1")

@@ -1,0 +1,67 @@
+"""Training profiles: how much search and validation a run does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scipy.stats import loguniform, randint, uniform
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    folds: int
+    n_iter: int  # random-search candidates
+    #: sklearn parameter distributions on the imblearn pipeline (``smote__``/``model__`` prefixes)
+    distributions: dict[str, Any] = field(default_factory=dict)
+    #: CatBoost settings used by every candidate unless searched
+    base_params: dict[str, Any] = field(default_factory=dict)
+    #: default SMOTE ratio (minority / majority after resampling) unless searched
+    ratio: float = 0.25
+    gender_variant: bool = True
+    shap_sample: int = 2000
+    fairness_bootstrap: int = 200
+
+
+def _full() -> Profile:
+    return Profile(
+        name="full",
+        folds=5,
+        n_iter=12,
+        distributions={
+            "smote__sampling_strategy": uniform(0.1, 0.9),  # 0.1 .. 1.0
+            "model__depth": randint(4, 7),  # 4, 5, 6
+            "model__learning_rate": uniform(0.03, 0.05),  # 0.03 .. 0.08
+            "model__l2_leaf_reg": loguniform(1.0, 30.0),
+            "model__iterations": randint(300, 801),
+            "model__random_strength": loguniform(0.5, 5.0),
+        },
+        base_params={"max_ctr_complexity": 1},
+    )
+
+
+def _fast() -> Profile:
+    return Profile(
+        name="fast",
+        folds=3,
+        n_iter=2,
+        distributions={
+            "smote__sampling_strategy": uniform(0.1, 0.4),
+            "model__depth": randint(4, 6),
+        },
+        base_params={"iterations": 200, "learning_rate": 0.08, "l2_leaf_reg": 10.0, "max_ctr_complexity": 1},
+        gender_variant=False,
+        shap_sample=1000,
+        fairness_bootstrap=100,
+    )
+
+
+PROFILES = {"full": _full, "fast": _fast}
+
+
+def get_profile(name: str) -> Profile:
+    try:
+        return PROFILES[name]()
+    except KeyError:
+        raise ValueError(f"unknown profile {name!r} (choose from {sorted(PROFILES)})") from None
