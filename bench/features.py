@@ -30,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,16 +62,17 @@ def rss_mb():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * PAGE / 2**20
 
-phases, last = [], [time.perf_counter()]
+phases, last = [], [time.perf_counter(), time.process_time()]
 
 def progress(message):
-    now = time.perf_counter()
-    phases.append({"phase": message, "seconds": now - last[0], "rss_mb": rss_mb(),
+    now, cpu = time.perf_counter(), time.process_time()
+    phases.append({"phase": message, "seconds": now - last[0], "cpu": cpu - last[1], "rss_mb": rss_mb(),
                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
-    last[0] = now
+    last[:] = [now, cpu]
 
 kwargs = json.loads(sys.argv[2])
 t0 = time.perf_counter()
+last[:] = [t0, time.process_time()]
 fs = build_features(sys.argv[1], progress=progress, **kwargs)
 seconds = time.perf_counter() - t0
 usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -128,9 +128,10 @@ def build(directory: Path, options: dict) -> dict:
 def report_build(label: str, result: dict) -> None:
     print(f"\n{label}: {result['shape'][0]:,} applicants x {result['shape'][1]} features "
           f"({result['labelled']:,} labelled), feature frame {result['frame_mb']:,.0f} MB")
-    print(f"  {'phase':<70} {'s':>7} {'RSS MB':>8} {'peak MB':>8}")
+    print(f"  {'phase (message of build_features)':<66} {'wall s':>7} {'CPU s':>6} {'RSS MB':>7} {'peak MB':>7}")
     for p in result["phases"]:
-        print(f"  {p['phase'][:70]:<70} {p['seconds']:7.1f} {p['rss_mb']:8,.0f} {p['peak_rss_mb']:8,.0f}")
+        print(f"  {p['phase'][:66]:<66} {p['seconds']:7.1f} {p['cpu']:6.1f} {p['rss_mb']:7,.0f} "
+              f"{p['peak_rss_mb']:7,.0f}")
     print(f"  build_features: {result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU "
           f"(+ {result['import_seconds']:.1f} s imports), peak RSS {result['peak_rss_mb']:,.0f} MB"
           + (f" (RUSAGE_CHILDREN {result['children_maxrss_mb']:,.0f} MB)" if result["children_maxrss_mb"] else ""))

@@ -173,6 +173,7 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     by_kind: Counter = field(default_factory=Counter)
+    kind_latencies: dict = field(default_factory=dict)
     error_samples: list[str] = field(default_factory=list)
 
     def percentile(self, q: float) -> float:
@@ -192,6 +193,7 @@ class Result:
             "p50_ms": round(self.percentile(50), 2), "p90_ms": round(self.percentile(90), 2),
             "p99_ms": round(self.percentile(99), 2), "max_ms": round(max(self.latencies_ms, default=0), 2),
             "statuses": dict(sorted(self.statuses.items())), "mix": dict(sorted(self.by_kind.items())),
+            "p50_ms_by_kind": {k: round(sorted(v)[len(v) // 2], 2) for k, v in sorted(self.kind_latencies.items())},
         }
 
     def report(self) -> str:
@@ -199,7 +201,7 @@ class Result:
         return (f"{s['requests']} requests, {s['errors']} errors, {s['reconnects']} keep-alive reconnects in "
                 f"{s['seconds']} s -> {s['throughput_rps']} req/s; latency p50 {s['p50_ms']} ms, "
                 f"p90 {s['p90_ms']} ms, p99 {s['p99_ms']} ms, max {s['max_ms']} ms; statuses {s['statuses']}; "
-                f"mix {s['mix']}")
+                f"mix {s['mix']}; p50 by kind {s['p50_ms_by_kind']}")
 
 
 def service_mix(port: int, api_key: str, seed: int = 0) -> list[tuple[str, str, str, bytes | None]]:
@@ -245,6 +247,7 @@ def run_load(port: int, mix: list[tuple[str, str, str, bytes | None]], *, total:
         lat: list[float] = []
         statuses: Counter = Counter()
         kinds: Counter = Counter()
+        kind_lat: dict[str, list[float]] = {}
         errors = reconnects = done = 0
         samples: list[str] = []
         while time.monotonic() < deadline:
@@ -290,6 +293,7 @@ def run_load(port: int, mix: list[tuple[str, str, str, bytes | None]], *, total:
                 lat.append(elapsed)
                 statuses[response.status] += 1
                 kinds[kind] += 1
+                kind_lat.setdefault(kind, []).append(elapsed)
                 if response.status != 200:
                     errors += 1
                     if len(samples) < 5:
@@ -307,6 +311,8 @@ def run_load(port: int, mix: list[tuple[str, str, str, bytes | None]], *, total:
             result.latencies_ms.extend(lat)
             result.statuses.update(statuses)
             result.by_kind.update(kinds)
+            for k, v in kind_lat.items():
+                result.kind_latencies.setdefault(k, []).extend(v)
             result.error_samples.extend(samples[: max(0, 10 - len(result.error_samples))])
 
     threads = [threading.Thread(target=worker, args=(i * 7,), daemon=True) for i in range(concurrency)]

@@ -121,7 +121,11 @@ FR: dict[str, str] = {
     "client.whatif": "Simulation : et si… ?",
     "client.whatif_intro": "Modifiez les montants puis relancez le calcul du score.",
     "client.whatif_run": "Recalculer le score",
-    "client.whatif_result": "Score simulé : {score} sur 100 – {decision} (score actuel : {current}, écart {delta}).",
+    "client.whatif_result": "Score simulé : {score} sur 100 – {decision} (dossier actuel recalculé de la même "
+                            "façon : {current}, écart {delta}).",
+    "client.whatif_note": "La simulation recalcule le score à partir de la demande seule, sans l'historique de "
+                          "crédit du client : le score du dossier recalculé diffère du score affiché ({stored}). "
+                          "Seul l'écart dû aux modifications est à lire.",
     "client.whatif_invalid": "Saisissez des montants positifs pour chaque champ.",
     "client.whatif_noraw": "Les données brutes du dossier ne sont pas disponibles : la simulation n'est pas possible.",
     "client.counterfactual": "Ce qui changerait la décision",
@@ -178,6 +182,13 @@ FR: dict[str, str] = {
     "model.cost_invalid": "Saisissez des coûts positifs.",
     "model.fairness": "Équité entre groupes",
     "model.fairness_none": "Le service ne fournit pas d'analyse d'équité.",
+    "model.fairness_gaps": "Écarts entre groupes (intervalle de confiance à 95 %)",
+    "model.gap.demographic_parity_difference": "Écart de taux d'acceptation",
+    "model.gap.equal_opportunity_difference": "Écart d'acceptation des bons payeurs",
+    "model.gap.tpr_difference": "Écart de détection des défauts",
+    "model.group": "Groupe",
+    "model.gap": "Écart",
+    "model.ci": "IC 95 %",
     "model.fairness_alt": "Diagramme de « {metric} » par groupe.",
     "model.axis_threshold": "Seuil (probabilité de défaut)",
     "model.axis_cost": "Coût moyen par client",
@@ -273,6 +284,16 @@ FR_VALUES: dict[str, str] = {
     "Rented apartment": "Location",
     "Office apartment": "Logement de fonction",
     "Co-op apartment": "Coopérative",
+    "unknown": "Inconnu",
+    "CODE_GENDER": "Genre",
+    "AGE_BAND": "Tranche d'âge",
+    "NAME_FAMILY_STATUS": "Situation familiale",
+    "NAME_INCOME_TYPE": "Type de revenu",
+    "<30": "moins de 30 ans",
+    "30-40": "30–40 ans",
+    "40-50": "40–50 ans",
+    "50-60": "50–60 ans",
+    "60+": "60 ans et plus",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"fr": FR}

@@ -34,12 +34,15 @@ def content_security_policy(script_hashes: list[str]) -> str:
 
 
 def setup_security(server: Flask, app) -> None:
-    cache: dict[str, str] = {}
+    cache: dict[tuple, str] = {}
 
     def policy() -> str:
-        if "csp" not in cache:
-            cache["csp"] = content_security_policy(list(app.csp_hashes()))
-        return cache["csp"]
+        # Dash adds inline scripts (clientside callbacks) when it sets itself up: key the cached
+        # policy on the current hashes rather than freezing the first one computed.
+        hashes = tuple(app.csp_hashes())
+        if hashes not in cache:
+            cache[hashes] = content_security_policy(list(hashes))
+        return cache[hashes]
 
     @server.after_request
     def headers(response):

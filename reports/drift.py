@@ -679,7 +679,9 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str],
         if name not in categorical:
             if reference[name].notna().sum() == 0 or current[name].notna().sum() == 0:
                 side = "reference" if reference[name].notna().sum() == 0 else "current"
-                skipped.append({"column": name, "reason": f"entirely missing in the {side} set"})
+                skipped.append({"column": name, "reason": f"entirely missing in the {side} set",
+                                "missing_reference": round(float(reference[name].isna().mean()), 4),
+                                "missing_current": round(float(current[name].isna().mean()), 4)})
                 continue
         usable.append(name)
     if not usable:
@@ -1075,7 +1077,8 @@ def run(opts: Options) -> tuple[dict, int]:
     n_drifted = sum(c["drifted"] for c in columns)
     share = n_drifted / len(columns)
     dataset_drift = share >= opts.drift_share
-    missing = missing_shifts(columns)
+    missing = missing_shifts(columns + [{**s, "label": plan.labels.get(s["column"], s["column"])}
+                                        for s in skipped if "missing_reference" in s])
     if skipped:
         notes.append(f"{len(skipped)} column(s) not compared: "
                      + ", ".join(f"{s['column']} ({s['reason']})" for s in skipped[:8])

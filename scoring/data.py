@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring import schema
 
@@ -130,47 +132,62 @@ def check_header(table: str, path: Path, report: DataReport | None = None) -> li
 
 
 def csv_relation_sql(table: str, path: Path, header: list[str] | None = None) -> str:
-    """A DuckDB ``read_csv`` expression for ``path`` typed from the schema."""
+    """A DuckDB ``read_csv`` expression for ``path`` typed and checked from the schema.
+
+    Keys come out as BIGINT, TARGET as TINYINT, measures as DOUBLE, text as
+    VARCHAR; unknown extra columns are read as text and left out. The checks
+    (see :func:`_check`) sit in a WHERE clause that names every numeric
+    column, so a query reading only a few columns still parses and checks the
+    whole file: a bad value anywhere raises, whatever is selected.
+    """
     header = header or check_header(table, path)
     kinds = schema.kinds(table)
     types = ", ".join(
         f"'{name}': '{_DUCK_TYPES[kinds[name]] if name in kinds else 'VARCHAR'}'" for name in header
     )
-    wanted = ", ".join(_checked(path.name, name, kinds[name]) for name in schema.columns(table))
+    wanted = ", ".join(_typed(name, kinds[name]) for name in schema.columns(table))
+    checks = [c for c in (_check(path.name, name, kinds[name]) for name in schema.columns(table)) if c]
+    where = f" WHERE {' AND '.join(checks)}" if checks else ""
     file = str(path).replace("'", "''")
     return (
         f"(SELECT {wanted} FROM read_csv('{file}', header=true, auto_detect=false, "
-        f"delim=',', quote='\"', nullstr='', columns={{{types}}}))"
+        f"delim=',', quote='\"', nullstr='', columns={{{types}}}){where})"
     )
 
 
-def _checked(file: str, name: str, kind: str) -> str:
-    """SQL for one column that raises (DuckDB ``error()``) on a value the schema forbids.
-
-    The parser already rejects text in numbers; this adds what it lets through:
-    NaN/inf spelled out, decimals in integer columns, missing keys/labels, labels
-    other than 0/1. Evaluated lazily per row, so valid data pay one comparison.
-    """
+def _typed(name: str, kind: str) -> str:
     col = f'"{name}"'
-    if kind == "cat":
-        return col
+    if kind == "id":
+        return f"CAST({col} AS BIGINT) AS {col}"
+    if kind == "target":
+        return f"CAST({col} AS TINYINT) AS {col}"
+    return col
 
-    def fail(what: str, nullable: bool = False) -> str:
-        prefix = f"{_SQL_ERROR}|{file}|{name}|".replace("'", "''")
-        value = f"coalesce(CAST({col} AS VARCHAR), '(missing)')" if nullable else f"CAST({col} AS VARCHAR)"
-        return f"error('{prefix}value ' || {value} || ' {what}')"
+
+def _check(file: str, name: str, kind: str) -> str | None:
+    """A condition that is true for a valid value and raises (DuckDB ``error()``) otherwise.
+
+    The CSV parser already rejects text in numbers ("abc", "1,5", "12abc");
+    this adds what it lets through: NaN/inf spelled out, decimals in integer
+    columns (DuckDB's own integer parsing would round "0.6" to 1), missing
+    keys or labels, labels other than 0/1. Valid rows pay one comparison.
+    """
+    if kind == "cat":
+        return None
+    col = f'"{name}"'
+    prefix = f"{_SQL_ERROR}|{file}|{name}|".replace("'", "''")
+
+    def fail(what: str) -> str:
+        value = f"coalesce(CAST({col} AS VARCHAR), '(missing)')"
+        return f"CASE WHEN {{}} THEN error('{prefix}value ' || {value} || ' {what}') ELSE true END"
 
     if kind == "float":
-        return f"CASE WHEN NOT isfinite({col}) THEN {fail('is not a finite number')} ELSE {col} END AS {col}"
+        return fail("is not a finite number").format(f"NOT isfinite({col})")
     if kind == "int":
-        return (f"CASE WHEN NOT isfinite({col}) OR {col} <> trunc({col}) "
-                f"THEN {fail('is not an integer')} ELSE {col} END AS {col}")
+        return fail("is not an integer").format(f"NOT isfinite({col}) OR {col} <> trunc({col})")
     if kind == "target":
-        return (f"CASE WHEN {col} IS NULL OR {col} NOT IN (0, 1) "
-                f"THEN {fail('is not 0 or 1', True)} ELSE CAST({col} AS TINYINT) END AS {col}")
-    # id: present, finite, integer-valued
-    return (f"CASE WHEN {col} IS NULL OR NOT isfinite({col}) OR {col} <> trunc({col}) "
-            f"THEN {fail('is not an integer id', True)} ELSE CAST({col} AS BIGINT) END AS {col}")
+        return fail("is not 0 or 1").format(f"{col} IS NULL OR {col} NOT IN (0, 1)")
+    return fail("is not an integer id").format(f"{col} IS NULL OR NOT isfinite({col}) OR {col} <> trunc({col})")
 
 
 _COLUMN_RE = re.compile(r'column[ :]+"?([A-Z_0-9]+)"?', re.IGNORECASE)
@@ -218,6 +235,16 @@ def load_into(
     if report is not None:
         report.rows[table] = int(count)
     return int(count)
+
+
+def open_view(
+    con: duckdb.DuckDBPyConnection, source: DataSource, table: str, report: DataReport | None = None
+) -> None:
+    """Expose ``table`` as a DuckDB temp view over its CSV file (typed and checked as by
+    :func:`load_into`, but nothing is materialised: each query streams the file)."""
+    path = source.files[table]
+    header = check_header(table, path, report)
+    con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT * FROM {csv_relation_sql(table, path, header)}')
 
 
 def _as_text(series: pd.Series) -> pd.Series:
@@ -282,44 +309,63 @@ def to_frame(arrow_or_df, table_kinds: dict[str, str], float_dtype=np.float32) -
     return pd.DataFrame(out, index=df.index, columns=df.columns)
 
 
+def _application_arrow(con: duckdb.DuckDBPyConnection, source: DataSource, table: str,
+                       report: DataReport) -> pa.Table:
+    """One application table straight from its CSV, typed in SQL as the frame wants it.
+
+    Measures are cast to FLOAT by DuckDB (the same round-to-nearest as numpy's
+    float64 -> float32), so the Arrow table converts to pandas without a
+    per-column pass; application_test gets TARGET = -1.
+    """
+    path = source.files[table]
+    header = check_header(table, path, report)
+    kinds = schema.kinds(table)
+    select = []
+    for name, kind in schema.TABLES["application_train"]:
+        if name not in kinds:  # TARGET, absent from application_test
+            select.append('CAST(-1 AS TINYINT) AS "TARGET"')
+        elif kind in ("int", "float"):
+            select.append(f'CAST("{name}" AS FLOAT) AS "{name}"')
+        else:
+            select.append(f'"{name}"')
+    try:
+        arrow = con.sql(f"SELECT {', '.join(select)} FROM {csv_relation_sql(table, path, header)}").to_arrow_table()
+    except duckdb.Error as exc:
+        raise translate_error(exc, path) from None
+    report.rows[table] = arrow.num_rows
+    ids = arrow.column("SK_ID_CURR").to_numpy()
+    unique, counts = np.unique(ids, return_counts=True)
+    if (counts > 1).any():
+        duplicated = unique[counts > 1][:5].tolist()
+        raise DataError(f"{path.name}, column SK_ID_CURR: duplicate ids {duplicated}",
+                        file=path.name, column="SK_ID_CURR")
+    return arrow
+
+
 def read_applications(con: duckdb.DuckDBPyConnection, source: DataSource, report: DataReport) -> pd.DataFrame:
-    """application_train and application_test as one frame (TARGET missing = -1 for test)."""
-    frames = []
-    for table in ("application_train", "application_test"):
-        count = load_into(con, source, table, report)
-        if count == 0:
-            con.execute(f'DROP TABLE "{table}"')
-            continue
-        frame = to_frame(con.sql(f'SELECT * FROM "{table}"').to_arrow_table(), schema.kinds(table))
-        if "TARGET" not in frame.columns:
-            frame = pd.concat([frame.iloc[:, :1], pd.DataFrame({"TARGET": np.full(len(frame), -1, np.int8)},
-                                                                index=frame.index), frame.iloc[:, 1:]], axis=1)
-        elif not frame["TARGET"].isin([0, 1]).all():  # also checked in SQL; kept as a guard
-            bad = frame.loc[~frame["TARGET"].isin([0, 1]), "TARGET"].iloc[0]
-            raise DataError(f"{source.files[table].name}, column TARGET: value {bad} is not 0 or 1",
-                            file=source.files[table].name, column="TARGET")
-        duplicated = frame["SK_ID_CURR"].duplicated()
-        if duplicated.any():
-            ids = frame.loc[duplicated, "SK_ID_CURR"].head(5).tolist()
-            raise DataError(
-                f"{source.files[table].name}, column SK_ID_CURR: duplicate ids {ids}",
-                file=source.files[table].name, column="SK_ID_CURR",
-            )
-        frame["TARGET"] = frame["TARGET"].astype(np.int8)
-        frames.append(frame)
-        con.execute(f'DROP TABLE "{table}"')
-    if not frames:
+    """application_train and application_test as one frame (TARGET missing = -1 for test).
+
+    Columns in application_train order: SK_ID_CURR int64, TARGET int8, measures
+    float32, text as category (categories sorted, as ``astype("category")``).
+    """
+    train = _application_arrow(con, source, "application_train", report)
+    test = _application_arrow(con, source, "application_test", report)
+    if train.num_rows + test.num_rows == 0:
         raise DataError(f"{source.root}: application_train and application_test have no rows",
-                        file="application_train.csv")
-    apps = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    for name in schema.APPLICATION_CATEGORICALS:
-        apps[name] = apps[name].astype("category")
-    clash = apps["SK_ID_CURR"].duplicated()
-    if clash.any():
-        ids = apps.loc[clash, "SK_ID_CURR"].head(5).tolist()
+                        file=source.files["application_train"].name)
+    both = pa.concat_tables([train, test]).combine_chunks()
+    clash = np.intersect1d(train.column("SK_ID_CURR").to_numpy(), test.column("SK_ID_CURR").to_numpy())
+    if len(clash):
         name = source.files["application_test"].name
-        raise DataError(f"{name}, column SK_ID_CURR: ids also in application_train: {ids}",
+        raise DataError(f"{name}, column SK_ID_CURR: ids also in application_train: {clash[:5].tolist()}",
                         file=name, column="SK_ID_CURR")
+    cats = set(schema.APPLICATION_CATEGORICALS)
+    columns = [pc.dictionary_encode(both.column(n)) if n in cats else both.column(n) for n in both.column_names]
+    apps = pa.table(columns, names=both.column_names).to_pandas()
+    for name in cats:  # sorted categories, as pandas' astype("category") (and features_from_records) give
+        categories = apps[name].cat.categories
+        if not categories.is_monotonic_increasing:
+            apps[name] = apps[name].cat.reorder_categories(categories.sort_values())
     return apps
 
 

@@ -21,6 +21,7 @@ per-feature affine, so it is the same in raw or standardised units.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -108,34 +109,60 @@ class MissingRestorer(TransformerMixin, BaseEstimator):
         return pd.DataFrame(out, columns=self.features_)
 
 
-class MissingAwareSMOTENC(SMOTENC):
-    """SMOTENC where a feature missing in either parent is copied from the nearer parent.
+def _snap(values: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """Each value replaced by the nearest element of the sorted array ``support``."""
+    right = np.clip(np.searchsorted(support, values), 1, len(support) - 1) if len(support) > 1 else np.zeros(
+        len(values), dtype=int)
+    if len(support) == 1:
+        return np.full_like(values, support[0])
+    left = right - 1
+    use_left = np.abs(values - support[left]) <= np.abs(support[right] - values)
+    return np.where(use_left, support[left], support[right])
 
-    Plain interpolation towards a sentinel would make a synthetic value
-    missing whenever either parent's is, inflating missingness among
-    synthetic defaulters (a spurious signal). Here, for such features, the
-    synthetic sample takes the value (missing or not) of the parent it lies
-    closer to (step < 0.5: the base sample, else the neighbour), so the
-    missing rate of synthetic rows matches the minority class's.
+
+class MissingAwareSMOTENC(SMOTENC):
+    """SMOTENC whose synthetic rows look like real rows, feature by feature.
+
+    - numbers are interpolated between the two parents as usual, then snapped
+      to the nearest value observed among the minority rows of that feature.
+      Many features live on a discrete set (counts, flags, ratios such as
+      children / family members or goods price / credit that are exactly 0,
+      1/3 or 1 for many clients): plain interpolation fills the gaps between
+      these atoms, and the trees learn "value between atoms = synthetic =
+      default" instead of default risk (an adversarial model told synthetic
+      from real defaulters with AUC 0.84 before snapping);
+    - a number missing in either parent, and every categorical value, is
+      copied from the nearer parent (step < 0.5: the base row, else the
+      neighbour), so missing rates and category frequencies of synthetic rows
+      match the minority class (the stock majority vote over-produces the
+      most frequent level, and interpolating towards the sentinel would make
+      a value missing whenever either parent's is).
     """
 
     def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type, y=None):
-        X_new = super()._generate_samples(X, nn_data, nn_num, rows, cols, steps, y_type, y)
         k = self.continuous_features_.size
-        dense = lambda m: m.toarray() if sparse.issparse(m) else np.asarray(m)  # noqa: E731
-        base = dense(X[rows][:, :k])
-        neighbour = dense(nn_data[nn_num[rows, cols]][:, :k])
-        mixed = (base < SENTINEL_CUTOFF) | (neighbour < SENTINEL_CUTOFF)
-        if not mixed.any():
-            return X_new
-        nearer = np.where(np.asarray(steps).reshape(-1, 1) < 0.5, base, neighbour)
-        X_new = sparse.csr_matrix(X_new) if sparse.issparse(X_new) else X_new
-        continuous = dense(X_new[:, :k])
-        continuous[mixed] = nearer[mixed]
-        if sparse.issparse(X_new):
-            return sparse.hstack([sparse.csr_matrix(continuous), X_new[:, k:]], format="csr", dtype=X_new.dtype)
-        X_new[:, :k] = continuous
-        return X_new
+        dense = lambda m: m.toarray() if sparse.issparse(m) else np.asarray(m, dtype=np.float64)  # noqa: E731
+        base = dense(X[rows])
+        neighbour = dense(nn_data[nn_num[rows, cols]])
+        step = np.asarray(steps, dtype=np.float64).reshape(-1, 1)
+        nearer = np.where(step < 0.5, base, neighbour)
+
+        cont = base[:, :k] + step * (neighbour[:, :k] - base[:, :k])
+        missing = (base[:, :k] < SENTINEL_CUTOFF) | (neighbour[:, :k] < SENTINEL_CUTOFF)
+        reference = dense(X[:, :k])
+        for j in range(k):
+            support = np.unique(reference[:, j][reference[:, j] >= SENTINEL_CUTOFF])
+            if len(support):
+                cont[:, j] = _snap(cont[:, j], support)
+        cont[missing] = nearer[:, :k][missing]
+
+        if math.isclose(self.median_std_[y_type], 0):  # one-hot block was zeroed: use the stored encoding
+            encoded = self._X_categorical_minority_encoded
+            cat = np.where(step < 0.5, encoded[rows], encoded[nn_num[rows, cols]])
+        else:
+            cat = nearer[:, k:]
+        out = np.hstack([cont, cat]).astype(X.dtype)
+        return sparse.csr_matrix(out) if sparse.issparse(X) else out
 
 
 class ScaledNeighbors(NearestNeighbors):

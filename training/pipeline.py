@@ -148,7 +148,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
                 tracking.log_metrics({k: v for k, v in row.items() if isinstance(v, float)})
         winner = min(ablation, key=lambda r: (r["business_cost"], -r["auc"]))["variant"]
         best_auc = max(ablation, key=lambda r: r["auc"])["variant"]
-        steps.done("ablation+comparison", " | ".join(f"{r['variant']} AUC {r['auc']:.4f} cost {r['business_cost']:.4f}"
+        steps.done("ablation_comparison", " | ".join(f"{r['variant']} AUC {r['auc']:.4f} cost {r['business_cost']:.4f}"
                                                     for r in ablation + comparison))
 
         cal = calibrate_oof(y, search.oof, seed=seed)
@@ -162,7 +162,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
 
         metrics["auc_pooled_raw"] = float(roc_auc_score(y, search.oof))
         roc = roc_points(y, cal.calibrated)
-        steps.done("calibration+threshold", f"threshold {thr.threshold:.3f}, cost {thr.cost:.4f} vs accept-all "
+        steps.done("calibration_threshold", f"threshold {thr.threshold:.3f}, cost {thr.cost:.4f} vs accept-all "
                                             f"{thr.accept_all:.4f}, Brier {cal.summary['brier_raw']:.4f} -> {cal.summary['brier']:.4f}")
 
         groups = group_columns(data.featureset.applications.loc[data.ids])
@@ -180,7 +180,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         raw_all = model.predict_proba(data.X_all)[:, 1]
         check = float(np.max(np.abs(final.predict_proba(data.X_all)[:, 1] - raw_all)))
         probability = np.asarray(cal.calibrator.apply(raw_all), dtype=np.float64)
-        steps.done("final refit", f"pipeline vs exported model max |diff| {check:.2e}")
+        steps.done("final_refit", f"pipeline vs exported model max |diff| {check:.2e}")
 
         from training.labels import label
 

@@ -26,9 +26,9 @@ from dash_app.views.client_sections import (
     similar_children,
 )
 
-_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="client-page")
+POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="client-page")
 
-EXPLAIN_TOP = 200  # every feature: the comparison needs the client's value of whichever one is picked
+EXPLAIN_TOP = 50  # the service's maximum: the comparison needs the client's value of the feature picked
 WATERFALL_TOP = 10
 
 
@@ -102,7 +102,12 @@ def _whatif_section(client: dict) -> html.Section:
 
 
 def default_feature(model: dict | None, explanation: dict | None) -> str | None:
+    """The feature that weighs most on this client's score, else the most important one overall."""
     options = _feature_options(model, explanation)
+    names = {o["value"] for o in options}
+    for c in sorted((explanation or {}).get("contributions") or [], key=lambda c: -abs(float(c.get("contribution") or 0))):
+        if c.get("feature") in names:
+            return c["feature"]
     return options[0]["value"] if options else None
 
 
@@ -120,7 +125,7 @@ def _feature_options(model: dict | None, explanation: dict | None) -> list[dict]
 
 def _compare_section(model, explanation, compare_body, similar_body) -> html.Section:
     options = _feature_options(model, explanation)
-    default = options[0]["value"] if options else None
+    default = default_feature(model, explanation)
     return section(t("client.compare"), [
         html.Div([dbc.Label(t("client.compare_feature"), html_for="client-compare-feature"),
                   dbc.Select(id="client-compare-feature", options=options, value=default)],
@@ -153,7 +158,7 @@ def _decision_section(history) -> html.Section:
 
 def _fetch_all(calls: dict) -> dict:
     """Run the service calls concurrently; each result is its answer or the exception it raised."""
-    futures = {name: _POOL.submit(fn) for name, fn in calls.items()}
+    futures = {name: POOL.submit(fn) for name, fn in calls.items()}
     out = {}
     for name, future in futures.items():
         try:
@@ -187,8 +192,10 @@ def build(client_id) -> html.Div:
     model = None if isinstance(got["model"], ServiceError) else got["model"]
     labels = {f.get("name"): f.get("label") for f in (model or {}).get("features") or []}
     store = {"id": cid, "info": client.get("info") or {}, "score": score.get("score"),
-             "decision": score.get("decision"), "values": {c.get("feature"): c.get("value")
-                                                           for c in (explanation or {}).get("contributions") or []},
+             "decision": score.get("decision"),
+             "values": {**{k: v for k, v in (client.get("raw") or client.get("application") or {}).items()
+                           if isinstance(v, (int, float, str))},
+                        **{c.get("feature"): c.get("value") for c in (explanation or {}).get("contributions") or []}},
              "labels": labels}
     if isinstance(got["similar"], Exception):
         similar_body, neighbours = error_alert(got["similar"]), []

@@ -11,6 +11,7 @@ from dash_app.components import decision_badge, error_alert, graph, guarded
 from dash_app.figures import gauge_figure
 from dash_app.formatting import decision_text, fmt_float, fmt_score
 from dash_app.i18n import t
+from dash_app.views.client import POOL
 from dash_app.views.client_data import WHATIF_FIELDS, validate_amounts, whatif_application
 from dash_app.views.client_sections import comparison_children, history_children
 
@@ -39,15 +40,22 @@ def run_whatif(_n, *args):
         return dbc.Alert(t("client.whatif_invalid"), color="danger", id="client-whatif-error")
     api = get_client()
     base = stored["application"]
-    reference = data.get("score") if stored.get("exact") else api.predict(base, top=0).get("score")
+    # The reference is the same file rescored unchanged, so that the difference is due to the edits only
+    # (POST /predict has the application fields, not the client's credit history).
+    reference_call = POOL.submit(api.predict, base, 0)
     result = api.predict(whatif_application(base, values), top=3)
+    reference = float(reference_call.result()["score"])
     score, decision = float(result["score"]), result.get("decision")
-    delta = score - float(reference)
+    delta = score - reference
     text = t("client.whatif_result", score=fmt_score(score), decision=decision_text(decision),
              current=fmt_score(reference), delta=("+" if delta >= 0 else "−") + fmt_float(abs(delta), 1))
+    note = None
+    if data.get("score") is not None and abs(reference - float(data["score"])) > 1.0:
+        note = html.P(t("client.whatif_note", stored=fmt_score(data["score"])), className="small")
     return html.Div([
         html.P([decision_badge(decision), " ", html.Span(text, id="client-whatif-text")], className="mb-1",
                **{"data-score": f"{score:.4f}", "data-decision": decision or ""}, id="client-whatif-summary"),
+        note,
         graph("client-whatif-gauge", gauge_figure(score, decision, height=200), alt=text),
     ])
 

@@ -52,6 +52,8 @@ def info_items(info: dict, display: dict | None = None, only=None) -> list[tuple
         label = t(f"field.{key}")
         value = display.get(key) if isinstance(display.get(key), str) and display.get(key) else \
             format_info_value(key, info[key])
+        if key in MONEY and value != "–" and "€" not in value and info[key] is not None:
+            value = value + "\u202f€"
         if key == "annuity_income_ratio" and not display.get(key) and isinstance(info[key], (int, float)):
             value = fmt_float(100 * info[key], 1) + "\u202f%"
         items.append((label if label != f"field.{key}" else key.replace("_", " "), value))

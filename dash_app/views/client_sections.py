@@ -17,21 +17,35 @@ def counterfactual_children(cf: dict):
     return html.P(counterfactual_text(cf), id="client-counterfactual-text", className="mb-0 fw-semibold")
 
 
+def neighbour_value(neighbour: dict, feature: str):
+    """A neighbour's value of a model feature: top level or under ``features``."""
+    if feature in neighbour and not isinstance(neighbour[feature], (dict, list)):
+        return neighbour[feature]
+    inner = neighbour.get("features")
+    return inner.get(feature) if isinstance(inner, dict) else None
+
+
 def similar_children(answer: dict, labels: dict):
     """(children, neighbours): the default rate among the nearest clients and their table."""
     neighbours = answer.get("neighbours") or []
     rate = answer.get("default_rate")
-    keys = [k for k in (answer.get("features") or []) if any(k in n for n in neighbours)][:4]
+    described = [f if isinstance(f, dict) else {"name": f} for f in answer.get("features") or []]
+    labels = {**labels, **{f["name"]: f.get("label") for f in described if f.get("label")}}
+    keys = [f["name"] for f in described if any(neighbour_value(n, f["name"]) is not None for n in neighbours)][:2]
     columns = [{"id": "link", "name": t("col.id"), "presentation": "markdown"},
                {"id": "score", "name": t("col.score")}, {"id": "decision", "name": t("col.decision")},
-               {"id": "outcome", "name": t("col.outcome")}] + \
-              [{"id": k, "name": labels.get(k) or k} for k in keys]
+               {"id": "outcome", "name": t("col.outcome")}]
+    columns += [{"id": k, "name": t(f"col.{k}")} for k in ("age", "income", "credit")
+                if any(n.get(k) is not None for n in neighbours)]
+    columns += [{"id": k, "name": labels.get(k) or k} for k in keys]
     rows = []
     for n in neighbours:
         row = {"link": f"[{n.get('id')}](/client/{n.get('id')})", "score": fmt_score(n.get("score")),
-               "decision": decision_text(n.get("decision")), "outcome": outcome_text(n.get("outcome"))}
+               "decision": decision_text(n.get("decision")), "outcome": outcome_text(n.get("outcome")),
+               "age": fmt_int(int(n["age"])) if isinstance(n.get("age"), (int, float)) else "–",
+               "income": fmt_int(n.get("income")), "credit": fmt_int(n.get("credit"))}
         for k in keys:
-            v = n.get(k)
+            v = neighbour_value(n, k)
             row[k] = fmt_float(v, 2) if isinstance(v, float) else value_label(v)
         rows.append(row)
     text = t("client.similar_rate", k=len(neighbours), rate=fmt_pct(rate, 0)) if rate is not None else ""
@@ -49,7 +63,8 @@ def comparison_children(feature: str, answer: dict, data: dict, neighbours: list
         return html.P(t("client.compare_missing"))
     label = (data.get("labels") or {}).get(feature) or info.get("label") or feature
     value = (data.get("values") or {}).get(feature)
-    marks = [{"value": n.get(feature)} for n in neighbours or [] if n.get(feature) is not None]
+    marks = [{"value": neighbour_value(n, feature)} for n in neighbours or []
+             if neighbour_value(n, feature) is not None]
     shown = value_label(value) if not isinstance(value, float) else fmt_float(value, 2)
     alt = t("client.compare_alt", label=label, value=shown if value is not None else "–")
     children = [graph("client-compare-graph", population_figure(info, value, label, marks), alt=alt)]

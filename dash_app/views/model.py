@@ -25,7 +25,13 @@ METRIC_LABELS = {
     "brier": "Score de Brier", "log_loss": "Perte logarithmique", "accuracy": "Exactitude", "precision": "Précision",
     "recall": "Rappel", "f1": "F1", "business_cost": "Coût métier moyen", "cost": "Coût métier moyen",
     "default_rate": "Taux de défaut", "refusal_rate": "Taux de refus", "approval_rate": "Taux d'acceptation",
-    "n": "Nombre de clients", "count": "Nombre de clients", "threshold": "Seuil", "ks": "Kolmogorov-Smirnov", "gini": "Gini",
+    "n": "Nombre de clients", "count": "Nombre de clients", "defaults": "Défauts",
+    "mean_probability": "Probabilité moyenne", "mean_score": "Score moyen", "tpr": "Défauts détectés (TPR)",
+    "fpr": "Bons clients refusés (FPR)", "accept_all_cost": "Coût si tout est accepté",
+    "tn": "Vrais négatifs", "fp": "Faux positifs (bons clients refusés)", "fn": "Faux négatifs (défauts acceptés)",
+    "tp": "Vrais positifs (défauts refusés)", "cv_auc": "AUC ROC (validation croisée)",
+    "cv_auc_std": "Écart-type de l'AUC (validation croisée)", "auc_pooled_raw": "AUC ROC avant calibration",
+    "brier_raw": "Score de Brier avant calibration", "source": "Prédictions évaluées", "threshold": "Seuil", "ks": "Kolmogorov-Smirnov", "gini": "Gini",
 }
 
 
@@ -60,7 +66,8 @@ def metrics_table(metrics: dict) -> dbc.Table:
 
 def _fairness_section() -> html.Section:
     try:
-        rows = fairness_rows(get_client().fairness())
+        payload = get_client().fairness()
+        rows = fairness_rows(payload)
     except ServiceError as exc:
         return section(t("model.fairness"), [error_alert(exc)], section_id="model-fairness")
     if not rows:
@@ -68,7 +75,7 @@ def _fairness_section() -> html.Section:
     metric = fairness_metric(rows)
     columns = [k for k in rows[0] if k not in ("attribute", "group")]
     table = dbc.Table([
-        html.Thead(html.Tr([html.Th(t("col.feature"), scope="col"), html.Th("Groupe", scope="col")] +
+        html.Thead(html.Tr([html.Th(t("col.feature"), scope="col"), html.Th(t("model.group"), scope="col")] +
                            [html.Th(METRIC_LABELS.get(c, c), scope="col") for c in columns])),
         html.Tbody([html.Tr([html.Td(value_label(r.get("attribute"))), html.Td(value_label(r.get("group")))] +
                             [html.Td(_fmt_metric(r.get(c))) for c in columns]) for r in rows]),
@@ -76,7 +83,32 @@ def _fairness_section() -> html.Section:
     return section(t("model.fairness"), [
         graph("model-fairness-graph", fairness_figure(rows, metric, METRIC_LABELS.get(metric or "", metric)),
               alt=t("model.fairness_alt", metric=METRIC_LABELS.get(metric or "", metric or "–"))),
-        table], section_id="model-fairness")
+        table, _gaps_table(payload)], section_id="model-fairness")
+
+
+def fairness_gaps(payload) -> list[dict]:
+    """``{"attribute", "gap", "value", "ci_low", "ci_high"}`` from ``attributes.<name>.<gap>`` entries."""
+    attributes = payload.get("attributes") if isinstance(payload, dict) else None
+    out = []
+    for name, attr in (attributes or {}).items():
+        for key, value in (attr or {}).items() if isinstance(attr, dict) else ():
+            if isinstance(value, dict) and "value" in value:
+                out.append({"attribute": name, "gap": key, **{k: value.get(k) for k in ("value", "ci_low", "ci_high")}})
+    return out
+
+
+def _gaps_table(payload):
+    gaps = fairness_gaps(payload)
+    if not gaps:
+        return None
+    ci = [f"{_fmt_metric(g['ci_low'])} – {_fmt_metric(g['ci_high'])}" if g["ci_low"] is not None else "–"
+          for g in gaps]
+    return html.Div([html.H3(t("model.fairness_gaps"), className="h6 mt-3"), dbc.Table([
+        html.Thead(html.Tr([html.Th(t("col.feature"), scope="col"), html.Th(t("model.gap"), scope="col"),
+                            html.Th(t("col.value"), scope="col"), html.Th(t("model.ci"), scope="col")])),
+        html.Tbody([html.Tr([html.Td(value_label(g["attribute"])), html.Td(t(f"model.gap.{g['gap']}")),
+                             html.Td(_fmt_metric(g["value"])), html.Td(c)]) for g, c in zip(gaps, ci, strict=True)]),
+    ], bordered=True, striped=True, size="sm", responsive=True, id="model-fairness-gaps")])
 
 
 def build() -> html.Div:

@@ -20,7 +20,18 @@ import numpy as np
 import pandas as pd
 
 from scoring import schema
-from scoring.data import DataError, DataReport, connect, count_orphans, load_into, locate, read_applications, to_frame
+from scoring.data import (
+    DataError,
+    DataReport,
+    connect,
+    count_orphans,
+    load_into,
+    locate,
+    open_view,
+    read_applications,
+    to_frame,
+    translate_error,
+)
 from scoring.features.application import APPLICATION_FEATURES, application_features, raw_application_features
 from scoring.features.history import HISTORY_FEATURES, history_feature_names
 
@@ -93,40 +104,75 @@ def build_features(
     source = locate(data_dir)
     report = DataReport()
     con = connect(memory_limit=memory_limit)
-    started = time.perf_counter()
-    apps = read_applications(con, source, report)
-    say(f"applications: {len(apps):,} rows ({time.perf_counter() - started:.1f}s)")
-    con.register("_app_ids_df", pd.DataFrame({"k": apps["SK_ID_CURR"].to_numpy()}))
-    con.execute("CREATE TEMP TABLE _app_ids AS SELECT k FROM _app_ids_df")
-    con.unregister("_app_ids_df")
-
-    aggregates = []
-    for table, (func, _, _reads) in HISTORY_FEATURES.items():
-        t0 = time.perf_counter()
-        load_into(con, source, table, report)
-        key, parent = schema.PARENT_KEY[table]
-        parent_sql = "_app_ids" if parent == "application" else "(SELECT DISTINCT SK_ID_BUREAU AS k FROM bureau)"
-        orphans = count_orphans(con, table, parent_sql, key)
-        report.orphans[table] = orphans
-        if orphans:
-            message = f"{source.files[table].name}: {orphans:,} rows whose {key} has no parent row in {parent}"
-            if strict:
-                raise DataError(message, file=source.files[table].name, column=key)
-            log.warning(message)
-        aggregates.append(func(con))
-        if table != "bureau":  # bureau_balance needs bureau's key mapping
-            con.execute(f'DROP TABLE "{table}"')
-        if table == "bureau_balance":
-            con.execute('DROP TABLE "bureau"')
-        say(f"{table}: {report.rows[table]:,} rows -> {len(aggregates[-1]):,} clients "
-            f"({time.perf_counter() - t0:.1f}s)")
-    con.close()
+    try:
+        started = time.perf_counter()
+        apps = read_applications(con, source, report)
+        say(f"applications: {len(apps):,} rows ({time.perf_counter() - started:.1f}s)")
+        aggregates = _history_aggregates(con, source, report, apps["SK_ID_CURR"].to_numpy(), strict, say)
+    finally:
+        con.close()
     frame = _assemble(apps, aggregates)
     target = pd.Series(apps["TARGET"].to_numpy(), index=frame.index, name="TARGET")
     applications = apps.set_index("SK_ID_CURR", drop=False)
     say(f"features: {frame.shape[0]:,} x {frame.shape[1]} ({time.perf_counter() - started:.1f}s)")
     return FeatureSet(frame=frame, target=target, applications=applications, report=report,
                       synthetic=source.synthetic, data_dir=Path(data_dir))
+
+
+#: History tables copied into DuckDB before aggregating: bureau is read twice (its own
+#: aggregates, then bureau_balance's key mapping) and bureau_balance joins it (a hash
+#: join needs the sizes a table has and a CSV scan has not). The other four are
+#: aggregated straight from their file in one streaming pass.
+_MATERIALISED = ("bureau", "bureau_balance")
+assert all(aggs[0][1] == "count(*)" for _, aggs, _ in HISTORY_FEATURES.values())  # row counts come from it
+
+
+def _orphans(report: DataReport, table: str, file: str, orphans: int, strict: bool) -> None:
+    """Record ``orphans`` child rows of ``table``; warn, or raise when ``strict``."""
+    report.orphans[table] = orphans
+    if orphans:
+        key, parent = schema.PARENT_KEY[table]
+        message = f"{file}: {orphans:,} rows whose {key} has no parent row in {parent}"
+        if strict:
+            raise DataError(message, file=file, column=key)
+        log.warning(message)
+
+
+def _history_aggregates(con, source, report: DataReport, app_ids: np.ndarray, strict: bool,
+                        say: Callable[[str], None]) -> list[pd.DataFrame]:
+    """Aggregate the six history tables one at a time, counting (and reporting) orphan rows."""
+    con.register("_app_ids_df", pd.DataFrame({"k": app_ids}))
+    con.execute("CREATE TEMP TABLE _app_ids AS SELECT k FROM _app_ids_df")
+    con.unregister("_app_ids_df")
+    aggregates = []
+    for table, (func, aggs, _reads) in HISTORY_FEATURES.items():
+        t0 = time.perf_counter()
+        key, parent = schema.PARENT_KEY[table]
+        path = source.files[table]
+        if table in _MATERIALISED:
+            load_into(con, source, table, report)
+            parent_sql = "_app_ids" if parent == "application" else "(SELECT DISTINCT SK_ID_BUREAU AS k FROM bureau)"
+            _orphans(report, table, path.name, count_orphans(con, table, parent_sql, key), strict)
+            aggregates.append(func(con))
+        else:
+            open_view(con, source, table, report)
+            try:
+                aggregate = func(con)
+            except duckdb.Error as exc:
+                raise translate_error(exc, path) from None
+            # every row lands in exactly one SK_ID_CURR group (keys are never missing)
+            counts = aggregate[aggs[0][0]].to_numpy(dtype=np.float64)
+            report.rows[table] = int(counts.sum())
+            _orphans(report, table, path.name, int(counts[~np.isin(aggregate.index.to_numpy(), app_ids)].sum()),
+                     strict)
+            aggregates.append(aggregate)
+            con.execute(f'DROP VIEW "{table}"')
+        if table == "bureau_balance":  # bureau is kept until here for the key mapping
+            con.execute('DROP TABLE "bureau_balance"')
+            con.execute('DROP TABLE "bureau"')
+        say(f"{table}: {report.rows[table]:,} rows -> {len(aggregates[-1]):,} clients "
+            f"({time.perf_counter() - t0:.1f}s)")
+    return aggregates
 
 
 def _history_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +217,7 @@ def features_from_records(
         try:
             for table, frame in history.items():
                 con.register(table, _history_frame(table, frame))
-            for table, (func, _, reads) in HISTORY_FEATURES.items():
+            for func, _, reads in HISTORY_FEATURES.values():
                 if all(r in history for r in reads):
                     aggregates.append(func(con))
         finally:

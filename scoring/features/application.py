@@ -53,6 +53,9 @@ def _ratio(num: pd.Series, den: pd.Series) -> np.ndarray:
     return out
 
 
+_CATEGORICALS = frozenset(schema.APPLICATION_CATEGORICALS)
+
+
 def raw_application_features() -> list[str]:
     """Raw application columns kept as model features (schema order)."""
     return [c for c, _ in schema.TABLES["application_test"] if c not in EXCLUDED_RAW]
@@ -65,13 +68,22 @@ def application_features(app: pd.DataFrame) -> pd.DataFrame:
     with SK_ID_CURR. Returns one row per input row, indexed by SK_ID_CURR.
     """
     raw = raw_application_features()
-    out = app.reindex(columns=raw).copy()
+    index = pd.Index(app["SK_ID_CURR"].to_numpy(dtype=np.int64), name="SK_ID_CURR")
+    columns: dict[str, object] = {}
     for name in raw:
-        if name in schema.APPLICATION_CATEGORICALS:
-            out[name] = out[name].astype("category")
-        else:
-            out[name] = pd.to_numeric(out[name], errors="raise").astype(np.float32)
-    out.index = pd.Index(app["SK_ID_CURR"].to_numpy(dtype=np.int64), name="SK_ID_CURR")
+        if name not in app.columns:
+            columns[name] = np.full(len(app), np.nan, dtype=np.float32) if name not in _CATEGORICALS \
+                else pd.Categorical([None] * len(app))
+            continue
+        column = app[name]
+        if name in _CATEGORICALS:
+            columns[name] = column.array if isinstance(column.dtype, pd.CategoricalDtype) else \
+                column.astype("category").array
+            continue
+        if column.dtype != np.float32:  # already typed by the loader: no copy
+            column = pd.to_numeric(column, errors="raise").astype(np.float32)
+        columns[name] = column.to_numpy()
+    out = pd.DataFrame(columns, index=index, columns=raw)
 
     anomalous = out["DAYS_EMPLOYED"] == schema.DAYS_EMPLOYED_SENTINEL
     out.loc[anomalous, "DAYS_EMPLOYED"] = np.nan

@@ -16,7 +16,11 @@ import pandas as pd
 
 Aggs = tuple[tuple[str, str], ...]
 
-LATE = "(STATUS IN ('1','2','3','4','5'))"
+#: A late month of bureau_balance: STATUS '1'..'5' (days past due buckets). The
+#: aggregates read ``_S``, STATUS '0'..'5' as a number (NULL for 'C', 'X', ...),
+#: computed once per row by :func:`bureau_balance_features` instead of string
+#: comparisons in every aggregate (27 M rows at Kaggle size).
+LATE = "(_S >= 1)"
 
 BUREAU_AGGS: Aggs = (
     ("BURO_COUNT", "count(*)"),
@@ -58,12 +62,21 @@ BUREAU_BALANCE_AGGS: Aggs = (
     ("BB_MONTHS_BALANCE_MIN", "min(MONTHS_BALANCE)"),
     ("BB_LATE_COUNT", f"sum(CASE WHEN {LATE} THEN 1 ELSE 0 END)"),
     ("BB_LATE_SHARE", f"avg(CASE WHEN {LATE} THEN 1.0 ELSE 0.0 END)"),
-    ("BB_SEVERE_LATE_COUNT", "sum(CASE WHEN STATUS IN ('2','3','4','5') THEN 1 ELSE 0 END)"),
-    ("BB_STATUS_MAX", "max(TRY_CAST(STATUS AS INTEGER))"),
+    ("BB_SEVERE_LATE_COUNT", "sum(CASE WHEN _S >= 2 THEN 1 ELSE 0 END)"),
+    ("BB_STATUS_MAX", "max(_N)"),
     ("BB_RECENT_LATE_SHARE",
      f"avg(CASE WHEN MONTHS_BALANCE >= -12 THEN (CASE WHEN {LATE} THEN 1.0 ELSE 0.0 END) END)"),
     ("BB_CLOSED_SHARE", "avg(CASE WHEN STATUS = 'C' THEN 1.0 ELSE 0.0 END)"),
     ("BB_UNKNOWN_SHARE", "avg(CASE WHEN STATUS = 'X' THEN 1.0 ELSE 0.0 END)"),
+)
+
+#: bureau_balance rows with ``_S`` (STATUS '0'..'5' as 0..5, else NULL) and ``_N``
+#: (STATUS as an integer: ``_S``, or TRY_CAST for anything outside 0-5/C/X).
+_BB_ROWS = (
+    "(SELECT *, CASE WHEN _S IS NOT NULL THEN _S WHEN STATUS IN ('C', 'X') THEN NULL "
+    "ELSE TRY_CAST(STATUS AS INTEGER) END AS _N FROM (SELECT SK_ID_BUREAU, MONTHS_BALANCE, STATUS, "
+    "CASE STATUS WHEN '0' THEN 0 WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN '3' THEN 3 WHEN '4' THEN 4 "
+    "WHEN '5' THEN 5 END AS _S FROM \"{table}\"))"
 )
 
 _PREV_DAYS = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION")
@@ -163,7 +176,7 @@ def bureau_balance_features(
 ) -> pd.DataFrame:
     """BB_*: monthly statuses of bureau credits, pooled per client."""
     sql = (
-        f'SELECT b.SK_ID_CURR, {_select(BUREAU_BALANCE_AGGS)} FROM "{bureau_balance}" bb '
+        f'SELECT b.SK_ID_CURR, {_select(BUREAU_BALANCE_AGGS)} FROM {_BB_ROWS.format(table=bureau_balance)} bb '
         f'JOIN (SELECT DISTINCT SK_ID_CURR, SK_ID_BUREAU FROM "{bureau}") b USING (SK_ID_BUREAU) '
         "GROUP BY b.SK_ID_CURR"
     )

@@ -117,14 +117,12 @@ class Clients:
 def _regions():
     """Fixed table of 80 regions: relative population, rating, sampling weight (seed-independent)."""
     g = np.random.default_rng(20180517)
-    pop = np.round(np.exp(g.uniform(np.log(0.0003), np.log(0.036), 80)), 6)
-    pop[:2] = (0.072508, 0.04622)
-    rating = np.where(pop > 0.04, 1, np.where(g.random(80) < 0.3, 3, 2))
-    rating[pop < 0.004] = 3
+    pop = np.r_[0.072508, 0.04622, np.round(np.exp(g.uniform(np.log(0.0008), np.log(0.036), 78)), 6)]
+    rating = np.where(pop > 0.04, 1, np.where((g.random(80) < 0.3) & (pop < 0.02), 3, 2))
+    rating[pop < 0.0015] = 3
+    weight = pop * np.r_[0.55, 0.55, np.ones(78)]  # applicants in proportion to the population
     order = np.argsort(rating, kind="stable")
-    weight = np.sqrt(pop) * g.uniform(0.3, 1.0, 80)
-    weight[:2] *= 5.0
-    return pop[order], rating[order], weight[order] / weight[order].sum()
+    return pop[order], rating[order], weight[order] / weight.sum()
 
 
 REGION_POP, REGION_RATING, REGION_WEIGHT = _regions()
@@ -166,12 +164,15 @@ def make_applications(rng, ids: np.ndarray) -> tuple[dict, Clients, dict]:
     c["CNT_CHILDREN"] = kids.astype(np.int64)
 
     # loan: goods price, credit (insurance markup), annuity (term and monthly rate)
-    goods = from_quantiles(corr_u(rng, z_inc, 0.45), GOODS_Q, GOODS_P)
-    goods = np.where(rng.random(n) < 0.7, rnd(goods, 22500), rnd(goods, 4500))
+    z_goods = corr_z(rng, z_inc, 0.45)
+    goods = from_quantiles(normal_u(z_goods), GOODS_Q, GOODS_P)
+    goods = np.minimum(goods, income * rng.uniform(6.0, 14.0, n))  # lenders cap the loan by income
+    goods = np.maximum(np.where(rng.random(n) < 0.7, rnd(goods, 22500), rnd(goods, 4500)), 40500.0)
     markup = 1.0 + 0.0264 * draw(rng, n, (30, 1, 10, 2, 8, 5, 7, 9, 10, 2, 1, 2, 6, 1, 1, 3, 2))
     credit = rnd(goods * markup, 0.5)
-    term = np.array((12, 18, 24, 30, 36, 48, 60))[draw(rng, n, (.2, .07, .17, .06, .22, .11, .17))]
-    rate = rng.uniform(0.008, 0.028, n)
+    term = np.array((12, 18, 24, 30, 36, 48, 60))[draw(rng, n, (.2, .07, .17, .06, .22, .11, .17),
+                                                       corr_u(rng, z_goods, 0.75))]
+    rate = rng.uniform(0.006, 0.024, n)
     annuity = credit * rate / (1.0 - (1.0 + rate) ** -term)
     limit = np.array((135000, 180000, 225000, 270000, 315000, 405000, 450000, 675000, 900000, 1350000.0))
     limit = limit[draw(rng, n, (.22, .18, .12, .14, .07, .08, .07, .06, .04, .02), corr_u(rng, z_inc, 0.5))]
@@ -211,8 +212,8 @@ def make_applications(rng, ids: np.ndarray) -> tuple[dict, Clients, dict]:
     rating = REGION_RATING[region]
     c["REGION_RATING_CLIENT"] = rating.astype(np.int64)
     shift = rng.random(n)
-    c["REGION_RATING_CLIENT_W_CITY"] = (rating - ((rating > 1) & (shift < 0.07)) - ((rating == 3) & (shift < 0.02))
-                                        ).astype(np.int64)
+    c["REGION_RATING_CLIENT_W_CITY"] = (rating - ((rating == 2) & (shift < 0.007)) - ((rating == 3) & (shift < 0.1))
+                                        - ((rating == 3) & (shift < 0.02))).astype(np.int64)
     c["WEEKDAY_APPR_PROCESS_START"] = categorical(rng, n, WEEKDAY)
     c["HOUR_APPR_PROCESS_START"] = np.clip(np.round(rng.normal(12.1 - 0.8 * (rating - 2), 3.2, n)), 0, 23
                                            ).astype(np.int64)
@@ -279,8 +280,10 @@ def _building(rng, n: int, c: dict, has: np.ndarray) -> None:
         rho = 0.85 if "AREA" in base or "APARTMENTS" in base else 0.3
         avg = from_quantiles(corr_u(rng, size, rho), knots, P9)
         avg = np.round(rnd(avg, step) if step else avg, 4)
-        wiggle = (lambda s: avg) if step else (lambda s: np.round(np.clip(avg * np.exp(rng.normal(0, s, n)), 0, 1), 4))
-        for suffix, value in (("AVG", avg), ("MODE", wiggle(0.08)), ("MEDI", wiggle(0.03))):
+        spread = 0.1 if base.startswith("YEARS") else 1.0
+        wiggle = (lambda s: avg) if step else (
+            lambda s: np.round(np.clip(avg * np.exp(rng.normal(0, s * spread, n)), 0, 1), 4))
+        for suffix, value in (("AVG", avg), ("MODE", wiggle(0.06)), ("MEDI", wiggle(0.02))):
             cols[f"{base}_{suffix}"] = np.where(keep, value, np.nan)
     c.update(cols)
     total = np.round(np.clip(from_quantiles(corr_u(rng, size, 0.9), (0, .0019, .0129, .0417, .0691, .1279, .2266,
@@ -298,7 +301,7 @@ def draw_target(rng, drivers: dict, history: dict) -> np.ndarray:
     """TARGET ~ Bernoulli(sigmoid(logit)) with a logit built from generated application and history features."""
     ext = drivers["ext"]
     logit = (
-        -4.0
+        -3.9
         - 2.0 * (ext[0] - 0.5) - 2.4 * (ext[1] - 0.51) - 2.6 * (ext[2] - 0.51)
         + 2.5 * (np.minimum(drivers["annuity_income"], 0.6) - 0.18)
         + 0.9 * (drivers["credit_goods"] - 1.12)

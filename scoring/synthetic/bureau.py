@@ -79,7 +79,7 @@ def make_bureau(rng, cl: Clients, first_id: int) -> tuple[dict, dict, dict]:
 
     overdue = active & (rng.random(m) < 0.3 * p_late)
     overdue_days = np.where(overdue, np.round(from_quantiles(rng.random(m), OVERDUE_DAYS_Q)), 0).astype(np.int64)
-    remaining = np.clip((end - 0.0) / np.maximum(length, 1.0) + rng.normal(0, 0.1, m), 0.0, 1.0)
+    remaining = np.sqrt(np.clip(end / np.maximum(length, 1.0) + rng.normal(0, 0.1, m), 0.0, 1.0))
     card_use = np.clip(cl.utilisation[parent] + rng.normal(0, 0.2, m), 0.0, 1.05)
     debt = np.where(active, np.round(amount * np.where(card, card_use, remaining), 2), 0.0)
     debt = np.where(rng.random(m) < np.where(active, 0.12, 0.165), np.nan, debt)

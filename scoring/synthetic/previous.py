@@ -100,6 +100,8 @@ def make_previous(rng, cl: Clients, first_id: int) -> tuple[dict, dict, dict, di
     prepaid = finished & (rng.random(m) < 0.3)
     last_due = np.where(prepaid, np.round(first_due + rng.random(m) * (last_due_1st - first_due)), last_due_1st)
     on = lambda mask, x: np.where(mask, x, NO_DATE)  # noqa: E731
+    yield_group = CatBuilder(m).set(card | canceled | xna, "XNA").fill(rng, ~(card | canceled | xna), {
+        "middle": .33, "high": .31, "low_normal": .28, "low_action": .08}).done()
     prev = {
         "SK_ID_PREV": ids, "SK_ID_CURR": cl.ids[parent], "NAME_CONTRACT_TYPE": Cat(ctype.astype(np.int16), CONTRACT),
         "AMT_ANNUITY": annuity, "AMT_APPLICATION": application, "AMT_CREDIT": credit,
@@ -134,9 +136,8 @@ def make_previous(rng, cl: Clients, first_id: int) -> tuple[dict, dict, dict, di
         "SELLERPLACE_AREA": np.where(consumer, np.round(rng.lognormal(3.8, 1.6, m)), -1).astype(np.int64),
         "NAME_SELLER_INDUSTRY": CatBuilder(m).set(~consumer, "XNA").fill(rng, consumer, SELLER).done(),
         "CNT_PAYMENT": terms,
-        "NAME_YIELD_GROUP": CatBuilder(m).set(card | canceled | xna, "XNA").fill(rng, ~(card | canceled | xna), {
-            "middle": .33, "high": .31, "low_normal": .28, "low_action": .08}).done(),
-        "PRODUCT_COMBINATION": _combination(rng, ctype, canceled, rate),
+        "NAME_YIELD_GROUP": yield_group,
+        "PRODUCT_COMBINATION": _combination(rng, ctype, canceled, rate, yield_group),
         "DAYS_FIRST_DRAWING": np.where(approved, on(card & (rng.random(m) < 0.5), decision + rng.integers(0, 30, m)),
                                        np.nan),
         "DAYS_FIRST_DUE": np.where(approved, on(due_ok, first_due), np.nan),
@@ -164,10 +165,11 @@ def _by_type(rng, ctype, tables: dict) -> Cat:
     return out.done()
 
 
-def _combination(rng, ctype, canceled, rate) -> Cat:
+def _combination(rng, ctype, canceled, rate, yield_group: Cat) -> Cat:
     out = CatBuilder(ctype.size)
-    out.fill(rng, ctype == 0, {f"Cash {c}: {y}": w * v for c, w in (("X-Sell", .7), ("Street", .3))
-                               for y, v in (("low", .3), ("middle", .4), ("high", .3))})
+    group = np.array(yield_group.levels)[yield_group.codes]
+    for y, names in (("low", ("low_normal", "low_action")), ("middle", ("middle",)), ("high", ("high",))):
+        out.fill(rng, (ctype == 0) & np.isin(group, names), {f"Cash X-Sell: {y}": .7, f"Cash Street: {y}": .3})
     out.set((ctype == 0) & canceled, "Cash")
     goods = ("household", "mobile", "industry", "other")
     for interest, mask in (("with", rate > 0), ("without", rate == 0)):
@@ -247,14 +249,14 @@ def _cards(rng, prev, cards, parent, cl: Clients):
     dormant = (rng.random(cards.size) < 0.3)[card]
     level = np.clip(cl.utilisation[owner] + rng.normal(0, 0.25, cards.size)[card] + rng.normal(0, 0.08, n), 0, 1.1)
     balance = np.where(dormant | (k == 0), 0.0, np.round(limit * level, 2))
-    draws = ~dormant & (rng.random(n) < 0.45)
+    draws = ~dormant & (rng.random(n) < 0.25)
     amount = np.where(draws, np.round(np.maximum(balance, 0.1 * limit) * rng.uniform(0.05, 0.5, n), 2), 0.0)
     atm_share = np.where(rng.random(n) < 0.55, 1.0, np.where(rng.random(n) < 0.9, 0.0, 0.5))
     atm = rnd(amount * atm_share, 4500) * (amount > 0)
     other = np.where(rng.random(n) < 0.005, np.round(amount * 0.3, 2), 0.0)
     pos = np.maximum(np.round(amount - atm - other, 2), 0.0)
     cnt_atm = (atm > 0) * (1 + rng.poisson(1.0, n))
-    cnt_pos = (pos > 0) * (1 + rng.poisson(3.0, n))
+    cnt_pos = (pos > 0) * (1 + rng.poisson(2.0, n))
     minimum = np.round(0.05 * balance, 3)
     late = rng.random(n) < 0.7 * cl.p_late[owner]
     payment = np.where((balance > 0) & ~late, np.round(minimum * rng.uniform(1.0, 4.0, n), 2), 0.0)

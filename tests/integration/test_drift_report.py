@@ -147,6 +147,7 @@ def tiny_bundle(synthetic_dir, tmp_path_factory):
     names, cats = feature_names(), categorical_features()
     labelled = fs.labelled.to_numpy()
     model = CatBoostClassifier(iterations=60, depth=4, random_seed=0, verbose=False, thread_count=2,
+                               allow_writing_files=False,
                                cat_features=cats)
     model.fit(model_input(fs.frame[labelled], names, cats), fs.target[labelled].to_numpy())
     proba = model.predict_proba(model_input(fs.frame, names, cats))[:, 1]
