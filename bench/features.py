@@ -5,7 +5,7 @@
     PYTHONPATH=. .venv/bin/python bench/features.py --data DIR --runs 2 --real ../shared/data/home-credit
 
 1. Synthetic data at Kaggle size (307,511 train + 48,744 test applicants, about 1.7 M bureau,
-   27 M bureau_balance, 1.7 M previous, 10 M POS, 13.6 M installments, 3.8 M card rows; ~3 GB of
+   27 M bureau_balance, 1.7 M previous, 10 M POS, 13.6 M installments, 3.3 M card rows; 2.5 GiB of
    plain CSV) are written by ``scoring.synthetic.generate(..., compress=False)`` in a child process
    (its wall time and peak RSS are reported too), unless ``--data`` already holds the eight files.
 2. ``build_features`` runs in a fresh child process per run (``--runs``), exactly as training calls

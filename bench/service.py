@@ -193,11 +193,14 @@ def main() -> None:
     Path(args.cache).mkdir(parents=True, exist_ok=True)
     bundle = build_big_bundle(Path(args.bundle), args.clients, Path(args.cache))
     print(f"bundle: {bundle} ({args.clients:,} clients, built/cached in {time.perf_counter() - started:.1f}s)")
+    with open(bundle / "store" / "features.npy", "rb") as handle:  # a running service has a warm page cache
+        while handle.read(1 << 24):
+            pass
     work = Path(tempfile.mkdtemp(prefix="credit-bench-"))
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "MODEL_BUNDLE": str(bundle), "API_KEYS": API_KEY,
            "DATABASE_URL": f"sqlite:///{work / 'decisions.db'}", "PREDICTION_LOG": str(work / "predictions.jsonl"),
-           "DRIFT_SUMMARY": str(work / "none.json"), "RATE_LIMIT": "10000000 per minute", "LOG_LEVEL": "WARNING"}
+           "DRIFT_SUMMARY": str(work / "none.json"), "LOG_LEVEL": "WARNING"}  # default RATE_LIMIT
     command = [str(Path(sys.executable).parent / "gunicorn"), "--preload", "--workers", str(args.workers),
                "--worker-class", args.worker_class, "-b", f"127.0.0.1:{port}", "model_service.wsgi:app"]
     if args.worker_class == "gthread":
@@ -229,21 +232,24 @@ def main() -> None:
         bodies = raw_applications(bundle, n_predict, args.seed)
         predict_ms = timed(client, "POST", ["/predict"] * n_predict, bodies)
         batch_bodies = [json.dumps({"ids": rng.choice(ids, 10_000, replace=False).tolist()}).encode()
-                        for _ in range(n_batch)]
-        batch_ms = timed(client, "POST", ["/predict/batch"] * n_batch, batch_bodies)
+                        for _ in range(n_batch + 4)]
+        timed(client, "POST", ["/predict/batch"] * 4, batch_bodies[:4])  # warm-up, both workers
+        batch_ms = timed(client, "POST", ["/predict/batch"] * n_batch, batch_bodies[4:])
         rows_per_s = 10_000 * n_batch / (batch_ms.sum() / 1000)
         rss = worker_rss(server.pid)
-        sent = len(warm) + 50 + n_score + n_explain + n_predict + n_batch
+        sent = len(warm) + 50 + n_score + n_explain + n_predict + n_batch + 4
         print(f"requests sent: {sent:,} (bounded); load average {os.getloadavg()[0]:.2f}")
     finally:
         server.send_signal(signal.SIGTERM)
         try:
-            server.wait(timeout=60)
+            errors = server.communicate(timeout=60)[1].decode(errors="replace")
         except subprocess.TimeoutExpired:
             server.kill()
+            errors = "gunicorn did not stop within 60 s"
     bare = bare_predict_ms(bundle, ids[: max(2000, n_score // 4)] - FIRST_ID)
     ratio = np.percentile(score_ms, 50) / np.percentile(bare, 50)
-    logged = sum(1 for _ in open(work / "predictions.jsonl", "rb")) if (work / "predictions.jsonl").exists() else 0
+    log_path = work / "predictions.jsonl"
+    logged = sum(1 for _ in open(log_path, "rb")) if log_path.exists() else 0
     print()
     print(f"score by id        : {pct(score_ms)}    [goal p50 <= 2 ms, p99 <= 8 ms]")
     print(f"explanation        : {pct(explain_ms)}    [goal p99 <= 60 ms]")
@@ -253,7 +259,9 @@ def main() -> None:
         print(f"worker {pid}       : RSS {resident:.0f} MB (USS {unique:.0f} MB)    [goal RSS <= 400 MB]")
     print(f"bare model.predict : {pct(bare)} (single row, in-process)")
     print(f"score-by-id / bare predict (p50): {ratio:.1f}x")
-    print(f"prediction log     : {logged:,} lines written")
+    print(f"prediction log     : {logged:,} lines written (a batch by ids is one line)")
+    crashes = [line for line in errors.splitlines() if "SIG" in line or "uncaught" in line or "Traceback" in line]
+    print(f"gunicorn shutdown  : {'clean (exit ' + str(server.returncode) + ')' if not crashes else crashes}")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -42,7 +42,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.load import LOOPBACK, Gunicorn, run_load, service_mix  # noqa: E402
+from bench.load import LOOPBACK, Gunicorn, get_json, run_load, service_mix  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 MB = 1_000_000
@@ -234,12 +234,29 @@ def _dashboard_session(port: int, user: str, password: str) -> urllib.request.Op
     return opener
 
 
-def dashboard_paths(opener: urllib.request.OpenerDirector, port: int) -> list[str]:
+def dashboard_requests(opener: urllib.request.OpenerDirector, port: int,
+                       client_ids: list[int]) -> list[tuple[str, bytes | None]]:
+    """(path, JSON body or None): the public and static routes, plus the server-side rendering of each
+    page (Dash pages' ``_pages_content`` callback, as the browser calls it on navigation), which
+    calls the service and builds the figures."""
     base = f"http://{LOOPBACK}:{port}"
-    paths = ["/login", "/", "/_dash-layout", "/_dash-dependencies"]
+    requests: list[tuple[str, bytes | None]] = [("/login", None), ("/", None), ("/_dash-layout", None),
+                                                ("/_dash-dependencies", None)]
     html = opener.open(base + "/", timeout=30).read().decode(errors="replace")
-    paths += sorted(set(re.findall(r'src="(/_dash-component-suites/[^"]+)"', html)))[:6]
-    return paths
+    requests += [(p, None) for p in sorted(set(re.findall(r'src="(/_dash-component-suites/[^"]+)"', html)))[:6]]
+    deps = json.loads(opener.open(base + "/_dash-dependencies", timeout=30).read())
+    pages = next((d for d in deps if [i["id"] for i in d["inputs"]][:1] == ["_pages_location"]), None)
+    if pages is not None:
+        outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
+                   for o in pages["output"].strip(".").split("...")]
+        paths = ["/", "/model", "/model/card", "/monitoring"] + [f"/client/{cid}" for cid in client_ids[:8]]
+        for path in paths:
+            body = {"output": pages["output"], "outputs": outputs,
+                    "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                               {"id": "_pages_location", "property": "search", "value": ""}],
+                    "changedPropIds": ["_pages_location.pathname"], "state": []}
+            requests.append(("/_dash-update-component", json.dumps(body).encode()))
+    return requests
 
 
 def measure_dashboard(venv: Path, service_venv: Path, bundle: Path, requests: int, tmp: Path) -> dict:
@@ -259,7 +276,9 @@ def measure_dashboard(venv: Path, service_venv: Path, bundle: Path, requests: in
             t0 = time.perf_counter()
             try:
                 openers = [_dashboard_session(server.port, user, password) for _ in range(8)]
-                paths = dashboard_paths(openers[0], server.port)
+                status, page = get_json(service.port, "/clients?page=1&per_page=20", key)
+                client_ids = [item["id"] for item in page["items"]] if status == 200 else []
+                paths = dashboard_requests(openers[0], server.port, client_ids)
                 lock = threading.Lock()
                 counter = iter(range(requests))
 
@@ -271,8 +290,11 @@ def measure_dashboard(venv: Path, service_venv: Path, bundle: Path, requests: in
                             n = next(counter, None)
                         if n is None:
                             return
+                        path, body = paths[n % len(paths)]
+                        req = urllib.request.Request(server.url + path, data=body,
+                                                     headers={"Content-Type": "application/json"} if body else {})
                         try:
-                            with openers[i].open(server.url + paths[n % len(paths)], timeout=30) as r:
+                            with openers[i].open(req, timeout=30) as r:
                                 r.read()
                                 ok = r.status == 200
                         except OSError:
@@ -293,7 +315,8 @@ def measure_dashboard(venv: Path, service_venv: Path, bundle: Path, requests: in
             "peak_rss_mb": round(sampler.peak_rss, 1), "peak_pss_mb": round(sampler.peak_pss, 1),
             "processes": sampler.processes,
             "load": {"requests": done, "errors": errors, "seconds": round(seconds, 1),
-                     "throughput_rps": round(done / seconds, 1) if seconds else 0, "paths": paths}}
+                     "throughput_rps": round(done / seconds, 1) if seconds else 0,
+                     "page_renders": sum(1 for _, b in paths if b), "paths": [p for p, _ in paths]}}
 
 
 # ------------------------------------------------------------------------------------------ main

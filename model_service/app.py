@@ -10,8 +10,9 @@ from flask import Flask
 from . import services as services_module
 from .config import Settings
 from .errors import register_error_handlers
+from .ratelimit import make_limiter
 from .routes import clients, decisions, docs, health, model, monitoring, predict, scoring
-from .security import install_auth, install_cors, install_headers, make_limiter
+from .security import install_auth, install_cors, install_headers
 
 log = logging.getLogger("model_service")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.bundle import Bundle, BundleError
@@ -42,9 +43,10 @@ class Coded:
 class ClientIndex:
     def __init__(self, bundle: Bundle, inputs: StoreInputs):
         store = bundle.store
-        self.ids = np.asarray(store.ids, dtype=np.int64)
-        self.target = np.asarray(store.target, dtype=np.int8)
-        self.probability = np.asarray(store.probability, dtype=np.float32)
+        # small arrays (a few MB at Kaggle size) copied into memory: lookups never fault on the map
+        self.ids = np.array(store.ids, dtype=np.int64)
+        self.target = np.array(store.target, dtype=np.int8)
+        self.probability = np.array(store.probability, dtype=np.float32)
         score = np.asarray(to_score(self.probability.astype(np.float64), bundle.threshold), dtype=np.float64)
         self.decision = np.select([score < REVIEW_LOW, score <= REVIEW_HIGH], [0, 1], 2).astype(np.int8)
         self.score = score.astype(np.float32)
@@ -57,12 +59,24 @@ class ClientIndex:
         return len(self.ids)
 
     def _load_info(self, path, inputs: StoreInputs) -> None:
+        previous = pa.default_memory_pool()
+        pa.set_memory_pool(pa.system_memory_pool())  # malloc gives the read buffers back; mimalloc keeps them
         try:
-            names = set(pq.ParquetFile(path).schema_arrow.names)
-            wanted = [c for c in ("SK_ID_CURR", *NUMERIC.values(), *CATEGORICAL.values()) if c in names]
-            table = pq.read_table(path, columns=wanted)
-        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types on a corrupt file
-            raise BundleError(f"{path} cannot be read ({exc})", file=path) from None
+            try:
+                parquet = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 16)
+                names = set(parquet.schema_arrow.names)
+                wanted = [c for c in ("SK_ID_CURR", *NUMERIC.values(), *CATEGORICAL.values()) if c in names]
+                table = pa.concat_tables([parquet.read_row_group(g, columns=wanted, use_threads=False)
+                                          for g in range(parquet.num_row_groups)])
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises several types on a corrupt file
+                raise BundleError(f"{path} cannot be read ({exc})", file=path) from None
+            self._columns(table, path, inputs)
+            del table
+        finally:
+            pa.set_memory_pool(previous)
+            pa.system_memory_pool().release_unused()
+
+    def _columns(self, table: pa.Table, path, inputs: StoreInputs) -> None:
         n = len(self.ids)
         position = np.arange(n)
         if "SK_ID_CURR" in table.column_names:
@@ -81,7 +95,7 @@ class ClientIndex:
                 values = np.where(position >= 0, values[np.clip(position, 0, None)], np.nan) if len(values) else \
                     np.full(n, np.nan, np.float32)
             else:  # fall back on the store's own column
-                values = np.asarray(inputs.store.matrix[:, inputs.position[column]], dtype=np.float32)
+                values = inputs.reader.column(inputs.position[column])
             self.numeric[key] = (-values / 365.25).astype(np.float32) if key == "age" else values.astype(np.float32)
         for key, column in CATEGORICAL.items():
             if column in table.column_names:
@@ -92,7 +106,7 @@ class ClientIndex:
                 codes = np.where(position >= 0, codes[np.clip(position, 0, None)], -1).astype(np.int16)
             else:
                 levels = list(inputs.store.categories.get(column, []))
-                raw = np.asarray(inputs.store.matrix[:, inputs.position[column]])
+                raw = inputs.reader.column(inputs.position[column])
                 codes = np.where(np.isnan(raw), -1, raw).astype(np.int16)
             order = sorted(range(len(levels)), key=lambda k: levels[k])
             remap = np.empty(len(levels) + 1, dtype=np.int16)

@@ -37,6 +37,7 @@ CREDIT_FACTORS = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3)
 TERM_FACTORS = (1.0, 1.1, 1.25, 1.5)
 INCOME_FACTORS = (1.0, 1.1, 1.2)
 DOCUMENTS = tuple(f"FLAG_DOCUMENT_{k}" for k in range(2, 22))
+MAX_DOCUMENT_OPTIONS = 5
 #: Never changed, whatever the model says (protected or immutable).
 PROTECTED = ("CODE_GENDER", "DAYS_BIRTH", "NAME_FAMILY_STATUS", "CNT_CHILDREN", "CNT_FAM_MEMBERS")
 BOUNDS = {"credit_min_factor": min(CREDIT_FACTORS), "term_max_factor": max(TERM_FACTORS),
@@ -84,15 +85,22 @@ def candidates(application: dict[str, Any], documents: list[str]) -> list[Candid
     return out
 
 
-def apply(base: pd.DataFrame, application: dict[str, Any], grid: list[Candidate]) -> pd.DataFrame:
-    """Typed raw application rows of every candidate: ``base`` (one typed row) repeated, levers changed."""
+def candidate_frame(application: dict[str, Any], grid: list[Candidate], kinds: dict[str, str]) -> pd.DataFrame:
+    """Raw application rows of every candidate, typed as ``scoring.data.to_frame`` types them
+    (float32 measures, categories), the levers changed."""
     n = len(grid)
-    frame = base.iloc[np.zeros(n, dtype=np.int64)].reset_index(drop=True)
+    columns: dict[str, Any] = {}
+    for name, value in application.items():
+        if kinds.get(name) == "cat":
+            codes = np.zeros(n, dtype=np.int8) if value is not None else np.full(n, -1, dtype=np.int8)
+            columns[name] = pd.Categorical.from_codes(codes, categories=[value] if value is not None else [])
+        else:
+            columns[name] = np.full(n, np.nan if value is None else value, dtype=np.float32)
     credit_f = np.array([c.credit for c in grid])
     term_f = np.array([c.term for c in grid])
 
     def put(name: str, values: np.ndarray) -> None:
-        frame[name] = values.astype(np.float32)
+        columns[name] = values.astype(np.float32)
 
     if application.get("AMT_CREDIT") is not None:
         put("AMT_CREDIT", float(application["AMT_CREDIT"]) * credit_f)
@@ -106,49 +114,42 @@ def apply(base: pd.DataFrame, application: dict[str, Any], grid: list[Candidate]
     for doc in {c.document for c in grid if c.document}:
         current = float(application.get(doc) or 0)
         put(doc, np.where([c.document == doc for c in grid], 1.0, current))
-    frame["SK_ID_CURR"] = np.arange(n, dtype=np.int64)
-    return frame
+    columns["SK_ID_CURR"] = np.arange(n, dtype=np.int64)
+    return pd.DataFrame(columns, copy=False)
 
 
 class CounterfactualSearch:
     def __init__(self, inputs: StoreInputs, scorer: Scorer):
         self.inputs = inputs
         self.scorer = scorer
-        importance = np.asarray(scorer.model.get_feature_importance(), dtype=np.float64)
-        used = {name for name, value in zip(inputs.features, importance, strict=False) if value > 0}
+        # thread_count=1: this runs in gunicorn's master before the fork, where no CatBoost worker
+        # thread may be started (the forked workers abort at exit otherwise)
+        values = np.asarray(scorer.model.get_feature_importance(thread_count=1), dtype=np.float64)
+        importance = dict(zip(inputs.features, values, strict=False))
         present = [d for d in DOCUMENTS if d in inputs.position]
-        # documents the model uses by themselves, plus one more standing for "any other document"
-        # (they all move the document count the same way)
-        self.documents = [d for d in present if d in used] + [d for d in present if d not in used][:1]
+        used = sorted((d for d in present if importance.get(d, 0.0) > 0), key=lambda d: -importance[d])
+        # the documents the model weighs most, plus one standing for "any other document"
+        # (every document moves the document count the same way)
+        others = [d for d in present if d not in used[:MAX_DOCUMENT_OPTIONS]]
+        self.documents = used[:MAX_DOCUMENT_OPTIONS] + others[:1]
+        self.any_document = {d for d in others if importance.get(d, 0.0) == 0}
         self.kinds = {**schema.kinds("application_test"), "SK_ID_CURR": "id"}
-
-    def typed(self, application: dict[str, Any]) -> pd.DataFrame:
-        """One typed raw row, as ``scoring.data.to_frame`` types it (float32 measures, categories)."""
-        columns: dict[str, Any] = {}
-        for name, value in application.items():
-            if self.kinds.get(name) == "cat":
-                columns[name] = pd.Categorical([value])
-            else:
-                columns[name] = np.array([np.nan if value is None else value], dtype=np.float32)
-        columns["SK_ID_CURR"] = np.zeros(1, dtype=np.int64)
-        return pd.DataFrame(columns, copy=False)
+        categorical = set(inputs.categorical)
+        self.numeric = [f for f in inputs.features if f not in categorical]
 
     def evaluate(self, application: dict[str, Any], row: list, grid: list[Candidate]) -> tuple[Scores, pd.DataFrame]:
         """Scores of every candidate in one vectorised pass (application features recomputed by
         ``application_features``, history features and categoricals kept from ``row``)."""
-        raw = apply(self.typed(application), application, grid)
-        features = application_features(raw)
+        features = application_features(candidate_frame(application, grid, self.kinds))
         n = len(grid)
-        columns: dict[str, Any] = {}
-        for j, name in enumerate(self.inputs.features):
-            value = row[j]
-            if isinstance(value, str):
-                columns[name] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
-            elif name in features.columns:
-                columns[name] = features[name].to_numpy(dtype=np.float32)
-            else:
-                columns[name] = np.full(n, value, dtype=np.float32)
-        x = pd.DataFrame(columns, copy=False)
+        base = np.array([np.nan if isinstance(v, str) else v for v in row], dtype=np.float32)
+        matrix = np.repeat(base[None, :], n, axis=0)
+        recomputed = [name for name in self.numeric if name in features.columns]
+        matrix[:, [self.inputs.position[name] for name in recomputed]] = \
+            features[recomputed].to_numpy(dtype=np.float32)
+        x = pd.DataFrame(matrix, columns=self.inputs.features, copy=False)
+        for j in self.inputs.cat_index:
+            x[self.inputs.features[j]] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[row[j]])
         return self.scorer.score_frame(x), x
 
     def search(self, application: dict[str, Any], row: list) -> dict[str, Any]:
@@ -199,6 +200,9 @@ class CounterfactualSearch:
                     "display_new": text.format_value(name, new, "fr"),
                     "display_old_en": text.format_value(name, old, "en"),
                     "display_new_en": text.format_value(name, new, "en")}
+            if name in self.any_document:
+                item["note"] = "tout autre justificatif non encore fourni a le même effet"
+                item["note_en"] = "any other supporting document not provided yet has the same effect"
             if name == "AMT_INCOME_TOTAL":
                 item["note"] = "revenu supplémentaire à justifier"
                 item["note_en"] = "additional income to be documented"

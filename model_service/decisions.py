@@ -98,6 +98,8 @@ class DecisionStore:
     def engine(self) -> Engine:
         with self._lock:
             if self._engine is None or self._pid != os.getpid():
+                if self._engine is not None:  # inherited across a fork: leave the parent's connections alone
+                    self._engine.dispose(close=False)
                 try:
                     self._engine = self._make_engine()
                 except (ArgumentError, SQLAlchemyError, ImportError, OSError) as exc:

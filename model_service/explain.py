@@ -28,7 +28,7 @@ def reference_terciles(inputs: StoreInputs, sample: int = REFERENCE_SAMPLE) -> d
     if n == 0:
         return {}
     rows = np.unique(np.linspace(0, n - 1, num=min(n, sample)).astype(np.int64))
-    matrix = np.asarray(inputs.store.matrix[rows], dtype=np.float64)
+    matrix = inputs.matrix(rows).astype(np.float64)
     out: dict[str, tuple[float, float]] = {}
     categorical = set(inputs.categorical)
     for j, name in enumerate(inputs.features):

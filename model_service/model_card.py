@@ -16,7 +16,7 @@ from scoring.decision import REVIEW_HIGH, REVIEW_LOW
 
 _TEXT = {
     "fr": {
-        "title": "Fiche modèle — score de risque de crédit",
+        "fr": True, "title": "Fiche modèle — score de risque de crédit",
         "version": "Version", "created": "Créé le", "fingerprint": "Empreinte des données",
         "synthetic": "**Attention : modèle entraîné sur des données synthétiques** (démonstration uniquement).",
         "use": "Usage prévu",
@@ -32,9 +32,9 @@ _TEXT = {
         "source_synthetic": "Données synthétiques générées (aucun client réel).",
         "metrics": "Performances (validation)", "metric": "Indicateur", "value": "Valeur",
         "threshold": "Seuil et coûts",
-        "threshold_text": ("Seuil de décision (probabilité calibrée) : **{t:.4f}**, choisi pour minimiser le coût "
-                           "métier avec un faux négatif (défaut accepté) coûtant **{fn:g}** et un faux positif "
-                           "(bon client refusé) **{fp:g}**. Le score 0–100 place ce seuil à 50."),
+        "threshold_text": ("Seuil de décision (probabilité calibrée) : **{t}**, choisi pour minimiser le coût "
+                           "métier avec un faux négatif (défaut accepté) coûtant **{fn}** et un faux positif "
+                           "(bon client refusé) **{fp}**. Le score 0–100 place ce seuil à 50."),
         "fairness": "Équité", "no_fairness": "Aucune analyse d'équité n'accompagne ce modèle.",
         "fairness_text": ("Décisions au seuil {threshold} sur les probabilités hors échantillon (validation "
                           "croisée), par groupe ; écarts max − min avec intervalle bootstrap à 95 %."),
@@ -59,7 +59,7 @@ _TEXT = {
         "calibrator": "Calibration",
     },
     "en": {
-        "title": "Model card — credit risk score",
+        "fr": False, "title": "Model card — credit risk score",
         "version": "Version", "created": "Created", "fingerprint": "Data fingerprint",
         "synthetic": "**Warning: model trained on synthetic data** (demonstration only).",
         "use": "Intended use",
@@ -74,9 +74,9 @@ _TEXT = {
         "source_synthetic": "Generated synthetic data (no real client).",
         "metrics": "Performance (validation)", "metric": "Metric", "value": "Value",
         "threshold": "Threshold and costs",
-        "threshold_text": ("Decision threshold (calibrated probability): **{t:.4f}**, chosen to minimise the business "
-                           "cost with a false negative (accepted default) costing **{fn:g}** and a false positive "
-                           "(refused good client) **{fp:g}**. The 0-100 score maps this threshold to 50."),
+        "threshold_text": ("Decision threshold (calibrated probability): **{t}**, chosen to minimise the business "
+                           "cost with a false negative (accepted default) costing **{fn}** and a false positive "
+                           "(refused good client) **{fp}**. The 0-100 score maps this threshold to 50."),
         "fairness": "Fairness", "no_fairness": "No fairness analysis ships with this model.",
         "fairness_text": ("Decisions at threshold {threshold} on out-of-fold (cross-validated) probabilities, per "
                           "group; gaps are max - min with a 95% bootstrap interval."),
@@ -103,21 +103,33 @@ _TEXT = {
 }
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
+def _fmt(value: Any, fr: bool = False) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return ("oui" if value else "non") if fr else str(value).lower()
     if isinstance(value, float):
-        return f"{value:.4f}" if abs(value) < 1000 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, list | tuple):
-        return ", ".join(_fmt(v) for v in value[:6]) + (" …" if len(value) > 6 else "")
-    return str(value).replace("|", "\\|").replace("\n", " ")
+        text = f"{value:.4f}" if abs(value) < 1000 else f"{value:,.0f}"
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, list | tuple):
+        return ", ".join(_fmt(v, fr) for v in value[:6]) + (" …" if len(value) > 6 else "")
+    else:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+    return text.replace(",", "\u202f").replace(".", ",") if fr else text
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _percent(share: float, fr: bool) -> str:
+    return f"{share * 100:.2f}".replace(".", ",") + " %" if fr else f"{share:.2%}"
+
+
+def _table(header: list[str], rows: list[list[Any]], fr: bool = False) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_fmt(c, fr) for c in row) + " |" for row in rows]
     return lines
 
 
@@ -136,13 +148,14 @@ _GROUP_COLUMNS = ("group", "count", "default_rate", "approval_rate", "tpr", "fpr
 _GAPS = ("demographic_parity_difference", "equal_opportunity_difference", "tpr_difference")
 
 
-def _gap(value: Any) -> str:
+def _gap(value: Any, fr: bool) -> str:
     if isinstance(value, dict):
         point, low, high = value.get("value"), value.get("ci_low"), value.get("ci_high")
         if point is None:
             return "—"
-        return f"{point:.3f}" + (f" [{low:.3f} ; {high:.3f}]" if low is not None and high is not None else "")
-    return _fmt(value)
+        text = f"{point:.3f}" + (f" [{low:.3f} ; {high:.3f}]" if low is not None and high is not None else "")
+        return text.replace(".", ",") if fr else text
+    return _fmt(value, fr)
 
 
 def _fairness_lines(fairness: Any, t: dict[str, Any]) -> list[str]:
@@ -150,23 +163,24 @@ def _fairness_lines(fairness: Any, t: dict[str, Any]) -> list[str]:
     if not fairness:
         return [t["no_fairness"]]
     if isinstance(fairness, dict) and isinstance(fairness.get("attributes"), dict):
-        lines = [t["fairness_text"].format(threshold=fairness.get("threshold", "—"))]
+        lines = [t["fairness_text"].format(threshold=_fmt(fairness.get("threshold"), t["fr"]))]
         for name, attribute in fairness["attributes"].items():
             rows = [r for r in attribute.get("groups", []) if isinstance(r, dict)]
             lines += ["", f"**{name}**", ""]
             if rows:
                 header = [c for c in _GROUP_COLUMNS if c in rows[0]]
-                lines += _table([t["columns"].get(c, c) for c in header], [[r.get(c) for c in header] for r in rows])
-            gaps = [f"{t['gaps'][g]} : {_gap(attribute[g])}" for g in _GAPS if g in attribute]
+                lines += _table([t["columns"].get(c, c) for c in header], [[r.get(c) for c in header] for r in rows],
+                                t["fr"])
+            gaps = [f"{t['gaps'][g]} : {_gap(attribute[g], t['fr'])}" for g in _GAPS if g in attribute]
             if gaps:
                 lines += [""] + [f"- {g}" for g in gaps]
         return lines
     if isinstance(fairness, list) and all(isinstance(r, dict) for r in fairness) and fairness:
         header = [k for k in fairness[0] if not isinstance(fairness[0][k], dict | list)]
-        return _table(header, [[r.get(k) for k in header] for r in fairness])
+        return _table(header, [[r.get(k) for k in header] for r in fairness], t["fr"])
     if isinstance(fairness, dict):
-        return _table([t["metric"], t["value"]], _flatten(fairness)[:60])
-    return [_fmt(fairness)]
+        return _table([t["metric"], t["value"]], _flatten(fairness)[:60], t["fr"])
+    return [_fmt(fairness, t["fr"])]
 
 
 def render(bundle: Bundle, *, synthetic: bool, drift: dict[str, Any] | None, lang: str = "fr") -> str:
@@ -186,25 +200,26 @@ def render(bundle: Bundle, *, synthetic: bool, drift: dict[str, Any] | None, lan
               t["source_synthetic"] if synthetic else t["source_real"], ""]
     lines += _table([t["metric"], t["value"]], [
         [t["clients"], int(len(target))], [t["labelled"], int(len(known))],
-        [t["rate"], f"{known.mean():.2%}" if len(known) else "—"]])
+        [t["rate"], _percent(float(known.mean()), t["fr"]) if len(known) else "—"]], t["fr"])
     if isinstance(meta.get("data"), dict):
-        lines += [""] + _table([t["metric"], t["value"]], _flatten(meta["data"]))
+        lines += [""] + _table([t["metric"], t["value"]], _flatten(meta["data"]), t["fr"])
     lines += ["", f"## {t['metrics']}", ""]
     metrics = meta.get("metrics") or {}
-    lines += _table([t["metric"], t["value"]], _flatten(metrics)) if metrics else ["—"]
-    lines += ["", f"## {t['threshold']}", "", t["threshold_text"].format(t=bundle.threshold, fn=float(fn),
-                                                                         fp=float(fp))]
+    lines += _table([t["metric"], t["value"]], _flatten(metrics), t["fr"]) if metrics else ["—"]
+    lines += ["", f"## {t['threshold']}", "", t["threshold_text"].format(
+        t=_fmt(float(bundle.threshold), t["fr"]), fn=_fmt(_whole(fn), t["fr"]), fp=_fmt(_whole(fp), t["fr"]))]
     lines += ["", f"## {t['fairness']}", ""] + _fairness_lines(bundle.extra("fairness"), t)
     lines += ["", f"## {t['limits']}", ""] + [f"- {item}" for item in t["limits_items"]]
     if 0 < len(known) < 50_000:
-        lines.append(f"- {t['sample'].format(n=len(known))}")
+        lines.append(f"- {t['sample'].format(n=_fmt(len(known), t['fr']))}")
     lines += ["", f"## {t['drift']}", ""]
     if drift:
-        lines += _table([t["metric"], t["value"]], _flatten(drift)[:40])
+        lines += _table([t["metric"], t["value"]], _flatten(drift)[:40], t["fr"])
     else:
         lines.append(t["no_drift"])
     lines += ["", f"## {t['technical']}", ""]
     lines += _table([t["metric"], t["value"]], [
         [t["version"], bundle.version], [t["features"], len(bundle.feature_names)],
-        [t["trees"], int(getattr(bundle.model, "tree_count_", 0) or 0)], [t["calibrator"], bundle.calibrator.kind]])
+        [t["trees"], int(getattr(bundle.model, "tree_count_", 0) or 0)], [t["calibrator"], bundle.calibrator.kind]],
+        t["fr"])
     return "\n".join(lines) + "\n"

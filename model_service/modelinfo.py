@@ -33,7 +33,7 @@ def importance(bundle: Bundle) -> list[dict[str, Any]]:
     elif isinstance(given, list):
         items = [dict(i) for i in given if isinstance(i, dict) and "feature" in i]
     if not items:
-        values = np.asarray(bundle.model.get_feature_importance(), dtype=np.float64)
+        values = np.asarray(bundle.model.get_feature_importance(thread_count=1), dtype=np.float64)
         items = [{"feature": f, "importance": float(v)} for f, v in zip(bundle.feature_names, values, strict=False)]
     items.sort(key=lambda i: -float(i.get("importance") or 0.0))
     for item in items:

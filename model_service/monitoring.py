@@ -16,6 +16,15 @@ log = logging.getLogger("model_service.monitoring")
 HISTOGRAM_BINS = 10
 
 _SQL = """
+WITH log AS (
+    SELECT * FROM read_json(?, format = 'newline_delimited', ignore_errors = true,
+                            columns = {{'time': 'VARCHAR', 'score': 'DOUBLE', 'decision': 'VARCHAR',
+                                        'scores': 'DOUBLE[]', 'decisions': 'VARCHAR[]'}})
+), scored AS (
+    SELECT time, score, decision FROM log WHERE score IS NOT NULL
+    UNION ALL
+    SELECT time, unnest(scores) AS score, unnest(decisions) AS decision FROM log WHERE scores IS NOT NULL
+)
 SELECT substr(time, 1, 10) AS day,
        count(*) AS count,
        avg(score) AS mean_score,
@@ -26,8 +35,7 @@ SELECT substr(time, 1, 10) AS day,
        avg(CASE WHEN decision = 'review' THEN 1.0 ELSE 0.0 END) AS review,
        avg(CASE WHEN decision = 'decline' THEN 1.0 ELSE 0.0 END) AS decline,
        list(least(CAST(floor(score / {width}) AS INTEGER), {last})) AS bins
-FROM read_json(?, format = 'newline_delimited', ignore_errors = true,
-               columns = {{'time': 'VARCHAR', 'score': 'DOUBLE', 'decision': 'VARCHAR'}})
+FROM scored
 WHERE time IS NOT NULL AND score IS NOT NULL
 GROUP BY day ORDER BY day
 """

@@ -18,7 +18,7 @@ from scoring.bundle import Bundle
 from . import text
 from .inputs import StoreInputs
 
-SAMPLE = 50_000
+SAMPLE = 20_000
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -67,7 +67,7 @@ class Population:
     def _compute(self, name: str, bins: int) -> dict[str, Any]:
         rows = self._sample_rows()
         j = self.inputs.position[name]
-        values = np.asarray(self.store.matrix[rows, j], dtype=np.float64)
+        values = self.inputs.reader.values(rows, j).astype(np.float64)
         target = np.asarray(self.store.target[rows])
         repaid, default = target == 0, target == 1
         common = {"source": "store" if len(rows) == len(self.store) else "store-sample", "rows": int(len(rows)),
@@ -89,7 +89,7 @@ class Population:
         edges = np.linspace(low, high, bins + 1)
         clipped = np.clip(values, low, high)
         counts = [np.histogram(clipped[m & ~np.isnan(values)], bins=edges)[0].tolist() for m in (repaid, default)]
-        quantiles = {f"p{int(q * 100)}": float(v) for q, v in zip(QUANTILES, np.quantile(present, QUANTILES),
+        quantiles = {f"p{round(q * 100):02d}": float(v) for q, v in zip(QUANTILES, np.quantile(present, QUANTILES),
                                                                     strict=True)}
         return {"type": "numeric", "edges": edges.tolist(), "repaid": counts[0], "default": counts[1],
                 "quantiles": quantiles, **common}

@@ -1,6 +1,6 @@
 """Calibrated probability, 0-100 score, decision and band, for one client or many.
 
-The single-client path is ``store.model_row(i)`` -> ``model.predict([row])``
+The single-client path is one store row read as a plain list -> ``model.predict([row])``
 (a plain list, no pandas), cached per client; batches go through one
 vectorised CatBoost call.
 """

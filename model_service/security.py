@@ -1,4 +1,4 @@
-"""API keys, security headers, CORS and rate limiting."""
+"""API keys, security headers and CORS."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import hmac
 
 from flask import Flask, Response, request
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from .config import Settings
 from .errors import ApiError
@@ -59,14 +57,3 @@ def install_cors(app: Flask, settings: Settings) -> None:
     if settings.cors_origins:
         CORS(app, origins=list(settings.cors_origins), allow_headers=["Content-Type", API_KEY_HEADER],
              methods=["GET", "POST", "OPTIONS"], max_age=600)
-
-
-def rate_key() -> str:
-    """Limit per API key when one is sent, else per client address."""
-    key = request.headers.get(API_KEY_HEADER)
-    return f"key:{hash(key)}" if key else f"ip:{get_remote_address()}"
-
-
-def make_limiter(app: Flask) -> Limiter:
-    return Limiter(key_func=rate_key, app=app, storage_uri="memory://", default_limits=[],
-                   headers_enabled=False, strategy="fixed-window")

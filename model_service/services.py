@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
@@ -91,9 +92,24 @@ def build(settings: Settings) -> Services:
         models=InputModels(bundle.store.categories), synthetic=synthetic,
         model_info=model_payload(bundle, synthetic),
     )
+    warm_up(services)
     log.info("model bundle %s loaded from %s: %d clients, %d features", bundle.version, bundle.path,
              len(bundle.store), len(bundle.feature_names))
     return services
+
+
+def warm_up(s: Services) -> None:
+    """Run the prediction paths once before gunicorn forks, so no worker pays the first-call costs.
+
+    Only single-threaded plain predictions: a multi-threaded CatBoost call, or a SHAP computation,
+    in the master makes forked workers crash at exit (SIGABRT / SIGSEGV once they have used DuckDB);
+    tests/integration/test_service_startup.py checks workers exit cleanly.
+    """
+    if not len(s.clients):
+        return
+    s.scorer.score_row(s.inputs.row(0))
+    frame = s.inputs.frame(np.arange(min(len(s.clients), 16)))
+    s.bundle.model.predict(frame, prediction_type="Probability", thread_count=1)
 
 
 def services() -> Services:

@@ -34,8 +34,22 @@ METRIC_NAMES = {
     "ks": "Kolmogorov-Smirnov statistic", "gini": "Gini", "accuracy": "Accuracy", "precision": "Precision",
     "recall": "Recall (defaults caught)", "f1": "F1", "f2": "F2", "business_cost": "Business cost",
     "cost": "Business cost", "cost_per_client": "Business cost per client", "specificity": "Specificity",
-    "default_rate": "Default rate", "approval_rate": "Approval rate",
+    "default_rate": "Default rate", "approval_rate": "Approval rate", "n": "Clients evaluated",
+    "cv_auc": "ROC AUC (cross-validation mean)", "cv_auc_std": "ROC AUC (cross-validation std)",
+    "auc_pooled_raw": "ROC AUC (pooled out-of-fold, before calibration)", "brier_raw": "Brier score (before calibration)",
+    "accept_all_cost": "Business cost if every applicant is accepted", "refusal_rate": "Refusal rate",
+    "threshold": "Decision threshold", "tn": "True negatives (good clients accepted)",
+    "fp": "False positives (good clients refused)", "fn": "False negatives (defaults accepted)",
+    "tp": "True positives (defaults refused)", "source": "Evaluated on",
 }
+
+#: Fairness gap names (training.fairness) -> reading.
+GAP_NAMES = {
+    "demographic_parity_difference": "Demographic parity difference (approval-rate gap)",
+    "equal_opportunity_difference": "Equal opportunity difference (gap in good clients approved)",
+    "tpr_difference": "Gap in defaults caught (TPR)",
+}
+GROUP_COLUMNS = ("group", "count", "defaults", "default_rate", "approval_rate", "tpr", "fpr", "auc", "mean_score")
 
 INTENDED_USE = (
     "Decision support for loan advisors assessing consumer-credit applications: the model estimates the "
@@ -86,6 +100,15 @@ def _fmt(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _plain(value) -> str:
+    """Settings (costs, hyper-parameters) as written: 10 not 10.0000, 0.08 not 0.0800."""
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return _fmt(value)
+
+
 def _is_scalar(value) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
@@ -134,11 +157,54 @@ def _rows_of(value) -> list[dict] | None:
 # --------------------------------------------------------------------------- sections
 
 
-def _section_fairness(fairness) -> list[str]:
+def _gap_lines(attr: dict) -> list[str]:
+    lines = []
+    for key, label in GAP_NAMES.items():
+        gap = attr.get(key)
+        if isinstance(gap, dict) and "value" in gap:
+            ci = (f" (95% CI {_fmt(gap.get('ci_low'))} - {_fmt(gap.get('ci_high'))})"
+                  if gap.get("ci_low") is not None else "")
+            lines.append(f"- {label}: {_fmt(gap['value'])}{ci}")
+        elif _is_scalar(gap) and gap is not None:
+            lines.append(f"- {label}: {_fmt(gap)}")
+    return lines
+
+
+def _section_fairness(fairness, summary=None) -> list[str]:
     out = ["## Fairness", ""]
+    if not fairness and isinstance(summary, dict) and summary:
+        out.append("Gaps between groups (bundle metadata; the per-group table is not in this bundle):")
+        out.append("")
+        for name, attr in summary.items():
+            if isinstance(attr, dict):
+                out += [f"### {name}", ""] + _gap_lines(attr) + [""]
+        return out
     if not fairness:
         return out + ["No fairness table in this bundle (extras/fairness.json is absent): review the model "
                       "by group before release.", ""]
+    if isinstance(fairness, dict) and isinstance(fairness.get("attributes"), dict):
+        notes = []
+        if fairness.get("threshold") is not None:
+            notes.append(f"decision threshold {_fmt(fairness['threshold'])}")
+        if fairness.get("min_group_size") is not None:
+            notes.append(f"gaps over groups of at least {_fmt(fairness['min_group_size'])} clients")
+        if fairness.get("bootstrap"):
+            notes.append(f"95% confidence intervals from {_fmt(fairness['bootstrap'])} bootstrap resamples")
+        if fairness.get("positive"):
+            notes.append(f"positive class: {fairness['positive']}")
+        if notes:
+            out += ["Out-of-fold calibrated probabilities; " + "; ".join(notes) + ".", ""]
+        for name, attr in fairness["attributes"].items():
+            out += [f"### {name}", ""]
+            rows = attr.get("groups") if isinstance(attr, dict) else None
+            if isinstance(rows, list) and rows:
+                present = [c for c in GROUP_COLUMNS if any(c in r for r in rows)]
+                out += _table(rows, present) + [""]
+            if isinstance(attr, dict):
+                gaps = _gap_lines(attr)
+                if gaps:
+                    out += gaps + [""]
+        return out
     rows = _rows_of(fairness)
     if rows is not None:
         return out + _table(rows) + [""]
@@ -210,7 +276,8 @@ def render_model_card(metadata: dict, fairness: dict | list | None = None, drift
     if features:
         n_cat = len(md.get("categorical") or [])
         data_lines.append(f"- Model features: {len(features)} ({n_cat} categorical)")
-    for key, label in (("n_train", "Training applicants"), ("n_clients", "Applicants"), ("rows", "Rows"),
+    for key, label in (("n_train", "Training applicants"), ("n_labelled", "Labelled applicants (training)"),
+                       ("n_clients", "Applicants in the client store"), ("rows", "Rows"),
                        ("default_rate", "Default rate"), ("data_fingerprint", "Data fingerprint"),
                        ("data_dir", "Data directory")):
         if key in md and _is_scalar(md[key]):
@@ -223,9 +290,30 @@ def render_model_card(metadata: dict, fairness: dict | list | None = None, drift
                        ("calibration_method", "Calibration"), ("calibration_kind", "Calibration")):
         if key in md and _is_scalar(md[key]):
             model_lines.append(f"- {label}: {_fmt(md[key])}")
+    model = md.get("model")
+    if isinstance(model, dict):
+        if model.get("type"):
+            pipeline = model.get("pipeline")
+            model_lines.append(f"- Model: {model['type']}"
+                               + (f" (training pipeline: {' -> '.join(map(str, pipeline))})"
+                                  if isinstance(pipeline, list) else ""))
+        if isinstance(model.get("params"), dict):
+            model_lines.append(f"- Parameters: {_plain(model['params'])}")
+        for key in ("smote_ratio", "seed"):
+            if _is_scalar(model.get(key)) and model.get(key) is not None:
+                model_lines.append(f"- {key.replace('_', ' ').capitalize()}: {_fmt(model[key])}")
+    search = md.get("search")
+    if isinstance(search, dict) and search.get("method"):
+        model_lines.append(f"- Hyper-parameter search: {search['method']}, {_fmt(search.get('n_candidates'))} "
+                           f"candidates, {_fmt(search.get('folds'))} folds, metric {search.get('metric', 'n/a')}"
+                           + (f"; best CV AUC {_fmt(search['cv_auc'])} +/- {_fmt(search.get('cv_auc_std'))}"
+                              if _num(search.get("cv_auc")) else ""))
+    calibration = md.get("calibration")
+    if isinstance(calibration, dict) and calibration.get("kind"):
+        model_lines.append(f"- Calibration: {calibration['kind']} (fitted on out-of-fold scores)")
     for key in ("params", "hyperparameters", "best_params"):
         if isinstance(md.get(key), dict):
-            model_lines.append(f"- {key.replace('_', ' ').capitalize()}: {_fmt(md[key])}")
+            model_lines.append(f"- {key.replace('_', ' ').capitalize()}: {_plain(md[key])}")
     importance = md.get("importance")
     if isinstance(importance, list) and importance:
         top = [e for e in importance if isinstance(e, dict) and "feature" in e][:10]
@@ -253,13 +341,13 @@ def render_model_card(metadata: dict, fairness: dict | list | None = None, drift
     out.append(f"- Decision threshold (calibrated probability of default): {_fmt(threshold)} - maps to score 50")
     if isinstance(costs, dict) and costs:
         fn, fp = costs.get("fn"), costs.get("fp")
-        out.append(f"- Costs: missed default (false negative) {_fmt(fn)}, wrongly refused good client "
-                   f"(false positive) {_fmt(fp)}"
+        out.append(f"- Costs: missed default (false negative) {_plain(fn)}, wrongly refused good client "
+                   f"(false positive) {_plain(fp)}"
                    + (f" - a missed default weighs {fn / fp:g} times a refusal" if _num(fn) and _num(fp) and fp
                       else ""))
         extra = {k: v for k, v in costs.items() if k not in ("fn", "fp")}
         if extra:
-            out.append(f"- Other cost settings: {_fmt(extra)}")
+            out.append(f"- Other cost settings: {_plain(extra)}")
     curve = md.get("cost_curve")
     if isinstance(curve, dict) and curve.get("thresholds") and curve.get("cost"):
         pairs = [(t, c) for t, c in zip(curve["thresholds"], curve["cost"], strict=False) if _num(t) and _num(c)]
@@ -269,9 +357,16 @@ def render_model_card(metadata: dict, fairness: dict | list | None = None, drift
                        f"({len(pairs)} thresholds evaluated)")
     out += ["- Bands: approve below score 45, advisor's review 45-55, decline above 55.", ""]
 
-    out += _section_fairness(fairness)
+    out += _section_fairness(fairness, (md.get("fairness") or {}).get("summary")
+                             if isinstance(md.get("fairness"), dict) else None)
 
     out += ["## Limits", ""] + [f"- {line}" for line in LIMITS]
+    n_labelled = md.get("n_labelled") or md.get("n_train")
+    if _num(n_labelled) and n_labelled < 100_000:
+        out.append(f"- Trained on {int(n_labelled):,} labelled applicants only (the full Kaggle training set has "
+                   "307,511): metrics and fairness gaps carry wide uncertainty (see the confidence intervals).")
+    if md.get("synthetic"):
+        out.append("- Trained on synthetic data: for demonstration and testing only, not for real decisions.")
     for line in md.get("limitations") or []:
         out.append(f"- {line}")
     out.append("")
@@ -284,6 +379,12 @@ def render_model_card(metadata: dict, fairness: dict | list | None = None, drift
                        ("git_commit", "Code commit"), ("mlflow_run_id", "MLflow run")):
         if md.get(key) is not None:
             out.append(f"- {label}: {_fmt(md[key])}")
+    mlflow = md.get("mlflow")
+    if isinstance(mlflow, dict):
+        for key, label in (("run_id", "MLflow run"), ("registered_model", "Registered model"),
+                           ("model_version", "Registered model version"), ("alias", "Alias")):
+            if mlflow.get(key) is not None:
+                out.append(f"- {label}: {_fmt(mlflow[key])}")
     out.append("")
     return "\n".join(out)
 

@@ -3,9 +3,9 @@
     PSI = sum over bins of (c_i - r_i) * ln(c_i / r_i)
 
 where ``r_i`` and ``c_i`` are the shares of the reference and current scores in
-bin ``i``. Bins are quantiles of the *reference* (``bins`` equal-count bins; tied
-quantiles collapse, so a score with plateaus, e.g. after isotonic calibration, gets
-fewer bins), with open outer bins so current values outside the reference range
+bin ``i``. Bins are quantiles of the *reference* (``bins`` equal-count bins, edges halfway between
+a quantile and the next reference value; tied quantiles collapse, so a score with
+plateaus, e.g. after isotonic calibration, gets fewer bins), with open outer bins so current values outside the reference range
 still count. An empty bin's share is replaced by ``epsilon`` so the logarithm stays
 finite. Missing (NaN/inf) values are dropped on both sides.
 
@@ -36,12 +36,21 @@ def _finite(values, name: str) -> np.ndarray:
 
 
 def quantile_edges(reference, bins: int = 10) -> np.ndarray:
-    """Inner bin edges: the distinct reference quantiles strictly inside (min, max)."""
+    """Inner bin edges from the reference quantiles.
+
+    Each edge lies halfway between a quantile and the next distinct reference value
+    above it, never on a value itself: scores with plateaus (isotonic calibration) keep
+    a whole plateau in one bin, and a plateau value that comes back rounded (the
+    service's float32 store, JSON) does not jump to the neighbouring bin.
+    """
     if bins < 1:
         raise ValueError("bins must be >= 1")
     ref = _finite(reference, "reference")
-    edges = np.unique(np.quantile(ref, np.linspace(0.0, 1.0, bins + 1))[1:-1])
-    return edges
+    values = np.unique(ref)
+    q = np.quantile(ref, np.linspace(0.0, 1.0, bins + 1)[1:-1])
+    above = np.searchsorted(values, q, side="right")  # first distinct value > q
+    inside = above < len(values)
+    return np.unique((q[inside] + values[above[inside]]) / 2.0)
 
 
 def psi_table(reference, current, bins: int = 10, epsilon: float = EPSILON) -> dict:

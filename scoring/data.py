@@ -7,7 +7,9 @@ come back as pandas frames with float32 measures and categorical text.
 
 Every problem with the input raises :class:`DataError` naming the file and,
 where there is one, the column: missing file, missing column, text in a
-numeric column, duplicate SK_ID_CURR. Child rows whose key has no parent are
+numeric column, NaN/inf written out, a decimal in an integer column or key, a
+missing key or label, a label other than 0/1, duplicate SK_ID_CURR. Nothing is
+coerced (DuckDB alone would round "0.6" to 1 in an integer column). Child rows whose key has no parent are
 counted and reported (:class:`DataReport`), never silently dropped; with
 ``strict=True`` they raise too.
 """
@@ -32,11 +34,11 @@ log = logging.getLogger(__name__)
 
 # Every number is parsed as DOUBLE: DuckDB's string->integer cast rounds ("0.6" -> 1,
 # "100002.5" -> 100003), which would silently coerce labels and keys. Integrality,
-# finiteness and presence are then checked in SQL (see ``_checked``) and keys/labels
+# finiteness and presence are then checked in SQL (see ``_check``) and keys/labels
 # cast to their integer types only after the check.
 _DUCK_TYPES = {"id": "DOUBLE", "target": "DOUBLE", "int": "DOUBLE", "float": "DOUBLE", "cat": "VARCHAR"}
 
-#: Marker of the errors raised from SQL by ``_checked`` (parsed back by translate_error).
+#: Marker of the errors raised from SQL by ``_check`` (parsed back by translate_error).
 _SQL_ERROR = "DATAERROR"
 
 
@@ -279,7 +281,7 @@ def to_frame(arrow_or_df, table_kinds: dict[str, str], float_dtype=np.float32) -
     """Apply the schema's in-memory types: float32 measures, category text, int ids.
 
     Nothing is coerced: text in a numeric column, a missing or fractional id
-    and a label other than 0/1 raise :class:`DataError` naming the column.
+    and a label other than 0/1 (-1 = unlabelled) raise :class:`DataError` naming the column.
     ``float_dtype`` (float64) keeps full precision for frames handed to the
     DuckDB aggregates, which must see the same values as a CSV read.
     """
@@ -329,7 +331,10 @@ def _application_arrow(con: duckdb.DuckDBPyConnection, source: DataSource, table
         else:
             select.append(f'"{name}"')
     try:
-        arrow = con.sql(f"SELECT {', '.join(select)} FROM {csv_relation_sql(table, path, header)}").to_arrow_table()
+        # ORDER BY: a parallel CSV read (preserve_insertion_order=false) returns row chunks
+        # in thread order, so without it two builds could order applicants differently.
+        arrow = con.sql(f"SELECT {', '.join(select)} FROM {csv_relation_sql(table, path, header)} "
+                        'ORDER BY "SK_ID_CURR"').to_arrow_table()
     except duckdb.Error as exc:
         raise translate_error(exc, path) from None
     report.rows[table] = arrow.num_rows
@@ -345,7 +350,8 @@ def _application_arrow(con: duckdb.DuckDBPyConnection, source: DataSource, table
 def read_applications(con: duckdb.DuckDBPyConnection, source: DataSource, report: DataReport) -> pd.DataFrame:
     """application_train and application_test as one frame (TARGET missing = -1 for test).
 
-    Columns in application_train order: SK_ID_CURR int64, TARGET int8, measures
+    Rows: application_train then application_test, each by SK_ID_CURR (the Kaggle
+    files' own order), whatever the thread scheduling. Columns in application_train order: SK_ID_CURR int64, TARGET int8, measures
     float32, text as category (categories sorted, as ``astype("category")``).
     """
     train = _application_arrow(con, source, "application_train", report)

@@ -41,13 +41,3 @@ def roc_points(y, proba, max_points: int = MAX_ROC_POINTS) -> dict:
         fpr, tpr, thr = fpr[keep], tpr[keep], thr[keep]
     thr = np.where(np.isfinite(thr), thr, 1.0)
     return {"fpr": fpr.round(5).tolist(), "tpr": tpr.round(5).tolist(), "thresholds": thr.round(6).tolist()}
-
-
-def downsample_curve(curve: dict, max_points: int = 250) -> dict:
-    """Keep at most ``max_points`` evenly spaced points of a {"thresholds", "cost"} curve (minimum kept)."""
-    t, c = np.asarray(curve["thresholds"]), np.asarray(curve["cost"])
-    if len(t) <= max_points:
-        return {"thresholds": t.tolist(), "cost": c.tolist()}
-    keep = set(np.linspace(0, len(t) - 1, max_points).round().astype(int).tolist()) | {int(np.argmin(c))}
-    idx = sorted(keep)
-    return {"thresholds": t[idx].tolist(), "cost": c[idx].tolist()}

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from scoring.cost import FN_COST, FP_COST
@@ -23,11 +24,12 @@ from training.export import make_version, write_bundle
 from training.extras import neighbours, population
 from training.fairness import fairness_report, fairness_summary, group_columns
 from training.importance import global_importance, local_explanation
-from training.labels import feature_entries
+from training.labels import feature_entries, label
 from training.metrics import classification_metrics, roc_points
 from training.models import build_dummy, build_logistic, build_pipeline, export_model
 from training.profiles import Profile, get_profile
 from training.search import run_search
+from training.threshold import choose_threshold
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +49,21 @@ class Steps:
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
+        self.cpu_started = time.process_time()
         self.durations: dict[str, float] = {}
         self._t = self.started
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds of this process so far (all threads): steadier than wall time on a busy machine."""
+        return time.process_time() - self.cpu_started
 
     def done(self, name: str, message: str = "") -> None:
         now = time.perf_counter()
         self.durations[name] = round(now - self._t, 2)
         self._t = now
-        log.info("[%6.1fs] %s done in %.1fs%s", now - self.started, name, self.durations[name],
-                 f" - {message}" if message else "")
+        log.info("[%6.1fs wall, %6.1fs CPU] %s done in %.1fs%s", now - self.started, self.cpu, name,
+                 self.durations[name], f" - {message}" if message else "")
 
 
 def _split_params(params: dict) -> tuple[float, dict]:
@@ -152,15 +160,11 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
                                                     for r in ablation + comparison))
 
         cal = calibrate_oof(y, search.oof, seed=seed)
-        from training.threshold import choose_threshold
-
         thr = choose_threshold(y, cal.calibrated, fn_cost, fp_cost)
         metrics = classification_metrics(y, cal.calibrated, thr.threshold, fn_cost, fp_cost)
-        metrics.update({"cv_auc": search.cv_auc, "cv_auc_std": search.cv_auc_std, "auc_pooled_raw": metrics["auc"],
-                        "brier_raw": cal.summary["brier_raw"], "brier": cal.summary["brier"], "source": "out-of-fold"})
-        from sklearn.metrics import roc_auc_score
-
-        metrics["auc_pooled_raw"] = float(roc_auc_score(y, search.oof))
+        metrics.update({"cv_auc": search.cv_auc, "cv_auc_std": search.cv_auc_std,
+                        "auc_pooled_raw": float(roc_auc_score(y, search.oof)), "brier_raw": cal.summary["brier_raw"],
+                        "brier": cal.summary["brier"], "source": "out-of-fold"})
         roc = roc_points(y, cal.calibrated)
         steps.done("calibration_threshold", f"threshold {thr.threshold:.3f}, cost {thr.cost:.4f} vs accept-all "
                                             f"{thr.accept_all:.4f}, Brier {cal.summary['brier_raw']:.4f} -> {cal.summary['brier']:.4f}")
@@ -172,7 +176,9 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
             fair["gender_variant"] = _gender_variant(data, folds, ratio, cb, base_row, fn_cost, fp_cost, seed)
         else:
             fair["gender_variant"] = {"computed": False, "note": f"skipped in the {prof.name} profile (run the full profile)"}
-        steps.done("fairness", str(fairness_summary(fair)))
+        steps.done("fairness", "; ".join(
+            f"{k} parity gap {v['demographic_parity_difference']['value']:.3f}" for k, v in fairness_summary(fair).items()
+            if v["demographic_parity_difference"]["value"] is not None))
 
         final = build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
         final.fit(X, y)
@@ -181,8 +187,6 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         check = float(np.max(np.abs(final.predict_proba(data.X_all)[:, 1] - raw_all)))
         probability = np.asarray(cal.calibrator.apply(raw_all), dtype=np.float64)
         steps.done("final_refit", f"pipeline vs exported model max |diff| {check:.2e}")
-
-        from training.labels import label
 
         labels = {f: label(f, "fr") for f in data.features}
         importance = global_importance(model, data.X_all, data.categorical, labels, prof.shap_sample, seed)
@@ -243,6 +247,8 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         steps.done("mlflow")
         metadata["durations"] = steps.durations
     seconds = time.perf_counter() - steps.started
+    metadata["durations"]["total"] = round(seconds, 2)
+    metadata["durations"]["cpu_total"] = round(steps.cpu, 2)
     log.info("done in %.0fs: bundle %s (CV AUC %.4f, threshold %.3f, cost %.4f)", seconds, bundle_path,
              search.cv_auc, thr.threshold, thr.cost)
     return TrainResult(bundle_path=bundle_path, version=version, metrics=metrics, run_id=parent.info.run_id,

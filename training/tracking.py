@@ -34,12 +34,19 @@ def artifact_root(tracking_uri: str) -> str | None:
     return None
 
 
+def absolute_uri(uri: str) -> str:
+    """sqlite:///relative.db -> sqlite:////abs/path/relative.db (the bundle records where its run lives)."""
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+        return "sqlite:///" + str(Path(uri[len("sqlite:///"):]).resolve())
+    return uri
+
+
 def setup(tracking_uri: str | None = None):
     """Point MLflow at ``tracking_uri`` (default MLFLOW_TRACKING_URI, then sqlite:///mlflow.db) and the experiment."""
     _quiet_env()
     import mlflow
 
-    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+    uri = absolute_uri(tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
     mlflow.set_tracking_uri(uri)
     experiment = mlflow.get_experiment_by_name(EXPERIMENT)
     if experiment is None:

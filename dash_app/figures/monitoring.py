@@ -47,5 +47,5 @@ def scores_by_day_figure(rows: list[dict]) -> go.Figure:
         layout["yaxis2"] = {"overlaying": "y", "side": "right", "range": [0, 100],
                             "title": {"text": t("monitoring.axis_mean")}}
     return figure(traces, height=340, legend={"orientation": "h", "y": -0.25},
-                  xaxis={"title": {"text": t("monitoring.axis_day")}},
+                  xaxis={"title": {"text": t("monitoring.axis_day")}, "type": "category"},
                   yaxis={"title": {"text": t("monitoring.axis_count")}}, **layout)

@@ -100,7 +100,7 @@ def _row(item: dict) -> dict:
     return {
         "link": f"[{item.get('id')}](/client/{item.get('id')})",
         "id": item.get("id"),
-        "age": fmt_int(item.get("age")),
+        "age": fmt_int(int(item["age"])) if isinstance(item.get("age"), (int, float)) else "–",  # completed years
         "income": fmt_int(item.get("income")),
         "credit": fmt_int(item.get("credit")),
         "contract_type": value_label(item.get("contract_type")),

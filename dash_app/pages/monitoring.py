@@ -31,7 +31,7 @@ def drift_rows(summary: dict) -> list[dict]:
         rows.append({"feature": _first(r, "label", "feature", "column", "column_name", default="–"),
                      "drifted": bool(_first(r, "drifted", "drift_detected", default=False)),
                      "score": _first(r, "score", "drift_score", "p_value", "statistic")})
-    rows.sort(key=lambda r: (not r["drifted"], r["feature"]))
+    rows.sort(key=lambda r: not r["drifted"])  # stable: keeps the service's "most drifted first" order
     return rows
 
 
@@ -54,11 +54,21 @@ def _drift_section(summary: dict) -> html.Section:
                              html.Td(fmt_float(r["score"], 4) if isinstance(r["score"], (int, float)) else "–")])
                     for r in rows[:40]]),
     ], bordered=True, striped=True, size="sm", responsive=True, id="monitoring-drift-table") if rows else None
+    verdict = summary.get("verdict") if isinstance(summary.get("verdict"), dict) else {}
+    status = verdict.get("status")
+    psi = summary.get("score_psi") if isinstance(summary.get("score_psi"), dict) else {}
+    has_report = any(summary.get(k) for k in ("report_html", "report_url", "report"))
     return section(t("monitoring.drift"), [
         html.P(("⚠ " if detected else "✔ ") + headline, className="fw-semibold", id="monitoring-headline"),
+        html.P(t("monitoring.verdict", status=t(f"monitoring.status.{status}")), id="monitoring-verdict")
+        if status in ("stable", "watch", "act") else None,
+        html.Ul([html.Li(r) for r in verdict.get("reasons") or []]) if verdict.get("reasons") else None,
+        html.P(t("monitoring.psi", value=fmt_float(psi["value"], 3),
+                 status=t(f"monitoring.status.{psi.get('status')}")), id="monitoring-psi")
+        if isinstance(psi.get("value"), (int, float)) and psi.get("status") in ("stable", "watch", "act") else None,
         html.P(t("monitoring.generated", date=fmt_date(generated))) if generated else None,
         html.P(html.A(t("monitoring.report_link"), href="/monitoring/report", target="_blank", rel="noopener",
-                      id="monitoring-report-link")),
+                      id="monitoring-report-link")) if has_report else None,
         html.H3(t("monitoring.features"), className="h6") if rows else None,
         table,
     ], section_id="monitoring-drift")

@@ -42,7 +42,7 @@ def run_whatif(_n, *args):
     base = stored["application"]
     # The reference is the same file rescored unchanged, so that the difference is due to the edits only
     # (POST /predict has the application fields, not the client's credit history).
-    reference_call = POOL.submit(api.predict, base, 0)
+    reference_call = POOL.submit(api.predict, base, 1)
     result = api.predict(whatif_application(base, values), top=3)
     reference = float(reference_call.result()["score"])
     score, decision = float(result["score"]), result.get("decision")
@@ -54,7 +54,8 @@ def run_whatif(_n, *args):
         note = html.P(t("client.whatif_note", stored=fmt_score(data["score"])), className="small")
     return html.Div([
         html.P([decision_badge(decision), " ", html.Span(text, id="client-whatif-text")], className="mb-1",
-               **{"data-score": f"{score:.4f}", "data-decision": decision or ""}, id="client-whatif-summary"),
+               **{"data-score": f"{score:.4f}", "data-decision": decision or "", "data-reference": f"{reference:.4f}"},
+               id="client-whatif-summary"),
         note,
         graph("client-whatif-gauge", gauge_figure(score, decision, height=200), alt=text),
     ])

@@ -63,6 +63,8 @@ def comparison_children(feature: str, answer: dict, data: dict, neighbours: list
         return html.P(t("client.compare_missing"))
     label = (data.get("labels") or {}).get(feature) or info.get("label") or feature
     value = (data.get("values") or {}).get(feature)
+    if value is None and info.get("type") == "categorical":  # a missing category is a level of its own
+        value = next((m for m in ("NA", "XNA", "missing", "__missing__") if m in (info.get("levels") or [])), None)
     marks = [{"value": neighbour_value(n, feature)} for n in neighbours or []
              if neighbour_value(n, feature) is not None]
     shown = value_label(value) if not isinstance(value, float) else fmt_float(value, 2)

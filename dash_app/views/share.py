@@ -44,7 +44,11 @@ def build(client_id) -> html.Div:
                                 id="share-decision")
     try:
         explanation = api.explanation(cid, top=8)
-        reasons = html.Ul([html.Li(c["sentence"]) for c in reason_sentences(explanation, top=4)], id="share-reasons")
+        # the reasons that pushed towards the decision first (risk-raising ones for a refusal)
+        first = "lowers" if decision == "approve" else "raises"
+        ordered = reason_sentences(explanation, top=4, direction=first)
+        ordered += [c for c in reason_sentences(explanation, top=8) if c not in ordered][:4 - len(ordered)]
+        reasons = html.Ul([html.Li(c["sentence"]) for c in ordered], id="share-reasons")
     except ServiceError as exc:
         reasons = error_alert(exc)
     try:

@@ -5,6 +5,9 @@ These routes (with the ones of ``predict.py``) are rate limited.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import Blueprint
 
 from ..api import operation
@@ -18,7 +21,8 @@ from . import client_position
 bp = Blueprint("scoring", __name__)
 
 
-def log_score(s: Services, endpoint: str, client_id: int | None, score: Score, row: list) -> None:
+def log_score(s: Services, endpoint: str, client_id: int | None, score: Score,
+              row: list | Callable[[], list]) -> None:
     s.predictions.put(Entry(time=now(), endpoint=endpoint, client_id=client_id, probability=score.probability,
                             score=score.score, decision=score.decision, names=s.inputs.features, values=row))
 
@@ -30,7 +34,7 @@ def score(client_id: int):
     i = client_position(client_id)
     result = s.scorer.score_index(i)
     if s.predictions.enabled:
-        log_score(s, "score", client_id, result, s.inputs.row(i))
+        log_score(s, "score", client_id, result, partial(s.inputs.row, i))
     return {"id": client_id, "probability": result.probability, "score": result.score,
             "decision": result.decision, "band": result.band, "model_version": s.version,
             "threshold": s.threshold}

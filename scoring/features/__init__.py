@@ -33,7 +33,7 @@ from scoring.data import (
     translate_error,
 )
 from scoring.features.application import APPLICATION_FEATURES, application_features, raw_application_features
-from scoring.features.history import HISTORY_FEATURES, history_feature_names
+from scoring.features.history import HISTORY_FEATURES, bureau_balance_per_credit_sql, history_feature_names
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,13 @@ def build_features(
 ) -> FeatureSet:
     """Read every table of ``data_dir`` and build one feature row per applicant.
 
-    Child tables are loaded into DuckDB one at a time, checked for orphan keys,
-    aggregated and dropped, so peak memory stays near the largest table.
+    History tables are handled one at a time: each is aggregated by DuckDB
+    straight from its CSV in one streaming pass (bureau alone is copied into
+    DuckDB, as bureau_balance needs its keys), with every value checked and
+    orphan rows counted on the way, so memory stays far below the data size.
+    At Kaggle size (2.5 GiB of CSV) this takes about 37 CPU seconds and peaks
+    near 1.2 GB RSS (``bench/features.py``). Rows come out in a fixed order:
+    application_train then application_test, each by SK_ID_CURR.
     """
     say = progress or log.info
     source = locate(data_dir)
@@ -119,12 +124,10 @@ def build_features(
                       synthetic=source.synthetic, data_dir=Path(data_dir))
 
 
-#: History tables copied into DuckDB before aggregating: bureau is read twice (its own
-#: aggregates, then bureau_balance's key mapping) and bureau_balance joins it (a hash
-#: join needs the sizes a table has and a CSV scan has not). The other four are
-#: aggregated straight from their file in one streaming pass.
-_MATERIALISED = ("bureau", "bureau_balance")
-assert all(aggs[0][1] == "count(*)" for _, aggs, _ in HISTORY_FEATURES.values())  # row counts come from it
+#: History tables aggregated straight from their file in one streaming pass, where
+#: rows and orphans are counted from the per-client row count (the first aggregate).
+_STREAMED = ("previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance")
+assert all(HISTORY_FEATURES[t][1][0][1] == "count(*)" for t in _STREAMED)
 
 
 def _orphans(report: DataReport, table: str, file: str, orphans: int, strict: bool) -> None:
@@ -149,11 +152,28 @@ def _history_aggregates(con, source, report: DataReport, app_ids: np.ndarray, st
         t0 = time.perf_counter()
         key, parent = schema.PARENT_KEY[table]
         path = source.files[table]
-        if table in _MATERIALISED:
+        if table == "bureau":
+            # copied into DuckDB: read twice (its own aggregates, then bureau_balance's key mapping)
             load_into(con, source, table, report)
-            parent_sql = "_app_ids" if parent == "application" else "(SELECT DISTINCT SK_ID_BUREAU AS k FROM bureau)"
-            _orphans(report, table, path.name, count_orphans(con, table, parent_sql, key), strict)
+            _orphans(report, table, path.name, count_orphans(con, table, "_app_ids", key), strict)
             aggregates.append(func(con))
+        elif table == "bureau_balance":
+            # one streaming pass to partial counts per credit (1.7 M rows, not 27 M), which
+            # give the row count, the orphans (credits missing from bureau) and the BB_* features
+            open_view(con, source, table, report)
+            try:
+                con.execute(f"CREATE TEMP TABLE _bb_credit AS {bureau_balance_per_credit_sql(table)}")
+            except duckdb.Error as exc:
+                raise translate_error(exc, path) from None
+            rows, orphans = con.sql(
+                "SELECT coalesce(sum(_months), 0), coalesce(sum(_months) FILTER (WHERE NOT EXISTS "
+                "(SELECT 1 FROM bureau b WHERE b.SK_ID_BUREAU = c.SK_ID_BUREAU)), 0) FROM _bb_credit c"
+            ).fetchall()[0]
+            report.rows[table] = int(rows)
+            _orphans(report, table, path.name, int(orphans), strict)
+            aggregates.append(func(con, per_credit="_bb_credit"))
+            for drop in ('VIEW "bureau_balance"', "TABLE _bb_credit", 'TABLE "bureau"'):
+                con.execute(f"DROP {drop}")
         else:
             open_view(con, source, table, report)
             try:
@@ -167,9 +187,6 @@ def _history_aggregates(con, source, report: DataReport, app_ids: np.ndarray, st
                      strict)
             aggregates.append(aggregate)
             con.execute(f'DROP VIEW "{table}"')
-        if table == "bureau_balance":  # bureau is kept until here for the key mapping
-            con.execute('DROP TABLE "bureau_balance"')
-            con.execute('DROP TABLE "bureau"')
         say(f"{table}: {report.rows[table]:,} rows -> {len(aggregates[-1]):,} clients "
             f"({time.perf_counter() - t0:.1f}s)")
     return aggregates

@@ -1,7 +1,7 @@
 """Per-client aggregates of the six history tables, in DuckDB SQL.
 
 One function per table. Each takes a DuckDB connection on which the table(s)
-exist under their Kaggle names (temp tables of the full files during
+exist under their Kaggle names (views or temp tables over the full files during
 training, or small registered frames when the service scores a new applicant)
 and returns one row per SK_ID_CURR, columns prefixed BURO_, BB_, PREV_, POS_,
 INSTAL_ or CC_, as float32. The feature names are static (module constants),
@@ -15,12 +15,6 @@ import numpy as np
 import pandas as pd
 
 Aggs = tuple[tuple[str, str], ...]
-
-#: A late month of bureau_balance: STATUS '1'..'5' (days past due buckets). The
-#: aggregates read ``_S``, STATUS '0'..'5' as a number (NULL for 'C', 'X', ...),
-#: computed once per row by :func:`bureau_balance_features` instead of string
-#: comparisons in every aggregate (27 M rows at Kaggle size).
-LATE = "(_S >= 1)"
 
 BUREAU_AGGS: Aggs = (
     ("BURO_COUNT", "count(*)"),
@@ -57,18 +51,10 @@ BUREAU_AGGS: Aggs = (
     ("BURO_MICROLOAN_SHARE", "avg(CASE WHEN CREDIT_TYPE = 'Microloan' THEN 1.0 ELSE 0.0 END)"),
 )
 
-BUREAU_BALANCE_AGGS: Aggs = (
-    ("BB_MONTHS_COUNT", "count(*)"),
-    ("BB_MONTHS_BALANCE_MIN", "min(MONTHS_BALANCE)"),
-    ("BB_LATE_COUNT", f"sum(CASE WHEN {LATE} THEN 1 ELSE 0 END)"),
-    ("BB_LATE_SHARE", f"avg(CASE WHEN {LATE} THEN 1.0 ELSE 0.0 END)"),
-    ("BB_SEVERE_LATE_COUNT", "sum(CASE WHEN _S >= 2 THEN 1 ELSE 0 END)"),
-    ("BB_STATUS_MAX", "max(_N)"),
-    ("BB_RECENT_LATE_SHARE",
-     f"avg(CASE WHEN MONTHS_BALANCE >= -12 THEN (CASE WHEN {LATE} THEN 1.0 ELSE 0.0 END) END)"),
-    ("BB_CLOSED_SHARE", "avg(CASE WHEN STATUS = 'C' THEN 1.0 ELSE 0.0 END)"),
-    ("BB_UNKNOWN_SHARE", "avg(CASE WHEN STATUS = 'X' THEN 1.0 ELSE 0.0 END)"),
-)
+#: A late month of bureau_balance: STATUS '1'..'5' (days-past-due buckets). The
+#: partial counts read ``_S``, STATUS '0'..'5' as a number (NULL for 'C', 'X', ...),
+#: computed once per row instead of string comparisons in every aggregate.
+LATE = "(_S >= 1)"
 
 #: bureau_balance rows with ``_S`` (STATUS '0'..'5' as 0..5, else NULL) and ``_N``
 #: (STATUS as an integer: ``_S``, or TRY_CAST for anything outside 0-5/C/X).
@@ -78,6 +64,41 @@ _BB_ROWS = (
     "CASE STATUS WHEN '0' THEN 0 WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN '3' THEN 3 WHEN '4' THEN 4 "
     "WHEN '5' THEN 5 END AS _S FROM \"{table}\"))"
 )
+
+#: bureau_balance is aggregated in two steps: exact partial counts per credit
+#: (SK_ID_BUREAU; 27 M months -> 1.7 M credits at Kaggle size), then combined per
+#: client. Counts, min and max combine exactly, and every share is a ratio of
+#: integer counts, so the result is the one-step pooled aggregate over all months.
+BB_PER_CREDIT: Aggs = (
+    ("_months", "count(*)"),
+    ("_min_month", "min(MONTHS_BALANCE)"),
+    ("_late", f"count(*) FILTER (WHERE {LATE})"),
+    ("_severe", "count(*) FILTER (WHERE _S >= 2)"),
+    ("_status_max", "max(_N)"),
+    ("_recent", "count(*) FILTER (WHERE MONTHS_BALANCE >= -12)"),
+    ("_recent_late", f"count(*) FILTER (WHERE MONTHS_BALANCE >= -12 AND {LATE})"),
+    ("_closed", "count(*) FILTER (WHERE STATUS = 'C')"),
+    ("_unknown", "count(*) FILTER (WHERE STATUS = 'X')"),
+)
+
+BUREAU_BALANCE_AGGS: Aggs = (
+    ("BB_MONTHS_COUNT", "sum(_months)"),
+    ("BB_MONTHS_BALANCE_MIN", "min(_min_month)"),
+    ("BB_LATE_COUNT", "sum(_late)"),
+    ("BB_LATE_SHARE", "CAST(sum(_late) AS DOUBLE) / sum(_months)"),
+    ("BB_SEVERE_LATE_COUNT", "sum(_severe)"),
+    ("BB_STATUS_MAX", "max(_status_max)"),
+    ("BB_RECENT_LATE_SHARE", "CAST(sum(_recent_late) AS DOUBLE) / NULLIF(sum(_recent), 0)"),
+    ("BB_CLOSED_SHARE", "CAST(sum(_closed) AS DOUBLE) / sum(_months)"),
+    ("BB_UNKNOWN_SHARE", "CAST(sum(_unknown) AS DOUBLE) / sum(_months)"),
+)
+
+
+def bureau_balance_per_credit_sql(bureau_balance: str = "bureau_balance") -> str:
+    """The first step of the BB_* aggregates: one row of partial counts per SK_ID_BUREAU."""
+    parts = ", ".join(f'{expr} AS "{name}"' for name, expr in BB_PER_CREDIT)
+    return f"SELECT SK_ID_BUREAU, {parts} FROM {_BB_ROWS.format(table=bureau_balance)} GROUP BY SK_ID_BUREAU"
+
 
 _PREV_DAYS = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION")
 
@@ -172,11 +193,18 @@ def bureau_features(con: duckdb.DuckDBPyConnection, bureau: str = "bureau") -> p
 
 
 def bureau_balance_features(
-    con: duckdb.DuckDBPyConnection, bureau_balance: str = "bureau_balance", bureau: str = "bureau"
+    con: duckdb.DuckDBPyConnection, bureau_balance: str = "bureau_balance", bureau: str = "bureau",
+    *, per_credit: str | None = None,
 ) -> pd.DataFrame:
-    """BB_*: monthly statuses of bureau credits, pooled per client."""
+    """BB_*: monthly statuses of bureau credits, pooled per client.
+
+    ``per_credit`` names a table already holding :func:`bureau_balance_per_credit_sql`
+    (the full build makes it in the same pass that counts orphan rows);
+    otherwise it is computed here from ``bureau_balance``.
+    """
+    credits = f'"{per_credit}"' if per_credit else f"({bureau_balance_per_credit_sql(bureau_balance)})"
     sql = (
-        f'SELECT b.SK_ID_CURR, {_select(BUREAU_BALANCE_AGGS)} FROM {_BB_ROWS.format(table=bureau_balance)} bb '
+        f"SELECT b.SK_ID_CURR, {_select(BUREAU_BALANCE_AGGS)} FROM {credits} bb "
         f'JOIN (SELECT DISTINCT SK_ID_CURR, SK_ID_BUREAU FROM "{bureau}") b USING (SK_ID_BUREAU) '
         "GROUP BY b.SK_ID_CURR"
     )

@@ -136,23 +136,30 @@ def _rows(cols: dict, mask: np.ndarray) -> dict:
 def ensure_synthetic(directory, n_clients: int = 5000, seed: int = 42) -> Path:
     """Generate synthetic data into ``directory`` unless all eight tables are already there.
 
-    Existing files are never overwritten (whatever they hold). New data are generated in
-    a temporary sibling directory and moved in, the :data:`MARKER` file (JSON with the
-    generator arguments) last, so a concurrent reader never sees half-written tables.
+    A table counts as present as ``.csv.gz`` or ``.csv``; complete directories (real or
+    synthetic) are returned untouched. A directory holding only some tables and no
+    :data:`MARKER` is refused (``FileExistsError``) rather than mixed with synthetic rows.
+    Data are generated in a temporary subdirectory and moved in; the marker (JSON with
+    the generator arguments) is moved first, so tables are never seen without it.
     """
     directory = Path(directory)
-    if all((directory / file_name(t)).exists() for t in TABLE_NAMES):
+    present = [t for t in TABLE_NAMES if (directory / file_name(t)).exists()
+               or (directory / file_name(t, compress=False)).exists()]
+    if len(present) == len(TABLE_NAMES):
         return directory
+    if present and not (directory / MARKER).exists():
+        raise FileExistsError(f"{directory} holds only some Home Credit tables ({', '.join(present)}); "
+                              "refusing to complete them with synthetic data")
     directory.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".synthetic-", dir=directory))
     try:
         generate(tmp, n_clients=n_clients, seed=seed)
-        for t in TABLE_NAMES:
-            os.replace(tmp / file_name(t), directory / file_name(t))
         info = {"generator": "scoring.synthetic", "version": VERSION, "n_clients": n_clients,
                 "n_test": default_test_clients(n_clients), "seed": seed, "compress": True}
         (tmp / MARKER).write_text(json.dumps(info, sort_keys=True) + "\n")
         os.replace(tmp / MARKER, directory / MARKER)
+        for t in TABLE_NAMES:
+            os.replace(tmp / file_name(t), directory / file_name(t))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return directory

@@ -15,8 +15,18 @@ import numpy as np
 
 from ..schema import DAYS_EMPLOYED_SENTINEL
 from .common import (
-    P15, Cat, CatBuilder, categorical, corr_u, corr_z, draw, from_quantiles, nb_counts, normal_u, rnd,
-    sigmoid, with_missing,
+    P15,
+    Cat,
+    CatBuilder,
+    categorical,
+    corr_u,
+    corr_z,
+    draw,
+    from_quantiles,
+    nb_counts,
+    normal_u,
+    rnd,
+    sigmoid,
 )
 
 BIRTH_Q = (-25200, -23965, -23250, -22290, -20540, -18960, -17205, -15740, -14375, -13060, -11655, -10270,
@@ -65,7 +75,7 @@ ORGANIZATION = dict(zip(
      "Industry: type 13,Trade: type 4,Trade: type 5,Industry: type 8").split(","),
     (270, 154, 67, 45, 42, 42, 36, 31, 27, 27, 24, 21, 14, 14, 13, 13, 12, 13, 11, 10, 10, 9, 9, 9, 8, 7, 7, 6,
      5, 5, 4, 4, 4, 3, 3, 3, 2.4, 2.4, 2.3, 2.1, 1.3, 1.7, 1.6, 1.5, 1.5, 1.5, 1.3, 1.2, .8, .8, .5, .4, .3, .3,
-     .3, .2, .2)))
+     .3, .2, .2), strict=True))
 WEEKDAY = {"MONDAY": .165, "TUESDAY": .175, "WEDNESDAY": .169, "THURSDAY": .165, "FRIDAY": .164, "SATURDAY": .11,
            "SUNDAY": .052}
 FONDKAPREMONT = {"reg oper account": .767, "reg oper spec account": .124, "org spec account": .058,
@@ -148,7 +158,7 @@ def make_applications(rng, ids: np.ndarray) -> tuple[dict, Clients, dict]:
     z_age = corr_z(rng, r, 0.25)
     days_birth = np.round(from_quantiles(normal_u(z_age), BIRTH_Q)).astype(np.int64)
     age = -days_birth / 365.25
-    pensioner = rng.random(n) < 0.012 + 0.93 * sigmoid((age - 58.6) / 1.6)
+    pensioner = rng.random(n) < 0.012 + 0.93 * sigmoid((age - 57.6) / 1.6)
     income_type = CatBuilder(n).set(pensioner, "Pensioner").fill(rng, ~pensioner, WORKING)
     no_job = pensioner | (np.array(income_type.levels)[income_type.codes] == "Unemployed")
     z_inc = corr_z(rng, r, -0.1) + 0.35 * male - 0.45 * pensioner
@@ -280,10 +290,9 @@ def _building(rng, n: int, c: dict, has: np.ndarray) -> None:
         rho = 0.85 if "AREA" in base or "APARTMENTS" in base else 0.3
         avg = from_quantiles(corr_u(rng, size, rho), knots, P9)
         avg = np.round(rnd(avg, step) if step else avg, 4)
-        spread = 0.1 if base.startswith("YEARS") else 1.0
-        wiggle = (lambda s: avg) if step else (
-            lambda s: np.round(np.clip(avg * np.exp(rng.normal(0, s * spread, n)), 0, 1), 4))
-        for suffix, value in (("AVG", avg), ("MODE", wiggle(0.06)), ("MEDI", wiggle(0.02))):
+        spread = 0.0 if step else (0.1 if base.startswith("YEARS") else 1.0)
+        for suffix, sd in (("AVG", 0.0), ("MODE", 0.06), ("MEDI", 0.02)):
+            value = np.round(np.clip(avg * np.exp(rng.normal(0, sd * spread, n)), 0, 1), 4) if sd * spread else avg
             cols[f"{base}_{suffix}"] = np.where(keep, value, np.nan)
     c.update(cols)
     total = np.round(np.clip(from_quantiles(corr_u(rng, size, 0.9), (0, .0019, .0129, .0417, .0691, .1279, .2266,
@@ -301,7 +310,7 @@ def draw_target(rng, drivers: dict, history: dict) -> np.ndarray:
     """TARGET ~ Bernoulli(sigmoid(logit)) with a logit built from generated application and history features."""
     ext = drivers["ext"]
     logit = (
-        -3.9
+        -3.8
         - 2.0 * (ext[0] - 0.5) - 2.4 * (ext[1] - 0.51) - 2.6 * (ext[2] - 0.51)
         + 2.5 * (np.minimum(drivers["annuity_income"], 0.6) - 0.18)
         + 0.9 * (drivers["credit_goods"] - 1.12)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -34,14 +34,14 @@ class CatBuilder:
             self.levels.append(level)
         return self.levels.index(level)
 
-    def fill(self, rng, mask, weights: Mapping[str, float], u=None) -> "CatBuilder":
+    def fill(self, rng, mask, weights: Mapping[str, float], u=None) -> CatBuilder:
         """Draw rows in ``mask`` from ``weights`` (``u``: optional uniforms for those rows)."""
         mask = np.asarray(mask, dtype=bool)
         index = np.array([self._index(level) for level in weights], dtype=np.int16)
         self.codes[mask] = index[draw(rng, int(mask.sum()), list(weights.values()), u)]
         return self
 
-    def set(self, mask, level: str) -> "CatBuilder":
+    def set(self, mask, level: str) -> CatBuilder:
         self.codes[np.asarray(mask, dtype=bool)] = self._index(level)
         return self
 

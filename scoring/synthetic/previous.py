@@ -11,7 +11,16 @@ import numpy as np
 
 from .application import SUITE, WEEKDAY, Clients
 from .common import (
-    DAYS_PER_MONTH, NO_DATE, Cat, CatBuilder, categorical, draw, expand, from_quantiles, group_cumsum, group_mean,
+    DAYS_PER_MONTH,
+    NO_DATE,
+    Cat,
+    CatBuilder,
+    categorical,
+    draw,
+    expand,
+    from_quantiles,
+    group_cumsum,
+    group_mean,
     rnd,
 )
 
@@ -65,11 +74,11 @@ def make_previous(rng, cl: Clients, first_id: int) -> tuple[dict, dict, dict, di
     refused = ~xna & (rng.random(m) < cl.p_refuse[parent] * np.array((1.35, 0.6, 1.3, 0))[ctype])
     after = rng.random(m)
     status = np.where(consumer, np.where(after < .95, 0, np.where(after < .97, 1, 3)),
-                      np.where(after < np.where(cash, .58, .75), 0, np.where(after < .98, 1, 3)))
+                      np.where(after < np.where(cash, .58, .85), 0, np.where(after < .98, 1, 3)))
     status = np.where(refused, 2, np.where(xna, 1, status))
     approved, canceled = status == 0, (status == 1) & ~consumer
     decision = np.round(from_quantiles(rng.random(m), DECISION_Q))
-    decision = np.where(card & (rng.random(m) < 0.5), -rng.integers(1, 2923, m), decision)
+    decision = np.where(card & (rng.random(m) < 0.65), -rng.integers(1, 2923, m), decision)
 
     scale = (cl.income[parent] / 170000.0) ** 0.35
     goods = np.where(consumer, from_quantiles(rng.random(m), CONSUMER_Q), from_quantiles(rng.random(m), CASH_Q))
@@ -173,7 +182,8 @@ def _combination(rng, ctype, canceled, rate, yield_group: Cat) -> Cat:
     out.set((ctype == 0) & canceled, "Cash")
     goods = ("household", "mobile", "industry", "other")
     for interest, mask in (("with", rate > 0), ("without", rate == 0)):
-        out.fill(rng, (ctype == 1) & mask, {f"POS {g} {interest} interest": w for g, w in zip(goods, (.45, .33, .16, .06))})
+        out.fill(rng, (ctype == 1) & mask, {f"POS {g} {interest} interest": w
+                                            for g, w in zip(goods, (.45, .33, .16, .06), strict=True)})
     out.fill(rng, ctype == 2, {"Card Street": .58, "Card X-Sell": .42})
     return out.done()
 

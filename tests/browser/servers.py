@@ -83,7 +83,7 @@ def start_service(bundle: Path, workdir: Path, api_key: str = "testkey", port: i
         "MODEL_BUNDLE": str(bundle),
         "DATABASE_URL": f"sqlite:///{workdir / 'decisions.db'}",
         "PREDICTION_LOG": str(workdir / "predictions.jsonl"),
-        "DRIFT_SUMMARY": str(drift_summary or workdir / "no-drift-summary.json"),
+        "DRIFT_SUMMARY": str(drift_summary or workdir / "drift_summary.json"),  # absent until a test writes it
     }
     return _start("service", ["--preload", "-w", "2", "--threads", "4", "-k", "gthread", "--timeout", "120",
                               "model_service.wsgi:app"], env, workdir, port or free_port(), "/health")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -114,21 +115,35 @@ def test_client_gauge_matches_service(stack, page, service_api, check_a11y, shoo
         check_a11y(page, "client")
 
 
+def _whatif_case(service_api):
+    """A client whose score moves when credit and annuity drop to 30 % (the fast model's calibrated
+    scores are piecewise constant, so not every edit moves them), with the service's own answers."""
+    for decision in ("decline", "review"):
+        for item in service_api(f"/clients?decision={decision}&per_page=10")["items"]:
+            application = service_api(f"/clients/{item['id']}")["application"]
+            edited = dict(application, AMT_CREDIT=round(application["AMT_CREDIT"] * 0.3, 2),
+                          AMT_ANNUITY=round(application["AMT_ANNUITY"] * 0.3, 2))
+            before = service_api("/predict", "POST", json={"application": application, "top": 1})["score"]
+            after = service_api("/predict", "POST", json={"application": edited, "top": 1})["score"]
+            if abs(after - before) > 0.5:
+                return item["id"], edited, before, after
+    pytest.skip("no client whose score moves with credit and annuity at 30 %")
+
+
 def test_whatif_changes_the_score(stack, page, service_api):
-    client = _client_of(service_api, "review")
-    _goto(page, stack, f"/client/{client['id']}")
-    current = float(page.locator("#client-score-summary").get_attribute("data-score"))
-    credit = page.locator("#client-whatif-credit")
-    income = page.locator("#client-whatif-income")
-    credit.fill(str(float(credit.input_value()) * 3))
-    income.fill(str(max(1.0, float(income.input_value()) / 3)))
+    cid, edited, before, after = _whatif_case(service_api)
+    _goto(page, stack, f"/client/{cid}")
+    page.locator("#client-whatif-credit").fill(str(edited["AMT_CREDIT"]))
+    page.locator("#client-whatif-annuity").fill(str(edited["AMT_ANNUITY"]))
     page.get_by_role("button", name="Recalculer le score").click()
     page.wait_for_selector("#client-whatif-summary", timeout=20_000)
-    simulated = float(page.locator("#client-whatif-summary").get_attribute("data-score"))
-    assert simulated != pytest.approx(current, abs=0.05)
+    summary = page.locator("#client-whatif-summary")
+    assert float(summary.get_attribute("data-score")) == pytest.approx(after, abs=1e-3)
+    assert float(summary.get_attribute("data-reference")) == pytest.approx(before, abs=1e-3)
     assert "Score simulé" in page.locator("#client-whatif-text").inner_text()
+    assert page.locator("#client-whatif-gauge .main-svg").count() >= 1
     # invalid amounts are refused in words
-    credit.fill("-5")
+    page.locator("#client-whatif-credit").fill("-5")
     page.get_by_role("button", name="Recalculer le score").click()
     page.wait_for_selector("#client-whatif-error")
 
@@ -193,6 +208,35 @@ def test_monitoring_without_report(stack, page, check_a11y, shoot):
     assert "Aucun rapport de dérive" in page.locator("main").inner_text()
     check_a11y(page, "monitoring")
     shoot(page, "monitoring")
+
+
+def test_monitoring_with_report(stack, page, check_a11y, shoot):
+    """The service reads its drift summary on every request: write one (documented shape, reports/drift.py)."""
+    summary = {
+        "schema_version": 1, "generated_at": "2026-01-31T12:00:00Z", "report_html": "reports/drift.html",
+        "n_columns": 3, "n_drifted": 1, "share_drifted": 0.333, "drift_share_threshold": 0.5, "dataset_drift": False,
+        "columns": [
+            {"rank": 1, "column": "EXT_SOURCE_3", "label": "Score externe n° 3", "score": 0.31, "drifted": True},
+            {"rank": 2, "column": "AMT_CREDIT", "label": "Montant du crédit demandé", "score": 0.02, "drifted": False},
+            {"rank": 3, "column": "DAYS_BIRTH", "label": "Âge", "score": 0.01, "drifted": False}],
+        "score_psi": {"value": 0.04, "status": "stable"},
+        "verdict": {"status": "watch", "dataset_drift": False, "reasons": ["1 of 3 columns drifted: EXT_SOURCE_3"]},
+    }
+    path = stack["work"] / "drift_summary.json"
+    path.write_text(json.dumps(summary))
+    try:
+        _goto(page, stack, "/monitoring")
+        assert "1 variable(s) sur 3" in page.locator("#monitoring-headline").inner_text()
+        assert "à surveiller" in page.locator("#monitoring-verdict").inner_text()
+        rows = page.locator("#monitoring-drift-table tbody tr")
+        assert rows.count() == 3 and "Score externe n° 3" in rows.first.inner_text()
+        # earlier tests scored what-if requests: when the service logged them, today's scores are drawn
+        scores = page.locator("#monitoring-scores").inner_text()
+        assert page.locator("#monitoring-scores-graph .main-svg").count() >= 1 or "Aucune demande" in scores
+        check_a11y(page, "monitoring-report")
+        shoot(page, "monitoring-report")
+    finally:
+        path.unlink()
 
 
 def test_synthetic_banner_follows_health(stack, page, service_api):

@@ -202,7 +202,7 @@ def test_prediction_log_with_shifted_scores_fails_on_psi(tiny_bundle, synthetic_
 
 @pytest.mark.slow
 def test_model_card_of_a_trained_bundle(fast_bundle, tmp_path):
-    from reports.model_card import _flatten, _fmt, main
+    from reports.model_card import _flatten, _fmt, _plain, main
     from scoring.bundle import resolve
 
     out = tmp_path / "model_card.md"
@@ -215,4 +215,4 @@ def test_model_card_of_a_trained_bundle(fast_bundle, tmp_path):
     assert figures, metadata["metrics"]
     for key, value in figures:
         assert f"| {_fmt(value)} |" in card, key
-    assert f"missed default (false negative) {_fmt(metadata['costs']['fn'])}" in card
+    assert f"missed default (false negative) {_plain(metadata['costs']['fn'])}" in card

@@ -199,28 +199,39 @@ def test_monitoring_summary(fast_bundle, tmp_path):
     cid = client_ids(c, 1)[0]
     for _ in range(3):
         c.get(f"/clients/{cid}/score", headers=HEADERS)
+    c.post("/predict/batch", headers=HEADERS, json={"ids": [cid, cid]})
     app.extensions["model_service"].predictions.flush()
     body = schemas.MonitoringOut.model_validate(c.get("/monitoring/summary", headers=HEADERS).get_json())
     assert body.share_drifted == 0.1
-    assert body.scores_by_day and body.scores_by_day[-1]["count"] >= 3
+    assert body.scores_by_day and body.scores_by_day[-1]["count"] == 5  # 3 single + 2 batch rows
     assert sum(body.scores_by_day[-1]["histogram"]["counts"]) == body.scores_by_day[-1]["count"]
     assert "## Dérive des données" in c.get("/model/card", headers=HEADERS).get_json()["markdown"]
     app.extensions["model_service"].predictions.close()
 
 
 def test_every_scored_request_is_logged(fast_bundle, tmp_path):
+    from test_service_support import raw_application
+
     app = make_app(fast_bundle, tmp_path)
     c = app.test_client()
     ids = client_ids(c, 4)
     c.get(f"/clients/{ids[0]}/score", headers=HEADERS)
     c.post("/predict/batch", headers=HEADERS, json={"ids": ids[1:]})
+    record = raw_application(fast_bundle, ids[0])
+    c.post("/predict", headers=HEADERS, json={"application": record})
+    c.post("/predict/batch", headers=HEADERS, json={"records": [record]})
     app.extensions["model_service"].predictions.close()
     lines = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
-    assert [line["id"] for line in lines] == ids
-    features = app.extensions["model_service"].bundle.feature_names
-    for line in lines:
+    assert [line.get("id") for line in lines] == [ids[0], None, ids[0], ids[0]]
+    assert [line["endpoint"] for line in lines] == ["score", "batch", "predict", "batch"]
+    features = set(app.extensions["model_service"].bundle.feature_names)
+    for line in lines[:1] + lines[2:]:
         assert set(line) >= {"time", "endpoint", "probability", "score", "decision", "model_version", "features"}
-        assert set(line["features"]) == set(features)
+    assert set(lines[0]["features"]) == features and set(lines[2]["features"]) == features
+    batch = lines[1]  # known clients by id: one line, arrays, features reproducible from the store
+    assert batch["ids"] == ids[1:] and batch["count"] == 3 and len(batch["scores"]) == len(batch["decisions"]) == 3
+    assert batch["features"] is None and batch["features_source"] == "store"
+    assert lines[3]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[3]["features_source"] == "request"
 
 
 def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):

@@ -74,3 +74,38 @@ def test_reason_sentences_sorted_by_weight():
                               {"sentence": "", "contribution": 2}]}
     assert [c["sentence"] for c in reason_sentences(expl)] == ["b", "a"]
     assert [c["sentence"] for c in reason_sentences(expl, direction="raises")] == ["a"]
+
+
+def test_clients_query_params():
+    from dash_app.pages.clients import ALL, query_params
+
+    params = query_params({"q": " 1000 ", "age_min": 30, "gender": ALL, "decision": "review", "income_max": None},
+                          page=2, sort_by=[{"column_id": "score", "direction": "desc"}])
+    assert params == {"page": 3, "per_page": 20, "q": "1000", "age_min": 30, "decision": "review", "sort": "-score"}
+    assert query_params({}, 0, [{"column_id": "link", "direction": "asc"}])["sort"] == "id"
+
+
+def test_drift_rows_keep_service_order():
+    from dash_app.pages.monitoring import drift_rows
+
+    rows = drift_rows({"columns": [{"column": "B", "score": 0.3, "drifted": False},
+                                   {"column": "A", "label": "Âge", "score": 0.5, "drifted": True},
+                                   {"column": "C", "score": 0.1, "drifted": False}]})
+    assert [r["feature"] for r in rows] == ["Âge", "B", "C"]
+
+
+def test_dash_app_talks_to_the_service_over_http_only():
+    """Architecture rule: no import of the model side (scoring, training, model_service, catboost, sklearn)."""
+    import ast
+    from pathlib import Path
+
+    forbidden = {"scoring", "training", "model_service", "catboost", "sklearn"}
+    root = Path(__file__).resolve().parents[2] / "dash_app"
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                assert name.split(".")[0] not in forbidden, f"{path}: imports {name}"
+    clients = [p for p in root.rglob("*.py") if "import requests" in p.read_text(encoding="utf-8")]
+    assert [p.name for p in clients] == ["api_client.py"]

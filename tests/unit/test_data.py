@@ -131,6 +131,15 @@ def test_tiny_dataset_loads_with_schema_types(tmp_path):
     assert np.isnan(apps["EXT_SOURCE_1"]).all()  # empty field = missing
 
 
+def test_applicant_order_is_deterministic(tmp_path):
+    # a parallel read returns chunks in thread order: rows are put in SK_ID_CURR order, train first
+    root = write_dataset(tmp_path, application_train=app_rows([100003, 100001, 100002]),
+                         application_test=app_rows([200002, 100000], target=False))
+    apps, _ = load_apps(root)
+    assert apps["SK_ID_CURR"].tolist() == [100001, 100002, 100003, 100000, 200002]
+    assert apps["TARGET"].tolist() == [1, 0, 0, -1, -1]  # labels travel with their rows
+
+
 def test_build_features_on_tiny_dataset(tmp_path):
     fs = build_features(write_dataset(tmp_path), memory_limit="512MB")
     assert fs.frame.index.tolist() == [100001, 100002, 100003, 200001]

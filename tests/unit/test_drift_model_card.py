@@ -33,7 +33,7 @@ def test_card_has_every_section_and_the_real_figures():
     assert "| PR AUC (average precision) | 0.2489 |" in card
     assert "| cv / auc_mean | 0.7611 |" in card
     assert "12,345.50" in card
-    assert "0.0912" in card and "missed default (false negative) 10" in card and "10 times" in card
+    assert "0.0912" in card and "missed default (false negative) 10," in card and "10 times" in card
     assert "minimum cost 0.5200 at threshold 0.0912" in card
     assert "Model features: 3 (1 categorical)" in card
     assert "External score 3 (EXT_SOURCE_3)" in card
@@ -80,3 +80,21 @@ def test_cli_writes_the_card(tmp_path):
     text = out.read_text()
     assert "0.7654" in text and "| F | 0.8000 |" in text
     assert main(["--bundle", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+
+
+def test_training_fairness_report_shape():
+    fairness = {"threshold": 0.09, "min_group_size": 30, "bootstrap": 200, "positive": "default",
+                "attributes": {"CODE_GENDER": {
+                    "groups": [{"group": "F", "count": 4500, "defaults": 300, "default_rate": 0.0667,
+                                "approval_rate": 0.71, "tpr": 0.6, "fpr": 0.25, "auc": 0.74, "mean_score": 41.2}],
+                    "groups_compared": ["F", "M"], "bootstrap": 200,
+                    "demographic_parity_difference": {"value": 0.081, "ci_low": 0.05, "ci_high": 0.11},
+                    "equal_opportunity_difference": {"value": None, "ci_low": None, "ci_high": None}}}}
+    card = render_model_card({**METADATA, "model": {"type": "CatBoostClassifier", "pipeline": ["prep", "model"],
+                                                    "params": {"depth": 6}}}, fairness, None)
+    assert "| F | 4,500 | 300 | 0.0667 | 0.7100 | 0.6000 | 0.2500 | 0.7400 | 41.2000 |" in card
+    assert "Demographic parity difference (approval-rate gap): 0.0810 (95% CI 0.0500 - 0.1100)" in card
+    assert "Model: CatBoostClassifier (training pipeline: prep -> model)" in card
+    summary_only = render_model_card({**METADATA, "fairness": {"summary": {"CODE_GENDER": {
+        "demographic_parity_difference": {"value": 0.08, "ci_low": None, "ci_high": None}}}}}, None, None)
+    assert "Demographic parity difference (approval-rate gap): 0.0800" in summary_only

@@ -41,7 +41,7 @@ def test_matches_the_textbook_formula():
     ref = np.arange(1000, dtype=float)
     cur = np.concatenate([np.arange(500), np.arange(500)]).astype(float)  # all in the lower half
     table = psi_table(ref, cur, bins=2)
-    assert table["edges"] == [499.5]
+    assert table["edges"] == [499.75]  # halfway between the median 499.5 and the next value 500
     assert table["reference_share"] == [0.5, 0.5]
     assert table["current_share"] == [1.0, 0.0]
     # the empty bin uses epsilon instead of 0: finite PSI
@@ -79,3 +79,13 @@ def test_empty_input_is_an_error():
                                           (0.2501, "act"), (None, None)])
 def test_psi_reading(value, status):
     assert psi_status(value) == status
+
+
+def test_plateau_scores_survive_float32_rounding():
+    """Isotonic-calibrated scores sit on a few plateau values; the store keeps them as float32."""
+    rng = np.random.default_rng(3)
+    plateaus = np.array([0.0225, 1 / 32.1, 0.0416666666, 0.0548, 0.0901, 0.1591, 0.31])
+    ref = rng.choice(plateaus, 20_000, p=[0.15, 0.16, 0.16, 0.16, 0.14, 0.13, 0.10])
+    cur = rng.choice(plateaus, 5_000, p=[0.15, 0.16, 0.16, 0.16, 0.14, 0.13, 0.10]).astype(np.float32)
+    assert psi(ref, cur) < 0.01
+    assert psi(ref, cur.astype(np.float64)) < 0.01

@@ -28,6 +28,7 @@ from scoring.features.history import (
     BUREAU_AGGS,
     HISTORY_FEATURES,
     bureau_balance_features,
+    bureau_balance_per_credit_sql,
     bureau_features,
     credit_card_features,
     history_feature_names,
@@ -257,6 +258,28 @@ def test_bureau_balance_status_given_as_numbers_matches_text():
     expected = run(bureau_balance_features, bureau=bureau, bureau_balance=as_text)
     pd.testing.assert_frame_equal(run(bureau_balance_features, bureau=bureau, bureau_balance=as_numbers), expected)
     assert expected.loc[1, "BB_STATUS_MAX"] == 2
+
+
+def test_bureau_balance_odd_statuses_and_the_per_credit_step():
+    bureau = table("bureau", [{"SK_ID_CURR": 1, "SK_ID_BUREAU": 10}, {"SK_ID_CURR": 1, "SK_ID_BUREAU": 11}])
+    bb = table("bureau_balance", [
+        {"SK_ID_BUREAU": 10, "MONTHS_BALANCE": 0, "STATUS": "7"},  # not a Kaggle status: a number, not "late"
+        {"SK_ID_BUREAU": 10, "MONTHS_BALANCE": None, "STATUS": "1"},  # month unknown: late, but not "recent"
+        {"SK_ID_BUREAU": 11, "MONTHS_BALANCE": -20, "STATUS": None},
+    ])
+    out = run(bureau_balance_features, bureau=bureau, bureau_balance=bb)
+    check(out.loc[1], {
+        "BB_MONTHS_COUNT": 3, "BB_MONTHS_BALANCE_MIN": -20, "BB_LATE_COUNT": 1, "BB_LATE_SHARE": 1 / 3,
+        "BB_SEVERE_LATE_COUNT": 0, "BB_STATUS_MAX": 7, "BB_RECENT_LATE_SHARE": 0.0,
+        "BB_CLOSED_SHARE": 0, "BB_UNKNOWN_SHARE": 0,
+    })
+    # the full build's path: partial counts per credit materialised first, then combined
+    con = duckdb.connect()
+    con.register("bureau", bureau)
+    con.register("bureau_balance", bb)
+    con.execute(f"CREATE TABLE credits AS {bureau_balance_per_credit_sql()}")
+    pd.testing.assert_frame_equal(bureau_balance_features(con, per_credit="credits"), out)
+    con.close()
 
 
 # --------------------------------------------------------------------------- previous_application

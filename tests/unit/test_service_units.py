@@ -100,16 +100,16 @@ def test_sentences_in_french_and_english():
 def test_prediction_log_writes_json_lines_in_the_background(tmp_path: Path):
     log = PredictionLog(tmp_path / "sub" / "p.jsonl", "v1", maxsize=100)
     log.put(Entry(now(), "score", 7, 0.1, 12.5, "approve", ["A", "B"], [1.5, float("nan")]))
-    import pandas as pd
-
-    frame = pd.DataFrame({"A": [1.0, 2.0], "B": pd.Categorical(["x", "NA"])})
     log.put(BatchEntry(now(), "batch", [8, 9], np.array([0.2, 0.9]), np.array([20.0, 90.0]),
-                       np.array(["approve", "decline"]), frame))
+                       np.array(["approve", "decline"]), [{"A": 1.0}, {"A": 2.0, "B": "x"}]))
+    log.put(BatchEntry(now(), "batch", [10], np.array([0.3]), np.array([30.0]), np.array(["review"]), None))
     log.close()
     lines = [json.loads(line) for line in (tmp_path / "sub" / "p.jsonl").read_text().splitlines()]
-    assert [line["id"] for line in lines] == [7, 8, 9]
+    assert [line.get("id") for line in lines] == [7, 8, 9, None]
     assert lines[0]["features"] == {"A": 1.5, "B": None} and lines[0]["model_version"] == "v1"
-    assert lines[2]["features"] == {"A": 2.0, "B": "NA"} and lines[2]["decision"] == "decline"
+    assert lines[2]["features"] == {"A": 2.0, "B": "x"} and lines[2]["decision"] == "decline"
+    assert lines[3]["ids"] == [10] and lines[3]["scores"] == [30.0] and lines[3]["decisions"] == ["review"]
+    assert lines[3]["features"] is None and lines[3]["features_source"] == "store"
 
 
 def test_prediction_log_never_blocks_when_full(tmp_path: Path):

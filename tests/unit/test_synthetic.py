@@ -217,6 +217,13 @@ def test_ensure_synthetic_leaves_existing_data_alone(tmp_path):
     assert all((tmp_path / f"{t}.csv.gz").read_bytes() == b"real" for t in TABLE_NAMES)
 
 
+def test_ensure_synthetic_refuses_to_complete_partial_data(tmp_path):
+    (tmp_path / "application_train.csv").write_text("SK_ID_CURR\n")
+    with pytest.raises(FileExistsError):
+        ensure_synthetic(tmp_path, n_clients=40)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["application_train.csv"]
+
+
 def test_cli_writes_the_tables(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--clients", "30", "--seed", "3", "--test-clients", "4",
                  "--no-compress"]) == 0

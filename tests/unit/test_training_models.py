@@ -7,10 +7,17 @@ import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.neighbors import NearestNeighbors
 
 from training.compare import oof_predictions
 from training.models import (
-    SENTINEL, MissingAwareSMOTENC, MissingRestorer, SmoteEncoder, ScaledNeighbors, build_pipeline, export_model,
+    SENTINEL,
+    MissingAwareSMOTENC,
+    MissingRestorer,
+    ScaledNeighbors,
+    SmoteEncoder,
+    build_pipeline,
+    export_model,
     make_smote,
 )
 
@@ -121,10 +128,17 @@ def test_ablation_variants_do_not_resample(variant):
     assert weights == ("Balanced" if variant == "class_weights" else None)
 
 
-def test_scaled_neighbours_ignore_feature_units():
-    # column 0 in units of 1e6, column 1 in units of 1: after scaling both matter equally
-    X = np.array([[0.0, 0.0], [1e6, 0.0], [0.0, 3.0], [5e5, 1.0]])
-    nn = ScaledNeighbors(n_neighbors=2, n_continuous=2).fit(X)
-    neighbours = nn.kneighbors(X, return_distance=False)
-    assert neighbours[3, 1] != 2 or neighbours[3, 1] != 1  # query works on scaled data
+def test_scaled_neighbours_standardise_numbers_and_ignore_missing():
+    rng = np.random.default_rng(0)
+    numeric = np.column_stack([rng.normal(0, 1e6, 50), rng.normal(0, 1, 50)])
+    numeric[::7, 1] = SENTINEL  # missing
+    onehot = np.eye(3)[rng.integers(0, 3, 50)] * 123.0  # SMOTENC's scaled one-hot block
+    X = np.hstack([numeric, onehot])
+    got = ScaledNeighbors(n_neighbors=4, n_continuous=2).fit(X).kneighbors(X, return_distance=False)
+    present = numeric[:, 1] != SENTINEL
+    z = np.column_stack([numeric[:, 0] / numeric[:, 0].std(), numeric[:, 1]])
+    z[:, 0] -= numeric[:, 0].mean() / numeric[:, 0].std()
+    z[:, 1] = np.where(present, (numeric[:, 1] - numeric[present, 1].mean()) / numeric[present, 1].std(), 0.0)
+    expected = NearestNeighbors(n_neighbors=4).fit(np.hstack([z, onehot / 123 / np.sqrt(2)]))
+    np.testing.assert_array_equal(got, expected.kneighbors(return_distance=False, X=np.hstack([z, onehot / 123 / np.sqrt(2)])))
     assert isinstance(make_smote(FEATURES, CATEGORICAL), MissingAwareSMOTENC)
