@@ -21,10 +21,12 @@ if [ ! -f "$stamp" ]; then
 fi
 
 if [ "$role" = "test" ]; then
-  if ! command -v chromium >/dev/null 2>&1; then
+  # Debian's Chromium + ChromeDriver (browser tests) and shellcheck (the shell-script lint test).
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 \
+     || ! command -v shellcheck >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver shellcheck >/dev/null
   fi
   if [ ! -f node_modules/axe-core/axe.min.js ]; then
     npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent

@@ -154,5 +154,6 @@ def test_bin_web_passes_heroku_settings_to_gunicorn(tmp_path):
 @pytest.mark.skipif(not shutil.which("shellcheck"), reason="shellcheck (Debian package) not installed")
 def test_shell_scripts_pass_shellcheck():
     scripts = [REPO / "bin" / "web"] + sorted(p for p in (REPO / "bin").glob("*") if p.name != "web" and p.is_file())
+    scripts += sorted((REPO / "scripts").glob("*.sh")) + [REPO / ".ci" / "run"]
     run = subprocess.run(["shellcheck", *map(str, scripts)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
