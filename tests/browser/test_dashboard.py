@@ -211,7 +211,7 @@ def test_monitoring_without_report(stack, page, check_a11y, shoot):
 
 
 def test_monitoring_with_report(stack, page, check_a11y, shoot):
-    """The service reads its drift summary on every request: write one (documented shape, reports/drift.py)."""
+    """The service reads its drift summary on every request: write one (documented shape, reports/drift/cli.py)."""
     summary = {
         "schema_version": 1, "generated_at": "2026-01-31T12:00:00Z", "report_html": "reports/drift.html",
         "n_columns": 3, "n_drifted": 1, "share_drifted": 0.333, "drift_share_threshold": 0.5, "dataset_drift": False,
