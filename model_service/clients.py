@@ -46,8 +46,10 @@ class ClientIndex:
         # small arrays (a few MB at Kaggle size) copied into memory: lookups never fault on the map
         self.ids = np.array(store.ids, dtype=np.int64)
         self.target = np.array(store.target, dtype=np.int8)
-        self.probability = np.array(store.probability, dtype=np.float32)
-        score = np.asarray(to_score(self.probability.astype(np.float64), bundle.threshold), dtype=np.float64)
+        # decisions from the exact stored probabilities (as the scorer serves them); compact copies for display
+        probability = np.asarray(store.probability, dtype=np.float64)
+        score = np.asarray(to_score(probability, bundle.threshold), dtype=np.float64)
+        self.probability = probability.astype(np.float32)
         self.decision = np.select([score < REVIEW_LOW, score <= REVIEW_HIGH], [0, 1], 2).astype(np.int8)
         self.score = score.astype(np.float32)
         self.numeric: dict[str, np.ndarray] = {}

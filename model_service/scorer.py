@@ -1,12 +1,17 @@
 """Calibrated probability, 0-100 score, decision and band, for one client or many.
 
-The single-client path is one store row read as a plain list -> ``model.predict([row])``
-(a plain list, no pandas), cached per client; batches go through one
-vectorised CatBoost call.
+Known clients are scored from the bundle's precomputed probabilities (``store/probability.npy``:
+the final model and calibrator applied to the very rows of the store at export time). At start-up
+a sample of store rows is rescored with the model; if any differs (a store exported by other code,
+or an old float32 file) the precomputed values are ignored and every known client is scored
+with the model instead: one store row read as a plain list -> ``model.predict([row])`` (no
+pandas), cached per client. New applications and batches of records go through the model
+(one vectorised CatBoost call for a batch).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,13 +26,18 @@ from .inputs import StoreInputs
 
 BANDS = {"approve": "green", "review": "orange", "decline": "red"}
 
+log = logging.getLogger("model_service")
+
+#: Store rows rescored at start-up to check the precomputed probabilities, and the tolerance.
+CHECK_ROWS = 64
+CHECK_TOLERANCE = 1e-9
+
 
 @dataclass(frozen=True)
 class Score:
     probability: float
     score: float
     decision: str
-    raw_probability: float
 
     @property
     def band(self) -> str:
@@ -60,13 +70,33 @@ class Scorer:
         self.version = bundle.version
         self.inputs = inputs
         self._by_index = lru_cache(maxsize=cache_size)(self._score_index) if cache_size else self._score_index
+        self.precomputed: np.ndarray | None = self._checked_precomputed(bundle.store.probability)
+
+    def _checked_precomputed(self, stored: np.ndarray) -> np.ndarray | None:
+        """The store's probabilities when the model reproduces them on a spread sample of rows, else None."""
+        n = len(stored)
+        if n == 0 or stored.dtype != np.float64:
+            return None
+        sample = np.unique(np.linspace(0, n - 1, num=min(CHECK_ROWS, n)).astype(np.int64))
+        expected = self.scores_from_raw(self.raw_frame(self.inputs.frame(sample))).probability
+        worst = float(np.max(np.abs(expected - stored[sample])))
+        if not worst <= CHECK_TOLERANCE:
+            log.warning("store/probability.npy differs from the model by up to %.3g on %d sampled clients: "
+                        "known clients will be scored with the model", worst, len(sample))
+            return None
+        return np.asarray(stored)
+
+    @property
+    def uses_precomputed(self) -> bool:
+        return self.precomputed is not None
 
     # --- one row ---------------------------------------------------------------------------------
     def from_raw(self, raw_probability: float) -> Score:
-        probability = float(self.calibrator.apply(raw_probability))
+        return self.from_probability(float(self.calibrator.apply(raw_probability)))
+
+    def from_probability(self, probability: float) -> Score:
         score = float(to_score(probability, self.threshold))
-        return Score(probability=probability, score=score, decision=decide(score),
-                     raw_probability=float(raw_probability))
+        return Score(probability=probability, score=score, decision=decide(score))
 
     def score_row(self, row: list) -> Score:
         raw = self.model.predict([row], prediction_type="Probability", thread_count=1)[0][1]
@@ -76,6 +106,9 @@ class Scorer:
         return self.score_row(self.inputs.row(i))
 
     def score_index(self, i: int) -> Score:
+        """Score of the known client at store position ``i``."""
+        if self.precomputed is not None:
+            return self.from_probability(float(self.precomputed[i]))
         return self._by_index(i)
 
     def log_odds(self, row: list) -> float:
@@ -97,4 +130,9 @@ class Scorer:
         return self.scores_from_raw(self.raw_frame(x))
 
     def score_indices(self, rows: np.ndarray) -> Scores:
+        """Scores of the known clients at store positions ``rows``."""
+        if self.precomputed is not None:
+            probability = self.precomputed[np.asarray(rows, dtype=np.int64)]
+            score = np.asarray(to_score(probability, self.threshold), dtype=np.float64)
+            return Scores(probability=probability, score=score, decision=decide_many(score))
         return self.score_frame(self.inputs.frame(rows))

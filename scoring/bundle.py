@@ -10,7 +10,8 @@ Layout of ``models/<version>/``::
     store/features.npy   float32 [n, n_features]; categorical columns hold codes (NaN = missing)
     store/categories.json  categorical column -> list of levels (code i -> levels[i])
     store/target.npy     int8 known outcome (1 default, 0 repaid, -1 unknown)
-    store/probability.npy float32 calibrated P(default) precomputed for every known client
+    store/probability.npy float64 calibrated P(default) of the final model, precomputed for every known client
+                         (older bundles: float32; the service then scores with the model)
     store/info.parquet   descriptive fields per client (for listings, filters and the UI)
     extras/*.json|.npz   anything else the service serves (neighbours, population, fairness...)
 
@@ -111,7 +112,7 @@ def save_bundle(
     np.save(tmp / "store/ids.npy", ids)
     np.save(tmp / "store/features.npy", matrix)
     np.save(tmp / "store/target.npy", target.reindex(features.index).to_numpy(dtype=np.int8)[order])
-    np.save(tmp / "store/probability.npy", np.asarray(probability, dtype=np.float32)[order])
+    np.save(tmp / "store/probability.npy", np.asarray(probability, dtype=np.float64)[order])
     (tmp / "store/categories.json").write_text(json.dumps(categories))
     info.reindex(ids).reset_index(drop=info.index.name in info.columns).to_parquet(
         tmp / "store/info.parquet", index=False)

@@ -31,5 +31,5 @@ def write_bundle(out_dir: str | Path, *, model, calibrator: Calibrator, metadata
     info = client_info(fs.applications, ids)
     return save_bundle(
         out_dir, model=model, calibrator=calibrator, metadata=metadata, features=fs.frame[data.features],
-        target=fs.target, probability=np.asarray(probability, dtype=np.float32), info=info, extras=extras,
+        target=fs.target, probability=np.asarray(probability, dtype=np.float64), info=info, extras=extras,
     )

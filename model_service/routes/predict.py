@@ -106,9 +106,7 @@ def _batch_ids(s: Services, ids: list[int]) -> list[str | dict[str, Any]]:
     for k in np.flatnonzero(~found).tolist():
         results[k] = {"id": ids[k], "error": "unknown client"}
     if found.any():
-        rows = positions[found]
-        x = s.inputs.frame(rows)
-        scores = s.scorer.score_frame(x)
+        scores = s.scorer.score_indices(positions[found])
         found_ids = as_int[found].tolist()
         for k, item in zip(np.flatnonzero(found).tolist(), _results(scores, found_ids), strict=True):
             results[k] = item

@@ -128,3 +128,40 @@ def test_counterfactual_grid_reproduces_the_current_score(service_app, client): 
         unchanged = Candidate(credit=1.0, term=1.0, income=1.0, keep_goods=False, document=None)
         scores, _ = s.counterfactuals.evaluate(s.inputs.raw_application(row), row, [unchanged])
         assert scores.probability[0] == pytest.approx(s.scorer.score_row(row).probability, abs=1e-9)
+
+
+def test_precomputed_scores_of_known_clients_are_the_models(service_app, client):  # noqa: F811
+    """Known clients are served from store/probability.npy: it must equal the model on every store row."""
+    import numpy as np
+
+    s = service_app.extensions["model_service"]
+    assert s.scorer.uses_precomputed, "the fast bundle's precomputed probabilities were rejected"
+    rows = np.arange(len(s.clients.ids))
+    from_model = s.scorer.score_frame(s.inputs.frame(rows))
+    served = s.scorer.score_indices(rows)
+    assert np.max(np.abs(from_model.probability - served.probability)) <= 1e-12
+    assert (from_model.decision == served.decision).all()
+    for cid in client_ids(client, 5, sort="-score") + client_ids(client, 5, decision="review"):
+        i = s.clients.index_of(cid)
+        one = client.get(f"/clients/{cid}/score", headers=HEADERS).get_json()
+        assert one["probability"] == pytest.approx(s.scorer.score_row(s.inputs.row(i)).probability, abs=1e-12)
+
+
+def test_stale_precomputed_scores_are_ignored(fast_bundle):
+    """A store whose probabilities disagree with the model is not trusted: the model scores instead."""
+    import numpy as np
+
+    from model_service.inputs import StoreInputs
+    from model_service.scorer import Scorer
+    from scoring.bundle import load_bundle
+
+    bundle = load_bundle(fast_bundle)
+    inputs = StoreInputs(bundle)
+    honest = Scorer(bundle, inputs, cache_size=0)
+    assert honest.uses_precomputed
+    stale = np.array(bundle.store.probability, dtype=np.float64)
+    stale[0] = 1.0 - stale[0]  # one sampled row (the first) no longer matches the model
+    bundle.store.probability = stale
+    scorer = Scorer(bundle, inputs, cache_size=0)
+    assert not scorer.uses_precomputed
+    assert scorer.score_index(0).probability == pytest.approx(honest.score_row(inputs.row(0)).probability, abs=1e-12)
