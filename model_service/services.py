@@ -10,6 +10,7 @@ import numpy as np
 from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
+from scoring.model_card import render_bundle
 
 from .clients import ClientIndex
 from .config import Settings
@@ -17,7 +18,6 @@ from .counterfactual import CounterfactualSearch
 from .decisions import DecisionStore
 from .explain import Explainer, reference_terciles
 from .inputs import StoreInputs
-from .model_card import render as render_card
 from .modelinfo import is_synthetic, model_payload
 from .monitoring import Monitoring
 from .neighbours import Neighbours
@@ -68,7 +68,7 @@ class Services:
         key = f"{lang}:{hash(repr(drift))}"
         if key not in self._cards:
             self._cards.clear()
-            self._cards[key] = render_card(self.bundle, synthetic=self.synthetic, drift=drift, lang=lang)
+            self._cards[key] = render_bundle(self.bundle, drift, lang=lang)
         return self._cards[key]
 
 

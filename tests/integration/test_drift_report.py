@@ -202,17 +202,23 @@ def test_prediction_log_with_shifted_scores_fails_on_psi(tiny_bundle, synthetic_
 
 @pytest.mark.slow
 def test_model_card_of_a_trained_bundle(fast_bundle, tmp_path):
-    from reports.model_card import _flatten, _fmt, _plain, main
+    from reports.model_card import main
     from scoring.bundle import resolve
+    from scoring.model_card_text import flatten, fmt, plain
 
     out = tmp_path / "model_card.md"
     assert main(["--bundle", str(fast_bundle), "--out", str(out), "--drift", str(tmp_path / "none.json")]) == 0
     card = out.read_text()
     metadata = json.loads((resolve(fast_bundle) / "metadata.json").read_text())
     assert f"version {metadata['version']}" in card
-    assert _fmt(float(metadata["threshold"])) in card
-    figures = [(k, v) for k, v in _flatten(metadata["metrics"]) if isinstance(v, float)]
+    assert fmt(float(metadata["threshold"])) in card
+    figures = [(k, v) for k, v in flatten(metadata["metrics"]) if isinstance(v, float)]
     assert figures, metadata["metrics"]
     for key, value in figures:
-        assert f"| {_fmt(value)} |" in card, key
-    assert f"missed default (false negative) {_plain(metadata['costs']['fn'])}" in card
+        assert f"| {fmt(value)} |" in card, key
+    assert f"missed default (false negative) {plain(metadata['costs']['fn'])}" in card
+    fairness = json.loads((resolve(fast_bundle) / "extras" / "fairness.json").read_text())
+    for name, attribute in fairness["attributes"].items():
+        first = attribute["groups"][0]
+        assert f"### {name}" in card and f"| {fmt(first['group'])} | {fmt(first['count'])} |" in card, name
+    assert "No drift report yet" in card

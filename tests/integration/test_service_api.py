@@ -53,6 +53,41 @@ def test_model_fairness_and_card(client, service_app):  # noqa: F811
     assert "## Intended use" in english and "## Fairness" in english
 
 
+def test_model_card_is_the_cli_card_with_the_bundles_figures(fast_bundle, tmp_path):
+    """GET /model/card and `python -m reports.model_card` render the same text (one renderer, scoring.model_card)."""
+    from reports.model_card import main
+    from scoring.model_card_text import fmt, plain
+
+    drift = {"generated_at": "2026-01-06T00:00:00Z", "verdict": {"status": "watch", "reasons": ["2 of 80 drifted"]},
+             "n_columns": 80, "n_drifted": 2, "share_drifted": 0.025, "dataset_drift": False,
+             "score_psi": {"value": 0.1234, "status": "watch"}}
+    (tmp_path / "drift_summary.json").write_text(json.dumps(drift))
+    app = make_app(fast_bundle, tmp_path)
+    c = app.test_client()
+    bundle = app.extensions["model_service"].bundle
+    try:
+        for lang in ("fr", "en"):
+            body = c.get(f"/model/card?lang={lang}", headers=HEADERS).get_json()
+            assert body["lang"] == lang and body["model_version"] == bundle.version
+            out = tmp_path / f"card_{lang}.md"
+            assert main(["--bundle", str(fast_bundle), "--out", str(out),
+                         "--drift", str(tmp_path / "drift_summary.json"), "--lang", lang]) == 0
+            assert body["markdown"] == out.read_text(encoding="utf-8"), lang
+        card = c.get("/model/card", headers=HEADERS).get_json()["markdown"]  # default: French
+    finally:
+        app.extensions["model_service"].predictions.close()
+    meta = bundle.metadata
+    assert f"Seuil de décision (probabilité calibrée de défaut) : {fmt(bundle.threshold, 'fr')}" in card
+    assert f"| AUC ROC | {fmt(meta['metrics']['auc'], 'fr')} |" in card
+    assert f"défaut accepté (faux négatif) {plain(meta['costs']['fn'], 'fr')}" in card
+    assert f"bon client refusé (faux positif) {plain(meta['costs']['fp'], 'fr')}" in card
+    fairness = bundle.extra("fairness")
+    if fairness is not None:
+        first = fairness["attributes"]["CODE_GENDER"]["groups"][0]
+        assert f"| {first['group']} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
+    assert "**À SURVEILLER**" in card and "0,1234 (à surveiller" in card
+
+
 def test_client_listing_pagination_filters_and_sort(client, service_app):  # noqa: F811
     body = schemas.ClientsOut.model_validate(get(client, "/clients?per_page=7&page=2"))
     assert len(body.items) == 7 and body.page == 2 and body.total == len(service_app.extensions["model_service"].clients)

@@ -1,13 +1,20 @@
-"""reports.model_card: a pure Markdown rendering of bundle metadata, fairness and drift summary."""
+"""The model card: scoring.model_card renders bundle metadata, fairness and drift summary (en/fr);
+reports.model_card (CLI) and the service's GET /model/card both use that one renderer."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from reports.model_card import main, render_model_card
+import numpy as np
+import pytest
+
+from reports.model_card import main
+from scoring.model_card import render
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,7 +31,7 @@ METADATA = {
 
 
 def test_card_has_every_section_and_the_real_figures():
-    card = render_model_card(METADATA, None, None)
+    card = render(METADATA, None, None, lang="en")
     for heading in ("## Intended use", "## Data", "## Metrics", "## Threshold and costs", "## Fairness",
                     "## Limits", "## Drift status", "## Version"):
         assert heading in card
@@ -53,7 +60,7 @@ def test_fairness_and_drift_are_rendered():
              "n_columns": 80, "n_drifted": 2, "share_drifted": 0.025, "dataset_drift": False, "sampled": False,
              "drifted_columns": [{"column": "EXT_SOURCE_3", "method": "K-S p_value", "score": 1e-6}],
              "score_psi": {"value": 0.1234, "status": "watch"}, "model_version": "20260105-101010"}
-    card = render_model_card({**METADATA, "synthetic": True}, fairness, drift)
+    card = render({**METADATA, "synthetic": True}, fairness, drift, lang="en")
     assert "### CODE_GENDER" in card and "| F | 4,000 | 0.8100 | 0.6200 |" in card
     assert "### AGE_BAND" in card and "| <30 | 900 | 0.7000 |" in card
     assert "max_gap: 0.0700" in card
@@ -61,9 +68,16 @@ def test_fairness_and_drift_are_rendered():
     assert "Trained on synthetic data" in card
 
 
-def test_module_imports_nothing_heavy():
-    code = ("import sys, reports.model_card; heavy = {'numpy', 'pandas', 'evidently', 'catboost', 'scoring'}; "
-            "print(sorted(heavy & set(sys.modules)))")
+@pytest.mark.parametrize(("module", "heavy"), [
+    # the core renderer: standard library, numpy and scoring only (the service imports it)
+    ("scoring.model_card", ["pandas", "evidently", "catboost", "sklearn", "mlflow", "shap", "imblearn", "reports",
+                            "training", "model_service"]),
+    # the CLI only reads JSON and numpy files: no model, no training or drift stack
+    ("reports.model_card", ["evidently", "catboost", "sklearn", "mlflow", "shap", "imblearn", "training",
+                            "model_service", "reports.drift"]),
+])
+def test_module_imports_nothing_heavy(module, heavy):
+    code = f"import sys, {module}; print(sorted({set(heavy)!r} & set(sys.modules)))"
     run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
@@ -90,11 +104,70 @@ def test_training_fairness_report_shape():
                     "groups_compared": ["F", "M"], "bootstrap": 200,
                     "demographic_parity_difference": {"value": 0.081, "ci_low": 0.05, "ci_high": 0.11},
                     "equal_opportunity_difference": {"value": None, "ci_low": None, "ci_high": None}}}}
-    card = render_model_card({**METADATA, "model": {"type": "CatBoostClassifier", "pipeline": ["prep", "model"],
-                                                    "params": {"depth": 6}}}, fairness, None)
+    card = render({**METADATA, "model": {"type": "CatBoostClassifier", "pipeline": ["prep", "model"],
+                                         "params": {"depth": 6}}}, fairness, None, lang="en")
     assert "| F | 4,500 | 300 | 0.0667 | 0.7100 | 0.6000 | 0.2500 | 0.7400 | 41.2000 |" in card
     assert "Demographic parity difference (approval-rate gap): 0.0810 (95% CI 0.0500 - 0.1100)" in card
     assert "Model: CatBoostClassifier (training pipeline: prep -> model)" in card
-    summary_only = render_model_card({**METADATA, "fairness": {"summary": {"CODE_GENDER": {
-        "demographic_parity_difference": {"value": 0.08, "ci_low": None, "ci_high": None}}}}}, None, None)
+    summary_only = render({**METADATA, "fairness": {"summary": {"CODE_GENDER": {
+        "demographic_parity_difference": {"value": 0.08, "ci_low": None, "ci_high": None}}}}}, None, None, lang="en")
     assert "Demographic parity difference (approval-rate gap): 0.0800" in summary_only
+
+
+def test_french_card_has_every_section_and_the_real_figures():
+    card = render(METADATA, None, None, lang="fr")
+    for heading in ("## Usage prévu", "## Données", "## Modèle", "## Performances (validation)", "## Seuil et coûts",
+                    "## Équité", "## Limites", "## Dérive des données", "## Version"):
+        assert heading in card
+    assert "version 20260105-101010" in card
+    assert "| AUC ROC | 0,7654 |" in card and "| AUC PR (précision moyenne) | 0,2489 |" in card
+    assert "12\u202f345,50" in card
+    assert "0,0912" in card and "défaut accepté (faux négatif) 10," in card and "10 fois" in card
+    assert "coût minimal 0,5200 au seuil 0,0912" in card
+    assert "Variables du modèle : 3 (dont 1 catégorielles)" in card
+    assert "abc123def4567890" in card and "Aucune table d'équité" in card and "Aucun rapport de dérive" in card
+    assert render(METADATA, lang="fr-FR") == card and render(METADATA, lang="EN") == render(METADATA)
+    with pytest.raises(ValueError, match="language"):
+        render(METADATA, lang="de")
+
+
+def test_store_outcomes_gender_variant_and_free_form_drift():
+    gender_variant = {"auc": 0.7301, "business_cost": 0.5577, "auc_with": 0.7309, "business_cost_with": 0.54,
+                      "auc_change": -0.0008, "business_cost_change": 0.0177, "computed": True}
+    meta = {**METADATA, "fairness": {"summary": {}, "gender_variant": gender_variant}}
+    target = np.array([0, 0, 1, 0, -1], dtype=np.int8)  # -1: unknown outcome
+    card = render(meta, None, {"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}, lang="en", target=target)
+    assert "- Applicants in the client store: 5" in card and "- Labelled applicants (training): 4" in card
+    assert "- Observed default rate (labelled applicants): 25.00%" in card
+    assert "CV AUC 0.7301 vs 0.7309 with it (-0.0008); business cost per client 0.5577 vs 0.5400 (+0.0177)" in card
+    assert "| share_drifted | 0.1000 |" in card
+    # figures recorded in the metadata win over the store's
+    assert "- Applicants in the client store: 9" in render({**meta, "n_clients": 9}, target=target)
+    skipped = render({**METADATA, "fairness": {"gender_variant": {"computed": False, "note": "fast profile"}}},
+                     lang="fr")
+    assert "Variante sans CODE_GENDER : non calculée (fast profile)." in skipped
+
+
+def test_cli_writes_the_requested_language(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "metadata.json").write_text(json.dumps(METADATA))
+    out = tmp_path / "card.md"
+    assert main(["--bundle", str(tmp_path / "b"), "--out", str(out), "--drift", str(tmp_path / "none.json"),
+                 "--lang", "fr"]) == 0
+    assert out.read_text() == render(METADATA, None, None, lang="fr")
+    assert main(["--bundle", str(tmp_path / "b"), "--out", str(out), "--drift", str(tmp_path / "none.json")]) == 0
+    assert out.read_text() == render(METADATA, None, None, lang="en")  # --lang defaults to en
+
+
+def test_service_and_cli_share_the_core_renderer():
+    import reports.model_card as cli
+    import scoring.model_card as core
+    from model_service import services
+
+    assert importlib.util.find_spec("model_service.model_card") is None
+    assert services.render_bundle is core.render_bundle and cli.render is core.render
+    for path in (REPO / "model_service").rglob("*.py"):  # architecture: the service never imports reports
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            assert not any(n.split(".")[0] in ("reports", "training") for n in names), f"{path}: {names}"
