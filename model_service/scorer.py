@@ -78,7 +78,9 @@ class Scorer:
         if n == 0 or stored.dtype != np.float64:
             return None
         sample = np.unique(np.linspace(0, n - 1, num=min(CHECK_ROWS, n)).astype(np.int64))
-        expected = self.scores_from_raw(self.raw_frame(self.inputs.frame(sample))).probability
+        # One thread: this runs in gunicorn's master before the fork (--preload), and a CatBoost thread
+        # pool created there is inherited broken by the workers (they crashed on exit with SIGSEGV).
+        expected = self.scores_from_raw(self.raw_frame(self.inputs.frame(sample), thread_count=1)).probability
         worst = float(np.max(np.abs(expected - stored[sample])))
         if not worst <= CHECK_TOLERANCE:
             log.warning("store/probability.npy differs from the model by up to %.3g on %d sampled clients: "
@@ -120,11 +122,11 @@ class Scorer:
         score = np.asarray(to_score(probability, self.threshold), dtype=np.float64)
         return Scores(probability=probability, score=score, decision=decide_many(score))
 
-    def raw_frame(self, x: pd.DataFrame) -> np.ndarray:
+    def raw_frame(self, x: pd.DataFrame, thread_count: int = -1) -> np.ndarray:
         """Raw (uncalibrated) P(default) of every row of a model-input frame."""
         if len(x) == 0:
             return np.empty(0, dtype=np.float64)
-        return self.model.predict(x, prediction_type="Probability")[:, 1]
+        return self.model.predict(x, prediction_type="Probability", thread_count=thread_count)[:, 1]
 
     def score_frame(self, x: pd.DataFrame) -> Scores:
         return self.scores_from_raw(self.raw_frame(x))
