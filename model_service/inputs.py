@@ -21,7 +21,7 @@ import pandas as pd
 
 from scoring import schema
 from scoring.bundle import Bundle
-from scoring.features import MISSING_CATEGORY, model_input
+from scoring.features import MISSING_CATEGORY
 from scoring.features.application import raw_application_features
 
 _INT_KINDS = {name for name, kind in schema.TABLES["application_test"] if kind == "int"}
@@ -104,6 +104,9 @@ class StoreInputs:
         self.categorical: list[str] = bundle.categorical
         self.position = {name: j for j, name in enumerate(self.features)}
         self.cat_index: list[int] = [self.position[c] for c in self.categorical]
+        categorical = set(self.categorical)
+        self._numeric = [name for name in self.features if name not in categorical]
+        self._numeric_index = [self.position[name] for name in self._numeric]
         self._dtypes: dict[str, tuple[pd.CategoricalDtype, int]] = {}
         for name in self.categorical:
             levels = list(self.store.categories.get(name, []))
@@ -144,9 +147,21 @@ class StoreInputs:
         return pd.DataFrame(columns, copy=False)
 
     def row_from_frame(self, frame: pd.DataFrame) -> list:
-        """First row of a feature frame (as built by ``features_from_records``) as a model list row."""
-        x = model_input(frame.iloc[:1], self.features, self.categorical)
-        return rows_as_lists(x)[0]
+        """First row of a feature frame (as built by ``features_from_records``) as a model list row.
+
+        The same values as ``rows_as_lists(model_input(frame.iloc[:1], ...))[0]`` (numbers through
+        float32, categories as text with ``NA`` for missing), without building a 235-column frame
+        column by column: that took ~70 ms of a ~100 ms ``POST /predict``.
+        """
+        first = frame.iloc[:1]
+        numeric = first.reindex(columns=self._numeric).to_numpy(dtype=np.float32, na_value=np.nan)[0].tolist()
+        row: list = [None] * len(self.features)
+        for j, value in zip(self._numeric_index, numeric, strict=True):
+            row[j] = value
+        for j, name in zip(self.cat_index, self.categorical, strict=True):
+            value = first[name].iloc[0] if name in first.columns else None
+            row[j] = MISSING_CATEGORY if value is None or pd.isna(value) else str(value)
+        return row
 
     def raw_application(self, row: list) -> dict[str, Any]:
         """The raw application fields behind a model row (DAYS_EMPLOYED sentinel restored)."""

@@ -165,3 +165,34 @@ def test_stale_precomputed_scores_are_ignored(fast_bundle):
     scorer = Scorer(bundle, inputs, cache_size=0)
     assert not scorer.uses_precomputed
     assert scorer.score_index(0).probability == pytest.approx(honest.score_row(inputs.row(0)).probability, abs=1e-12)
+
+
+def test_single_row_fast_path_equals_the_model_input_frame(service_app, client, fast_bundle, real_data_dir):  # noqa: F811
+    """StoreInputs.row_from_frame (the POST /predict path) gives exactly the row model_input builds,
+    for full records with history, partial records and an empty one, and equals the stored row."""
+    from model_service.inputs import rows_as_lists
+    from model_service.routes.predict import build_features, history_frames
+    from scoring.features import model_input
+
+    s = service_app.extensions["model_service"]
+    cases = []
+    for cid in client_ids(client, 8):
+        application = raw_application(fast_bundle, cid)
+        cases.append((cid, application, raw_history(real_data_dir, cid)))
+        cases.append((None, {k: application[k] for k in list(application)[::3]}, None))
+    cases.append((None, {}, None))
+    for cid, application, history in cases:
+        body = s.models.predict.model_validate({"application": application, **({"history": history} if history else {})})
+        fields = body.application.model_dump(exclude_none=True)
+        fields.pop("SK_ID_CURR", None)
+        with service_app.app_context():
+            frame = build_features([fields], history_frames(body.history))
+        expected = rows_as_lists(model_input(frame.iloc[:1], s.inputs.features, s.inputs.categorical))[0]
+        got = s.inputs.row_from_frame(frame)
+        assert len(got) == len(expected)
+        for name, a, b in zip(s.inputs.features, got, expected, strict=True):
+            assert (a == b) or (a != a and b != b), (cid, name, a, b)  # NaN == NaN here
+            assert type(a) is type(b), (cid, name, a, b)
+        if cid is not None:
+            stored = s.inputs.row(s.clients.index_of(cid))
+            assert [x if x == x else None for x in got] == [x if x == x else None for x in stored], cid
