@@ -64,8 +64,15 @@ def _days_employed(value: float) -> float:
     return value
 
 
+#: Magnitude limit of any number without a tighter bound (Kaggle's largest amounts are below 1e9):
+#: features are float32, so a value like 1e300 would otherwise become infinite on the way in.
+MAX_MAGNITUDE = 1e12
+
+
 def _numeric(name: str, kind: str, bounded: bool = True) -> Any:
     low, high = bounds(name) if bounded and name != "DAYS_EMPLOYED" else (None, None)
+    low = -MAX_MAGNITUDE if low is None else low
+    high = MAX_MAGNITUDE if high is None else high
     parts: list[Any] = [Strict(), Field(ge=low, le=high, allow_inf_nan=False)]
     if kind in ("int", "id", "target"):
         parts.append(AfterValidator(_whole))

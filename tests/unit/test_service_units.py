@@ -76,6 +76,16 @@ def test_history_rows_are_typed_but_not_bounded(models):
                           "history.foo"}
 
 
+def test_numbers_beyond_any_plausible_magnitude_are_refused(models):
+    """No explicit bound still means finite in float32: 1e300 would reach the model as infinity."""
+    found = problems(models.predict, {"application": {"DAYS_EMPLOYED": -100.0}, "history": {
+        "bureau": [{"AMT_CREDIT_SUM": 1e300, "DAYS_CREDIT": -10}],
+        "credit_card_balance": [{"AMT_BALANCE": -2e12}]}})
+    assert set(found) == {"history.bureau[0].AMT_CREDIT_SUM", "history.credit_card_balance[0].AMT_BALANCE"}
+    ok = models.history.model_validate({"bureau": [{"AMT_CREDIT_SUM": 5.9e8}]})
+    assert ok.bureau[0].AMT_CREDIT_SUM == 5.9e8
+
+
 def test_bounds_cover_flags_scores_and_building_fields():
     assert bounds("FLAG_DOCUMENT_7") == (0, 1) and bounds("EXT_SOURCE_2") == (0, 1)
     assert bounds("APARTMENTS_MEDI") == (0, 1) and bounds("REG_CITY_NOT_WORK_CITY") == (0, 1)
