@@ -109,6 +109,9 @@ def test_heroku_requirements_are_slim():
         names = _requirements(REPO / "requirements" / f"{role}.txt")
         assert "gunicorn" in names and not names & TRAINING_ONLY, (role, names & TRAINING_ONLY)
     assert not _requirements(REPO / "requirements" / "dashboard.txt") & {"catboost", "duckdb", "pyarrow"}
+    # each app's folder names exactly its role's set
+    assert _requirements(REPO / "model_service" / "requirements.txt") == _requirements(REPO / "requirements" / "service.txt")
+    assert _requirements(REPO / "dash_app" / "requirements.txt") == _requirements(REPO / "requirements" / "dashboard.txt")
 
 
 def _bin_web(env: dict[str, str]) -> subprocess.CompletedProcess:
