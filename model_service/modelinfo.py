@@ -77,9 +77,3 @@ def model_payload(bundle: Bundle, synthetic: bool) -> dict[str, Any]:
     payload["features"] = features(bundle)
     return payload
 
-
-def is_synthetic(bundle: Bundle) -> bool:
-    value = bundle.metadata.get("synthetic")
-    if value is None and isinstance(bundle.metadata.get("data"), dict):
-        value = bundle.metadata["data"].get("synthetic")
-    return bool(value)

@@ -10,7 +10,7 @@ import numpy as np
 from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
-from scoring.model_card import render_bundle
+from scoring.model_card import is_synthetic, render_bundle
 
 from .clients import ClientIndex
 from .config import Settings
@@ -18,7 +18,7 @@ from .counterfactual import CounterfactualSearch
 from .decisions import DecisionStore
 from .explain import Explainer, reference_terciles
 from .inputs import StoreInputs
-from .modelinfo import is_synthetic, model_payload
+from .modelinfo import model_payload
 from .monitoring import Monitoring
 from .neighbours import Neighbours
 from .population import Population
@@ -82,7 +82,7 @@ def build(settings: Settings) -> Services:
                           cache_size=min(settings.score_cache_size, 4096))
     decisions = DecisionStore(settings.database_url, create_parent=settings.default_database)
     decisions.check()
-    synthetic = is_synthetic(bundle)
+    synthetic = is_synthetic(bundle.metadata)
     services = Services(
         settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
