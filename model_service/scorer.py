@@ -118,7 +118,10 @@ class Scorer:
 
     # --- many rows -------------------------------------------------------------------------------
     def scores_from_raw(self, raw: np.ndarray) -> Scores:
-        probability = np.asarray(self.calibrator.apply(np.asarray(raw, dtype=np.float64)), dtype=np.float64)
+        return self.scores_from_probability(self.calibrator.apply(np.asarray(raw, dtype=np.float64)))
+
+    def scores_from_probability(self, probability: np.ndarray) -> Scores:
+        probability = np.asarray(probability, dtype=np.float64)
         score = np.asarray(to_score(probability, self.threshold), dtype=np.float64)
         return Scores(probability=probability, score=score, decision=decide_many(score))
 
@@ -134,7 +137,5 @@ class Scorer:
     def score_indices(self, rows: np.ndarray) -> Scores:
         """Scores of the known clients at store positions ``rows``."""
         if self.precomputed is not None:
-            probability = self.precomputed[np.asarray(rows, dtype=np.int64)]
-            score = np.asarray(to_score(probability, self.threshold), dtype=np.float64)
-            return Scores(probability=probability, score=score, decision=decide_many(score))
+            return self.scores_from_probability(self.precomputed[np.asarray(rows, dtype=np.int64)])
         return self.score_frame(self.inputs.frame(rows))

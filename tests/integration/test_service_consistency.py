@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from test_service_support import HEADERS, client, client_ids, raw_application, raw_history, service_app  # noqa: F401
 
@@ -132,8 +133,6 @@ def test_counterfactual_grid_reproduces_the_current_score(service_app, client): 
 
 def test_precomputed_scores_of_known_clients_are_the_models(service_app, client):  # noqa: F811
     """Known clients are served from store/probability.npy: it must equal the model on every store row."""
-    import numpy as np
-
     s = service_app.extensions["model_service"]
     assert s.scorer.uses_precomputed, "the fast bundle's precomputed probabilities were rejected"
     rows = np.arange(len(s.clients.ids))
@@ -149,8 +148,6 @@ def test_precomputed_scores_of_known_clients_are_the_models(service_app, client)
 
 def test_stale_precomputed_scores_are_ignored(fast_bundle):
     """A store whose probabilities disagree with the model is not trusted: the model scores instead."""
-    import numpy as np
-
     from model_service.inputs import StoreInputs
     from model_service.scorer import Scorer
     from scoring.bundle import load_bundle
