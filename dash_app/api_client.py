@@ -75,10 +75,25 @@ class ServiceClient:
         self._lock = threading.Lock()
 
     # -- transport ---------------------------------------------------------------------------------
+    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        """One HTTP exchange; a GET whose connection fails (not times out) is sent once more.
+
+        A pooled keep-alive connection can be closed by the server (gunicorn's ``--keep-alive``) at the
+        moment it is reused: the request then fails with "connection aborted" although the service is
+        up. Reads are idempotent, so one fresh attempt is safe; writes (POST) are never repeated.
+        """
+        try:
+            return self.session.request(method, url, **kwargs)
+        except requests.ConnectionError as exc:
+            if method != "GET" or isinstance(exc, requests.Timeout):
+                raise
+            log.info("GET %s: %s; retrying once on a new connection", url, exc)
+            return self.session.request(method, url, **kwargs)
+
     def _request(self, method: str, path: str, *, params=None, json=None, timeout=None) -> Any:
         url = f"{self.base_url}{path}"
         try:
-            response = self.session.request(method, url, params=params, json=json, timeout=timeout or self.timeout)
+            response = self._send(method, url, params=params, json=json, timeout=timeout or self.timeout)
         except requests.Timeout as exc:
             raise ServiceUnavailable("timeout", code="timeout", detail=str(exc)) from exc
         except requests.RequestException as exc:  # connection refused, DNS, reset...
@@ -172,7 +187,7 @@ class ServiceClient:
     def monitoring_report(self) -> str | None:
         """HTML of the latest drift report (``GET /monitoring/report``), None when absent."""
         try:
-            response = self.session.get(f"{self.base_url}/monitoring/report", timeout=self.timeout)
+            response = self._send("GET", f"{self.base_url}/monitoring/report", timeout=self.timeout)
         except requests.RequestException as exc:
             raise ServiceUnavailable("unreachable", code="unreachable", detail=str(exc)) from exc
         if response.status_code == 404:

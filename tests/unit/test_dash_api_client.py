@@ -159,3 +159,63 @@ def test_environment_configuration(monkeypatch):
     assert c.base_url == "http://example.invalid:9"
     assert c.session.headers["X-API-Key"] == "from-env"
     assert c.timeout[1] == 3.5
+
+
+def _closing_server(drops: int):
+    """An HTTP/1.1 server that closes the first ``drops`` requests' connections without a word
+    (what a keep-alive connection closed by the server looks like to the client), then answers."""
+    state = {"seen": [], "drops": drops}
+
+    class Closing(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _answer(self):
+            state["seen"].append(self.command)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            if state["drops"] > 0:
+                state["drops"] -= 1
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            raw = json.dumps({"status": "ok"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        do_GET = do_POST = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Closing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, state
+
+
+def test_a_get_on_a_dropped_connection_is_sent_once_more():
+    server, state = _closing_server(drops=1)
+    try:
+        api = ServiceClient(f"http://127.0.0.1:{server.server_address[1]}", api_key="k", cache_ttl=0)
+        assert api._get("/clients/1") == {"status": "ok"}
+        assert state["seen"] == ["GET", "GET"]
+    finally:
+        server.shutdown()
+
+
+def test_a_get_dropped_twice_is_unavailable_and_a_post_is_never_repeated():
+    server, state = _closing_server(drops=2)
+    try:
+        api = ServiceClient(f"http://127.0.0.1:{server.server_address[1]}", api_key="k", cache_ttl=0)
+        with pytest.raises(ServiceUnavailable) as info:
+            api._get("/clients/1")
+        assert info.value.code == "unreachable" and state["seen"] == ["GET", "GET"]
+        state["drops"], state["seen"] = 1, []
+        with pytest.raises(ServiceUnavailable):
+            api.decide(1, "approve", "motif suffisamment long", "alice")
+        assert state["seen"] == ["POST"]
+    finally:
+        server.shutdown()
