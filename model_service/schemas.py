@@ -218,9 +218,20 @@ class PopulationOut(Versioned):
 
 
 # --- scoring new applications --------------------------------------------------------------------
+class InputWarning(Out):
+    """Something about the input that makes the score less reliable (the score is still given)."""
+
+    code: Literal["few_fields", "missing_key_fields", "no_history"]
+    message: str = Field(description="plain French, for the advisor")
+    message_en: str
+    fields: list[str] = Field(description="the application fields concerned (may be empty)")
+
+
 class PredictOut(ScoreFields, Versioned):
     id: int | None
-    explanation: Explanation
+    explanation: Explanation | None = Field(description="null when the request asked explain=false")
+    warnings: list[InputWarning] = Field(
+        description="completeness warnings: too few informative fields, key fields missing, no history")
     counterfactual: Counterfactual | None = None
 
 
