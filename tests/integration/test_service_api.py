@@ -242,24 +242,6 @@ def test_advisor_decisions_are_stored_newest_first(client, service_app):  # noqa
     assert [d.id for d in history.decisions][:2] == [second["id"], first["id"]]
 
 
-def test_monitoring_summary(fast_bundle, tmp_path):
-    app = make_app(fast_bundle, tmp_path)
-    c = app.test_client()
-    assert c.get("/monitoring/summary", headers=HEADERS).status_code == 404
-    (tmp_path / "drift_summary.json").write_text(json.dumps({"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}))
-    cid = client_ids(c, 1)[0]
-    for _ in range(3):
-        c.get(f"/clients/{cid}/score", headers=HEADERS)
-    c.post("/predict/batch", headers=HEADERS, json={"ids": [cid, cid]})
-    app.extensions["model_service"].predictions.flush()
-    body = schemas.MonitoringOut.model_validate(c.get("/monitoring/summary", headers=HEADERS).get_json())
-    assert body.share_drifted == 0.1
-    assert body.scores_by_day and body.scores_by_day[-1]["count"] == 5  # 3 single + 2 batch rows
-    assert sum(body.scores_by_day[-1]["histogram"]["counts"]) == body.scores_by_day[-1]["count"]
-    assert "## Dérive des données" in c.get("/model/card", headers=HEADERS).get_json()["markdown"]
-    app.extensions["model_service"].predictions.close()
-
-
 def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     from test_service_support import raw_application
 
