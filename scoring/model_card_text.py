@@ -128,9 +128,11 @@ TEXT = {
         "f_threshold": "decision threshold {v}", "f_min_group": "gaps over groups of at least {v} clients",
         "f_bootstrap": "95% confidence intervals from {v} bootstrap resamples", "f_positive": "positive class: {v}",
         "gap": "{label}: {value}", "gap_ci": " (95% CI {low} - {high})",
-        "gender_variant": "Variant without CODE_GENDER (same folds and parameters): CV AUC {auc} vs {auc_with} with "
-                          "it ({auc_change}); business cost per client {cost} vs {cost_with} ({cost_change}).",
-        "gender_variant_missing": "Variant without CODE_GENDER: {note}.", "not_computed": "not computed",
+        "gender_variant": "The model does not use CODE_GENDER (kept only to measure fairness). Adding it back, same folds and "
+                          "parameters: CV AUC {auc} without vs {auc_with} with ({auc_change}); business cost per "
+                          "client {cost} without vs {cost_with} with ({cost_change}).",
+        "gender_variant_missing": "The model does not use CODE_GENDER (kept only to measure fairness); the variant "
+                                  "with it: {note}.", "not_computed": "not computed",
         "limits": (
             "Trained on historical Home Credit applications: it reflects that lender's past acceptance policy "
             "(only accepted applicants have an observed outcome) and the period the data cover.",
@@ -139,8 +141,8 @@ TEXT = {
             "`python -m reports.drift`).",
             "Applicants without credit history (no bureau or previous-application rows, no external score) are "
             "scored from their application alone; their scores are less informed.",
-            "Protected attributes (gender, age) and their proxies may carry historical bias. Counterfactuals never "
-            "change gender or age, but both remain model inputs: the fairness table must be reviewed before each "
+            "Gender is not a model input; age remains one. Protected attributes and their proxies may carry historical "
+            "bias, and counterfactuals never change gender or age: the fairness table must be reviewed before each "
             "release or extension of use, and decisions stay with a human advisor.",
             "Explanations (SHAP feature contributions) describe the model, not causes: they must not be read as "
             "what an applicant should change.",
@@ -215,10 +217,12 @@ TEXT = {
         "f_bootstrap": "intervalles de confiance à 95 % sur {v} rééchantillonnages bootstrap",
         "f_positive": "classe positive : {v}",
         "gap": "{label} : {value}", "gap_ci": " (IC à 95 % {low} - {high})",
-        "gender_variant": "Variante sans CODE_GENDER (mêmes plis et paramètres) : AUC en validation croisée {auc} "
-                          "contre {auc_with} avec ({auc_change}) ; coût métier par client {cost} contre {cost_with} "
-                          "({cost_change}).",
-        "gender_variant_missing": "Variante sans CODE_GENDER : {note}.", "not_computed": "non calculée",
+        "gender_variant": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer l'équité). En "
+                          "le réintroduisant, mêmes plis et paramètres : AUC en validation croisée {auc} sans contre "
+                          "{auc_with} avec ({auc_change}) ; coût métier par client {cost} sans contre {cost_with} "
+                          "avec ({cost_change}).",
+        "gender_variant_missing": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer "
+                                  "l'équité) ; variante avec le sexe : {note}.", "not_computed": "non calculée",
         "limits": (
             "Entraîné sur des demandes historiques de Home Credit : il reflète la politique d'acceptation passée "
             "de ce prêteur (seuls les dossiers acceptés ont une issue observée) et la période couverte.",
@@ -227,8 +231,8 @@ TEXT = {
             "dérive ci-dessous et `python -m reports.drift`).",
             "Les clients sans historique de crédit (ni bureau, ni demandes précédentes, ni score externe) sont "
             "évalués sur le seul dossier de demande ; leur score est moins informé.",
-            "Les attributs protégés (sexe, âge) et leurs substituts peuvent porter des biais historiques. Les "
-            "contre-factuels ne modifient jamais le sexe ni l'âge, mais ils restent des variables du modèle : "
+            "Le sexe n'est pas une variable du modèle ; l'âge en reste une. Les attributs protégés et leurs substituts "
+            "peuvent porter des biais historiques et les contre-factuels ne modifient jamais le sexe ni l'âge : "
             "vérifier la table d'équité avant chaque version ou extension d'usage ; la décision reste au conseiller.",
             "Les explications (contributions SHAP des variables) décrivent le modèle, pas une causalité : elles ne "
             "disent pas ce qu'un demandeur devrait changer.",

@@ -19,7 +19,7 @@ from scoring.cost import FN_COST, FP_COST
 from training import plots, tracking
 from training.calibrate import calibrate_oof
 from training.compare import oof_predictions, summarise
-from training.dataset import TrainingData, load_training_data
+from training.dataset import TrainingData, load_training_data, with_attributes
 from training.export import make_version, write_bundle
 from training.extras import neighbours, population
 from training.fairness import fairness_report, fairness_summary, group_columns
@@ -96,16 +96,20 @@ def _variants(data: TrainingData, folds, profile: Profile, ratio: float, cb: dic
     return ablation, comparison, oofs
 
 
-def _gender_variant(data: TrainingData, folds, ratio: float, cb: dict, base: dict, fn_cost: float, fp_cost: float,
-                    seed: int) -> dict:
-    features = [f for f in data.features if f != "CODE_GENDER"]
-    categorical = [c for c in data.categorical if c != "CODE_GENDER"]
+def _protected_variant(data: TrainingData, folds, ratio: float, cb: dict, base: dict, fn_cost: float,
+                       fp_cost: float, seed: int) -> dict:
+    """The shipped model excludes the protected attributes; this variant adds them back on the same folds and
+    parameters, only to measure what excluding them costs (``auc`` = without, ``auc_with`` = with)."""
+    features, categorical, X = with_attributes(data, data.excluded)
+    if len(features) == len(data.features):
+        return {"computed": False, "excluded": list(data.excluded), "note": "no excluded attribute in the data"}
     est = build_pipeline(features, categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
-    oof = oof_predictions(est, data.X[features], data.y, folds, name="without CODE_GENDER")
-    row = summarise("without_gender", data.y, oof, folds, fn_cost, fp_cost)
-    return {"auc": row["auc"], "business_cost": row["business_cost"], "auc_with": base["auc"],
-            "business_cost_with": base["business_cost"], "auc_change": row["auc"] - base["auc"],
-            "business_cost_change": row["business_cost"] - base["business_cost"], "computed": True}
+    oof = oof_predictions(est, X, data.y, folds, name="with " + ", ".join(data.excluded))
+    row = summarise("with_protected", data.y, oof, folds, fn_cost, fp_cost)
+    return {"auc": base["auc"], "business_cost": base["business_cost"], "auc_with": row["auc"],
+            "business_cost_with": row["business_cost"], "auc_change": base["auc"] - row["auc"],
+            "business_cost_change": base["business_cost"] - row["business_cost"], "computed": True,
+            "excluded": list(data.excluded), "shipped": "without"}
 
 
 def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profile: str = "full",
@@ -173,7 +177,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         fair = fairness_report(y, cal.calibrated, groups, thr.threshold, n_boot=prof.fairness_bootstrap, seed=seed)
         base_row = next(r for r in ablation if r["variant"] == "smote")
         if prof.gender_variant:
-            fair["gender_variant"] = _gender_variant(data, folds, ratio, cb, base_row, fn_cost, fp_cost, seed)
+            fair["gender_variant"] = _protected_variant(data, folds, ratio, cb, base_row, fn_cost, fp_cost, seed)
         else:
             fair["gender_variant"] = {"computed": False, "note": f"skipped in the {prof.name} profile (run the full profile)"}
         steps.done("fairness", "; ".join(

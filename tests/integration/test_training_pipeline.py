@@ -16,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from scoring.bundle import load_bundle
 from scoring.features import build_features, categorical_features, feature_names, model_input
+from scoring.protected import model_features
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +33,10 @@ def test_metadata_has_everything_the_service_and_reports_need(bundle):
     datetime.fromisoformat(m["created"])
     assert m["profile"] == "fast" and m["synthetic"] is False and len(m["data_fingerprint"]) == 16
     names = [f["name"] for f in m["features"]]
-    assert names == feature_names() and m["categorical"] == categorical_features()
+    assert names == model_features(feature_names()) and m["categorical"] == model_features(categorical_features())
+    # no protected attribute is a model feature; it stays in the store's info, for fairness only
+    assert "CODE_GENDER" not in names and "CODE_GENDER" not in m["categorical"]
+    assert "CODE_GENDER" not in bundle.feature_names and "CODE_GENDER" not in bundle.model.feature_names_
     assert all({"name", "type", "label", "label_en", "unit"} <= set(f) for f in m["features"])
     assert {f["type"] for f in m["features"]} == {"numeric", "categorical"}
     assert 0 < m["threshold"] < 1 and m["costs"] == {"fn": 10.0, "fp": 1.0}

@@ -139,13 +139,15 @@ def test_store_outcomes_gender_variant_and_free_form_drift():
     card = render(meta, None, {"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}, lang="en", target=target)
     assert "- Applicants in the client store: 5" in card and "- Labelled applicants (training): 4" in card
     assert "- Observed default rate (labelled applicants): 25.00%" in card
-    assert "CV AUC 0.7301 vs 0.7309 with it (-0.0008); business cost per client 0.5577 vs 0.5400 (+0.0177)" in card
+    assert "The model does not use CODE_GENDER" in card
+    assert ("CV AUC 0.7301 without vs 0.7309 with (-0.0008); business cost per client 0.5577 without vs 0.5400 with "
+            "(+0.0177)") in card
     assert "| share_drifted | 0.1000 |" in card
     # figures recorded in the metadata win over the store's
     assert "- Applicants in the client store: 9" in render({**meta, "n_clients": 9}, target=target)
     skipped = render({**METADATA, "fairness": {"gender_variant": {"computed": False, "note": "fast profile"}}},
                      lang="fr")
-    assert "Variante sans CODE_GENDER : non calculée (fast profile)." in skipped
+    assert "Le modèle n'utilise pas le sexe" in skipped and "variante avec le sexe : non calculée (fast profile)." in skipped
 
 
 def test_cli_writes_the_requested_language(tmp_path):
