@@ -172,3 +172,19 @@ def test_methodology_note_is_built_from_the_run(fast_bundle, bundle, tmp_path):
     assert f"client **{m['example']['id']}**" in text
     html = out.with_suffix(".html").read_text()
     assert html.count("data:image/png;base64,") == 5
+
+
+def test_calibrated_oof_probabilities_keep_the_ranking_and_never_reach_0_or_1(bundle):
+    """Issue 17: isotonic collapsed 3,000 clients onto 29 probabilities with a minimum of exactly 0."""
+    oof = bundle.extra("oof")
+    raw, calibrated, y = oof["raw"], oof["probability"], oof["target"]
+    assert bundle.calibrator.smooth and bundle.metadata["calibration"]["method"] == bundle.calibrator.kind
+    assert len(np.unique(calibrated)) >= 0.95 * len(np.unique(raw))
+    assert calibrated.min() > 0 and calibrated.max() < 1
+    assert abs(roc_auc_score(y, calibrated) - roc_auc_score(y, raw)) <= 0.001
+    np.testing.assert_allclose(bundle.calibrator.apply(raw), calibrated, atol=1e-12)
+    # every client of the store too: strictly bounded, as many distinct probabilities as distinct raw scores
+    p = np.asarray(bundle.store.probability)
+    assert p.min() > 0 and p.max() < 1 and len(np.unique(p)) >= 0.95 * len(p)
+    methods = [r["method"] for r in bundle.metadata["calibration"]["comparison"]]
+    assert {"platt_logit", "beta", "pchip", "isotonic"} <= set(methods)
