@@ -39,6 +39,10 @@ METRIC_NAMES = {
         "threshold": "Decision threshold", "tn": "True negatives (good clients accepted)",
         "fp": "False positives (good clients refused)", "fn": "False negatives (defaults accepted)",
         "tp": "True positives (defaults refused)", "source": "Evaluated on",
+        "honest_auc": "ROC AUC, honest estimate (mean over outer folds)",
+        "honest_auc_std": "ROC AUC, honest estimate (std over outer folds)",
+        "honest_business_cost": "Business cost per client, honest estimate (mean over outer folds)",
+        "honest_business_cost_std": "Business cost per client, honest estimate (std over outer folds)",
     },
     "fr": {
         "auc": "AUC ROC", "roc_auc": "AUC ROC", "pr_auc": "AUC PR (précision moyenne)",
@@ -55,6 +59,10 @@ METRIC_NAMES = {
         "threshold": "Seuil de décision", "tn": "Vrais négatifs (bons clients acceptés)",
         "fp": "Faux positifs (bons clients refusés)", "fn": "Faux négatifs (défauts acceptés)",
         "tp": "Vrais positifs (défauts refusés)", "source": "Évalué sur",
+        "honest_auc": "AUC ROC, estimation honnête (moyenne sur les plis externes)",
+        "honest_auc_std": "AUC ROC, estimation honnête (écart-type sur les plis externes)",
+        "honest_business_cost": "Coût métier par client, estimation honnête (moyenne sur les plis externes)",
+        "honest_business_cost_std": "Coût métier par client, estimation honnête (écart-type sur les plis externes)",
     },
 }
 
@@ -112,6 +120,9 @@ TEXT = {
         "importance": "Most important features",
         "metric": "Metric", "value": "Value", "no_metrics": "No metrics recorded in the bundle metadata.",
         "brier": "Calibration (reliability on out-of-fold scores): Brier score {brier}.",
+        "honest": "Honest estimate (each fold's threshold chosen without that fold's clients): business cost per "
+                  "client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. The business cost in the table is optimistic "
+                  "(threshold chosen on the same predictions it is measured on): {optimistic}.",
         "threshold": "Decision threshold (calibrated probability of default): {t} - chosen to minimise the "
                      "business cost, maps to score 50",
         "costs": "Costs: missed default (false negative) {fn}, wrongly refused good client (false positive) {fp}",
@@ -198,6 +209,9 @@ TEXT = {
         "importance": "Variables les plus importantes",
         "metric": "Indicateur", "value": "Valeur", "no_metrics": "Aucune métrique dans les métadonnées du modèle.",
         "brier": "Calibration (fiabilité sur les scores hors échantillon) : score de Brier {brier}.",
+        "honest": "Estimation honnête (le seuil de chaque pli est choisi sans les clients de ce pli) : coût métier "
+                  "par client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. Le coût métier du tableau est optimiste "
+                  "(seuil choisi sur les prédictions mêmes où il est mesuré) : {optimistic}.",
         "threshold": "Seuil de décision (probabilité calibrée de défaut) : {t} - choisi pour minimiser le coût "
                      "métier, correspond au score 50",
         "costs": "Coûts : défaut accepté (faux négatif) {fn}, bon client refusé (faux positif) {fp}",

@@ -82,8 +82,9 @@ def test_extras(bundle):
     ext = pop["features"]["EXT_SOURCE_3"]
     assert ext["type"] == "numeric" and len(ext["edges"]) - 1 == len(ext["repaid"]) <= 30
     assert sum(ext["repaid"]) + sum(ext["default"]) + sum(ext["missing"].values()) == 7000
-    gender = pop["features"]["CODE_GENDER"]
-    assert gender["type"] == "categorical" and sum(gender["repaid"]) + sum(gender["default"]) == 7000
+    contract = pop["features"]["NAME_CONTRACT_TYPE"]
+    assert contract["type"] == "categorical" and sum(contract["repaid"]) + sum(contract["default"]) == 7000
+    assert "CODE_GENDER" not in pop["features"]  # not a model feature: no comparison plot offers it
     oof = bundle.extra("oof")
     assert len(oof["ids"]) == len(oof["probability"]) == 7000
     fair = bundle.extra("fairness")

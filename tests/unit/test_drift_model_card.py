@@ -173,3 +173,14 @@ def test_service_and_cli_share_the_core_renderer():
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             assert not any(n.split(".")[0] in ("reports", "training") for n in names), f"{path}: {names}"
+
+
+def test_card_shows_the_honest_estimate_beside_the_optimistic_cost():
+    honest = {"auc": 0.7301, "auc_std": 0.012, "business_cost": 0.5612, "business_cost_std": 0.021,
+              "in_sample": {"auc": 0.7368, "business_cost": 0.5399}}
+    card = render({**METADATA, "honest_estimate": honest}, lang="en")
+    assert "business cost per client 0.5612 ± 0.0210, AUC 0.7301 ± 0.0120" in card
+    assert "optimistic" in card and "0.5399" in card
+    fr = render({**METADATA, "honest_estimate": honest}, lang="fr")
+    assert "coût métier par client 0,5612 ± 0,0210" in fr and "optimiste" in fr
+    assert "Estimation honnête" not in render(METADATA, lang="fr")
