@@ -83,8 +83,11 @@ def test_model_card_is_the_cli_card_with_the_bundles_figures(fast_bundle, tmp_pa
     assert f"bon client refusé (faux positif) {plain(meta['costs']['fp'], 'fr')}" in card
     fairness = bundle.extra("fairness")
     if fairness is not None:
+        from scoring.labels import category_label
+
         first = fairness["attributes"]["CODE_GENDER"]["groups"][0]
-        assert f"| {first['group']} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
+        group = category_label("CODE_GENDER", first["group"], "fr")  # "Femme", not "F" (issue 17)
+        assert f"| {group} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
     assert "**À SURVEILLER**" in card and "0,1234 (à surveiller" in card
 
 
