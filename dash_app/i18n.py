@@ -75,6 +75,11 @@ FR: dict[str, str] = {
     "clients.prev": "Page précédente",
     "clients.next": "Page suivante",
     "clients.pages": "Pages de résultats",
+    "clients.out_of_range": "{label} : {value} n'est pas possible, saisissez une valeur entre {low} et {high}.",
+    "clients.below": "{label} : {value} n'est pas possible, saisissez une valeur d'au moins {low}.",
+    "clients.not_number": "{label} : « {value} » n'est pas un nombre.",
+    "clients.inverted": "{low_label} ({low}) est supérieur à la valeur {high_label} ({high}) : "
+                        "aucun client ne peut correspondre, corrigez l'une des deux valeurs.",
     "clients.q_invalid": "La recherche porte sur l'identifiant : saisissez uniquement des chiffres.",
     "clients.count": "{n} client(s) trouvé(s) – page {page} sur {pages}.",
     "clients.none": "Aucun client ne correspond à ces filtres.",
@@ -117,7 +122,9 @@ FR: dict[str, str] = {
     "client.compare_missing": "La valeur de ce client pour cette variable n'est pas renseignée.",
     "client.similar": "Clients similaires",
     "client.axis_share": "% du groupe",
-    "client.similar_rate": "Parmi les {k} clients les plus proches, {rate} ont fait défaut.",
+    "client.similar_rate": "Parmi les {k} clients les plus proches : {d} sur {n} clients dont l'issue est connue "
+                           "ont fait défaut.",
+    "client.similar_unknown": "Parmi les {k} clients les plus proches, aucun n'a d'issue connue.",
     "client.whatif": "Simulation : et si… ?",
     "client.whatif_intro": "Modifiez les montants puis relancez le calcul du score.",
     "client.whatif_run": "Recalculer le score",
@@ -201,6 +208,8 @@ FR: dict[str, str] = {
     "model.perfect": "Calibration parfaite",
     "card.title": "Fiche du modèle",
     "card.back": "Retour à la page du modèle",
+    "card.lang_en": "English version",
+    "card.lang_fr": "Version française",
     # monitoring
     "monitoring.title": "Surveillance en production",
     "monitoring.no_report": "Aucun rapport de dérive n'est disponible pour l'instant.",
@@ -256,6 +265,7 @@ FR: dict[str, str] = {
 
 #: Raw data values (Kaggle levels) -> French.
 FR_VALUES: dict[str, str] = {
+    "out-of-fold": "Prédictions hors échantillon (validation croisée)",
     "Cash loans": "Prêt personnel",
     "Revolving loans": "Crédit renouvelable",
     "F": "Femme",

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 Decision = Literal["approve", "review", "decline"]
 Band = Literal["green", "orange", "red"]
-SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability")
+SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
 SortKey = Literal[tuple(f"{sign}{key}" for key in SORTS for sign in ("", "-"))]  # type: ignore[valid-type]
 
 

@@ -83,8 +83,11 @@ def test_model_card_is_the_cli_card_with_the_bundles_figures(fast_bundle, tmp_pa
     assert f"bon client refusé (faux positif) {plain(meta['costs']['fp'], 'fr')}" in card
     fairness = bundle.extra("fairness")
     if fairness is not None:
+        from scoring.labels import category_label
+
         first = fairness["attributes"]["CODE_GENDER"]["groups"][0]
-        assert f"| {first['group']} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
+        group = category_label("CODE_GENDER", first["group"], "fr")  # "Femme", not "F" (issue 17)
+        assert f"| {group} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
     assert "**À SURVEILLER**" in card and "0,1234 (à surveiller" in card
 
 
@@ -109,6 +112,22 @@ def test_client_listing_pagination_filters_and_sort(client, service_app):  # noq
     found = get(client, f"/clients?q={prefix}&per_page=200")
     assert found["total"] >= 1 and all(str(i["id"]).startswith(prefix) for i in found["items"])
     assert get(client, f"/clients?q={some}")["items"][0]["id"] == some
+
+
+def test_client_listing_sorts_by_contract_and_decision(client):  # noqa: F811
+    """The dashboard's sort arrows on Contrat and Décision (issue 17): both are service sort keys."""
+    order = {"approve": 0, "review": 1, "decline": 2}
+    for sign in ("", "-"):
+        by_decision = get(client, f"/clients?sort={sign}decision&per_page=200")["items"]
+        ranks = [order[i["decision"]] for i in by_decision]
+        assert ranks == sorted(ranks, reverse=sign == "-")
+        by_contract = get(client, f"/clients?sort={sign}contract_type&per_page=200")["items"]
+        kinds = [i["contract_type"] or "" for i in by_contract]
+        assert kinds == sorted(kinds, reverse=sign == "-")
+    total = get(client, "/clients?per_page=1")["total"]
+    last = get(client, f"/clients?sort=decision&per_page=1&page={total}")["items"][0]
+    assert last["decision"] == "decline" or not any(  # the declined clients come last
+        i["decision"] == "decline" for i in get(client, "/clients?decision=decline&per_page=1")["items"])
 
 
 def test_client_details(client, service_app):  # noqa: F811
