@@ -140,8 +140,8 @@ class ServiceClient:
     def fairness(self) -> dict:
         return self._cached("fairness", lambda: self._get("/model/fairness"), ttl=300)
 
-    def model_card(self) -> dict:
-        return self._cached("card", lambda: self._get("/model/card"), ttl=300)
+    def model_card(self, lang: str = "fr") -> dict:
+        return self._cached(f"card:{lang}", lambda: self._get("/model/card", params={"lang": lang}), ttl=300)
 
     def clients(self, **filters) -> dict:
         params = {k: v for k, v in filters.items() if v is not None and v != ""}

@@ -208,6 +208,8 @@ FR: dict[str, str] = {
     "model.perfect": "Calibration parfaite",
     "card.title": "Fiche du modèle",
     "card.back": "Retour à la page du modèle",
+    "card.lang_en": "English version",
+    "card.lang_fr": "Version française",
     # monitoring
     "monitoring.title": "Surveillance en production",
     "monitoring.no_report": "Aucun rapport de dérive n'est disponible pour l'instant.",
@@ -338,6 +340,7 @@ FR: dict[str, str] = {
 
 #: Raw data values (Kaggle levels) -> French.
 FR_VALUES: dict[str, str] = {
+    "out-of-fold": "Prédictions hors échantillon (validation croisée)",
     "Cash loans": "Prêt personnel",
     "Revolving loans": "Crédit renouvelable",
     "F": "Femme",

@@ -83,8 +83,11 @@ def test_model_card_is_the_cli_card_with_the_bundles_figures(fast_bundle, tmp_pa
     assert f"bon client refusé (faux positif) {plain(meta['costs']['fp'], 'fr')}" in card
     fairness = bundle.extra("fairness")
     if fairness is not None:
+        from scoring.labels import category_label
+
         first = fairness["attributes"]["CODE_GENDER"]["groups"][0]
-        assert f"| {first['group']} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
+        group = category_label("CODE_GENDER", first["group"], "fr")  # "Femme", not "F" (issue 17)
+        assert f"| {group} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
     assert "**À SURVEILLER**" in card and "0,1234 (à surveiller" in card
 
 
@@ -187,13 +190,15 @@ def test_similar_clients(client, service_app):  # noqa: F811
 
 
 def test_population(client, service_app):  # noqa: F811
-    body = get(client, "/population?features=EXT_SOURCE_3,CODE_GENDER&bins=12")
+    body = get(client, "/population?features=EXT_SOURCE_3,NAME_CONTRACT_TYPE&bins=12")
     schemas.PopulationOut.model_validate(body)
-    numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["CODE_GENDER"]
+    numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["NAME_CONTRACT_TYPE"]
     assert numeric["type"] == "numeric" and len(numeric["edges"]) in (13, len(numeric["repaid"]) + 1)
     assert len(numeric["repaid"]) == len(numeric["default"]) == len(numeric["edges"]) - 1
     assert categorical["type"] == "categorical" and len(categorical["levels"]) == len(categorical["repaid"])
     assert get(client, "/population")["features"]
+    assert "CODE_GENDER" not in get(client, "/population")["features"]  # not a model feature
+    assert client.get("/population?features=CODE_GENDER", headers=HEADERS).status_code == 422
 
 
 def test_predict_batch_by_ids_matches_single_scores(client):  # noqa: F811
