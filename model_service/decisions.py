@@ -44,6 +44,10 @@ class DecisionStore:
     def __init__(self, database: Database):
         self.db = database
 
+    def engine(self):
+        """The process's engine (readers such as the Monitoring summary query the table directly)."""
+        return self.db.engine()
+
     def add(self, client_id: int, decision: str, reason: str, advisor: str, model: dict[str, Any],
             model_version: str, api_key_id: str, revises: int | None = None) -> dict[str, Any]:
         client_id = int(client_id)

@@ -18,7 +18,7 @@ from scoring.contract_decisions import (  # noqa: F401 - re-exported: the routes
 
 Decision = Literal["approve", "review", "decline"]
 Band = Literal["green", "orange", "red"]
-SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability")
+SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
 SortKey = Literal[tuple(f"{sign}{key}" for key in SORTS for sign in ("", "-"))]  # type: ignore[valid-type]
 
 

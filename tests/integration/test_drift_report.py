@@ -218,7 +218,12 @@ def test_model_card_of_a_trained_bundle(fast_bundle, tmp_path):
         assert f"| {fmt(value)} |" in card, key
     assert f"missed default (false negative) {plain(metadata['costs']['fn'])}" in card
     fairness = json.loads((resolve(fast_bundle) / "extras" / "fairness.json").read_text())
-    for name, attribute in fairness["attributes"].items():
+    from scoring.labels import category_label
+    from scoring.model_card import _attribute_label
+
+    for name, attribute in fairness["attributes"].items():  # attributes and groups in words (issue 17)
         first = attribute["groups"][0]
-        assert f"### {name}" in card and f"| {fmt(first['group'])} | {fmt(first['count'])} |" in card, name
+        group = category_label(name, first["group"], "en")
+        assert f"### {_attribute_label(name, 'en')}" in card and f"| {fmt(group)} | {fmt(first['count'])} |" in card, \
+            name
     assert "No drift report yet" in card
