@@ -92,7 +92,8 @@ def build(settings: Settings) -> Services:
         counterfactuals=CounterfactualSearch(inputs, scorer), decisions=decisions,
         predictions=PredictionLog(log_sink(settings, database), bundle.version, settings.prediction_queue_size,
                                   spill_dir=settings.prediction_spill_dir),
-        monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, decisions),
+        monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, database,
+                              settings.prediction_log_target),
         models=InputModels(bundle.store.categories), synthetic=synthetic,
         model_info=model_payload(bundle, synthetic),
     )

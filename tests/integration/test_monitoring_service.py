@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+
+import pytest
 
 from test_service_support import HEADERS, client_ids, make_app
 
@@ -22,8 +25,9 @@ def _drift_summary(report_html: str) -> dict:
     }
 
 
-def test_summary_without_a_report_shows_production_and_overrides(fast_bundle, tmp_path):
-    app = make_app(fast_bundle, tmp_path)
+@pytest.mark.parametrize("log_target", ["file", "database"])
+def test_summary_without_a_report_shows_production_and_overrides(fast_bundle, tmp_path, log_target):
+    app = make_app(fast_bundle, tmp_path, **({"PREDICTION_LOG": "database"} if log_target == "database" else {}))
     c = app.test_client()
     ids = client_ids(c, 40)
     for cid in ids:
@@ -49,7 +53,19 @@ def test_summary_without_a_report_shows_production_and_overrides(fast_bundle, tm
     o = body.overrides
     assert o is not None and o.decisions == 1
     assert o.overrides == (1 if model_decision != "review" else 0)
+    assert o.outcomes is None and body.backtest is None  # no outcome recorded yet
     assert c.get("/monitoring/report", headers=HEADERS).status_code == 404
+    # outcomes come back: every scored client observed today, half of them defaulted
+    recorded = [{"client_id": cid, "defaulted": k % 2 == 0, "observed_on": date.today().isoformat()}
+                for k, cid in enumerate(ids)]
+    assert c.post("/outcomes", headers=HEADERS, json={"outcomes": recorded}).status_code in (200, 201)
+    body = MonitoringSummary.model_validate(c.get("/monitoring/summary", headers=HEADERS).get_json())
+    b = body.backtest
+    assert b is not None and b.n == len(ids) and b.overall.defaults == (len(ids) + 1) // 2
+    assert b.overall.observed == pytest.approx(((len(ids) + 1) // 2) / len(ids))
+    assert sum(r.n for r in b.by_band) == b.n and [r.key for r in b.by_vintage] == [date.today().strftime("%Y-%m")]
+    # outcomes of granted loans only: the advisor's one decision granted a loan or refused one
+    assert (body.overrides.outcomes is not None) == (against == "approve")
     week = MonitoringSummary.model_validate(c.get("/monitoring/summary?period=week", headers=HEADERS).get_json())
     assert week.production.freq == "week" and week.production.total == p.total
     assert c.get("/monitoring/summary?period=month", headers=HEADERS).status_code in (400, 422)
