@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import pytest
-
 from test_service_support import HEADERS, client_ids, make_app
 
 from scoring.monitoring.contract import MonitoringSummary
