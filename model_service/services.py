@@ -10,7 +10,7 @@ import numpy as np
 from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
-from scoring.model_card import is_synthetic, render_bundle
+from scoring.model_card import render_bundle
 
 from .clients import ClientIndex
 from .config import Settings
@@ -82,7 +82,7 @@ def build(settings: Settings) -> Services:
                           cache_size=min(settings.score_cache_size, 4096))
     decisions = DecisionStore(settings.database_url, create_parent=settings.default_database)
     decisions.check()
-    synthetic = is_synthetic(bundle.metadata)
+    synthetic = bundle.meta.synthetic
     services = Services(
         settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
