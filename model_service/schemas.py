@@ -9,8 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from scoring.contract import *  # noqa: F403  (the answers' models, re-exported for the routes)
 from scoring.contract import Decision
+from scoring.contract_decisions import (  # noqa: F401 - re-exported: the routes' bodies and answers
+    DecisionIn,
+    DecisionOut,
+    DecisionsOut,
+    DecisionsQuery,
+    OutcomesIn,
+    OutcomesOut,
+)
 
-SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability")
+SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
 SortKey = Literal[tuple(f"{sign}{key}" for key in SORTS for sign in ("", "-"))]  # type: ignore[valid-type]
 
 
@@ -62,14 +70,5 @@ class PopulationQuery(Query):
     bins: int | None = Field(None, ge=2, le=200)
 
 
-# --- scoring new applications --------------------------------------------------------------------
 # --- advisor decisions ---------------------------------------------------------------------------
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "decline"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-    advisor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-

@@ -52,6 +52,7 @@ class BundleMetadata(Strict):
     threshold: float
     features: list[FeatureEntry]
     categorical: list[str]
+    excluded_attributes: list[str] = []
     costs: Costs
     metrics: Json
     threshold_scale: str | None = None
@@ -66,6 +67,7 @@ class BundleMetadata(Strict):
     importance: list[ImportanceEntry] | None = None
     roc: Json | None = None
     calibration: Json | None = None
+    honest_estimate: Json | None = None
     ablation: list[Json] | None = None
     ablation_winner: Json | None = None
     comparison: list[Json] | None = None

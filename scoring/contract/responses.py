@@ -2,6 +2,7 @@
 its OpenAPI document describes and the dashboard parses (``dash_app/api_client.py``).
 
 Pydantic only (no Flask, no CatBoost, nothing that scores), so the dashboard may import it.
+Advisors' decisions and outcomes have their own module, :mod:`scoring.contract_decisions`.
 """
 
 from __future__ import annotations
@@ -36,10 +37,27 @@ class ScoreFields(Out):
 
 
 # --- service and model ---------------------------------------------------------------------------
+class DatabaseHealth(Out):
+    status: Literal["ok", "unavailable"]
+    backend: str = Field(description="sqlite or postgresql")
+    detail: str | None = None
+
+
+class PredictionLogHealth(Out):
+    enabled: bool
+    target: Literal["database", "file", "off"]
+    written: int = Field(description="records written by this worker since it started")
+    spilled: int = Field(description="records put in the local spill file when the writer fell behind")
+    pending: int = Field(description="records queued or spilled, not yet written")
+    lost: int = Field(description="records that could not be kept (must stay 0)")
+
+
 class HealthOut(Versioned):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded: the database or the prediction log fails")
     clients: int
     synthetic: bool
+    database: DatabaseHealth
+    prediction_log: PredictionLogHealth
 
 
 class ImportanceItem(Out):
@@ -192,26 +210,9 @@ class BatchOut(Versioned):
     count: int
 
 
-# --- advisor decisions ---------------------------------------------------------------------------
-class DecisionOut(Out):
-    id: int
-    client_id: int
-    decision: Literal["approve", "decline"]
-    reason: str
-    advisor: str
-    created_at: str
-    model_score: float | None
-    model_decision: Decision | None
-    model_version: str | None
-
-
-class DecisionsOut(Out):
-    client_id: int
-    decisions: list[DecisionOut]
-
-
+# --- monitoring ----------------------------------------------------------------------------------
 class MonitoringOut(Versioned):
     scores_by_day: list[dict[str, Any]]
 
 
-__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "PopulationOut", "PredictOut", "BatchOut", "DecisionOut", "DecisionsOut", "MonitoringOut"]
+__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "PopulationOut", "PredictOut", "BatchOut", "MonitoringOut"]
