@@ -11,6 +11,11 @@ loads it at its next start); a ``CHALLENGER`` pointer naming it is removed.
 Usage::
 
     python -m training.promote VERSION [--models models] [--database-url URL] [--tracking-uri URI] [--yes]
+    python -m training.promote VERSION --challenger     # run VERSION in shadow first (alias "challenger")
+
+``--challenger`` only points the MLflow alias ``challenger`` and the models root's ``CHALLENGER``
+pointer at the version: the service scores it in shadow from its next start
+(:mod:`model_service.shadow`), so the comparison exists when the promotion is decided.
 
 Exit status: 0 promoted; 1 not confirmed; 2 bad input (unknown version, unreadable bundle, already champion).
 """
@@ -25,7 +30,8 @@ from pathlib import Path
 from scoring.bundle import CURRENT_POINTER, BundleError, load_bundle
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CHALLENGER_POINTER = "CHALLENGER"
+CHALLENGER_POINTER = "CHALLENGER"  # the name model_service/shadow.py reads
+CHALLENGER_ALIAS = "challenger"
 EXIT_OK, EXIT_DECLINED, EXIT_INPUT = 0, 1, 2
 
 
@@ -44,8 +50,9 @@ def write_pointer(root: Path, name: str, version: str) -> None:
     os.replace(tmp, root / name)
 
 
-def move_alias(metadata: dict, tracking_uri: str | None) -> str:
-    """Point MLflow's ``champion`` alias at the bundle's registered model version; a sentence saying what was done."""
+def move_alias(metadata: dict, tracking_uri: str | None, alias: str | None = None) -> str:
+    """Point MLflow's ``champion`` (or ``alias``) alias at the bundle's registered model version;
+    a sentence saying what was done."""
     info = metadata.get("mlflow") or {}
     version = info.get("model_version")
     if version is None:
@@ -56,11 +63,12 @@ def move_alias(metadata: dict, tracking_uri: str | None) -> str:
         tracking.setup(tracking_uri or info.get("tracking_uri"))
         from mlflow import MlflowClient
 
+        alias = alias or tracking.ALIAS
         MlflowClient().set_registered_model_alias(info.get("registered_model") or tracking.REGISTERED_MODEL,
-                                                  tracking.ALIAS, str(version))
+                                                  alias, str(version))
     except Exception as exc:  # noqa: BLE001 - the registry is optional: the bundle pointer is what the service loads
         return f"MLflow: alias not moved ({str(exc).splitlines()[0][:160]})"
-    return f"MLflow: alias {tracking.ALIAS} -> {info.get('registered_model') or tracking.REGISTERED_MODEL} version {version}"
+    return f"MLflow: alias {alias} -> {info.get('registered_model') or tracking.REGISTERED_MODEL} version {version}"
 
 
 def shadow_text(database_url: str | None, version: str) -> str:
@@ -82,6 +90,7 @@ def main(argv: list[str] | None = None, stdin=None) -> int:
     p.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     p.add_argument("--tracking-uri", default=os.environ.get("MLFLOW_TRACKING_URI"))
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--challenger", action="store_true", help="run VERSION in shadow (alias challenger), no promotion")
     a = p.parse_args(argv)
     root: Path = a.models
     if not (root / a.version).is_dir():
@@ -98,6 +107,12 @@ def main(argv: list[str] | None = None, stdin=None) -> int:
         print(f"promote: error: {a.version} is already the champion", file=sys.stderr)
         return EXIT_INPUT
     print(f"candidate {a.version}: {honest_line(candidate.metadata)}")
+    if a.challenger:
+        print(move_alias(candidate.metadata, a.tracking_uri, alias=CHALLENGER_ALIAS))
+        write_pointer(root, CHALLENGER_POINTER, a.version)
+        print(f"challenger pointer: {root / CHALLENGER_POINTER} -> {a.version} "
+              f"(scored in shadow from the service's next start)")
+        return EXIT_OK
     if current:
         try:
             print(f"champion  {current}: {honest_line(load_bundle(root / current, load_model=False).metadata)}")

@@ -50,3 +50,14 @@ def test_unknown_or_broken_bundles_are_refused(models, capsys):
     (root / "candidate-2" / "model.cbm").write_bytes(b"broken")
     assert promote.main(["candidate-2", "--models", str(root), "--yes"]) == promote.EXIT_INPUT
     assert "cannot be used" in capsys.readouterr().err
+
+
+def test_challenger_only_points_the_shadow_at_the_version(models):
+    root, champion = models
+    (root / "CHALLENGER").unlink()
+    assert promote.main(["candidate-2", "--models", str(root), "--challenger"]) == promote.EXIT_OK
+    assert (root / "CHALLENGER").read_text().strip() == "candidate-2"
+    assert (root / "CURRENT").read_text().strip() == champion
+    from model_service.shadow import challenger_path
+
+    assert challenger_path("", root) == root / "candidate-2"
