@@ -23,6 +23,7 @@ FR: dict[str, str] = {
     "skip": "Aller au contenu principal",
     "banner.synthetic": "Données synthétiques : les clients affichés sont fictifs, générés pour la démonstration. "
                         "Aucune décision réelle ne doit être prise sur cette base.",
+    "banner.oversight": "Contrôle humain renforcé : chaque demande est examinée par un conseiller.",
     "banner.service_down": "Le service de scoring ne répond pas : les pages s'afficheront sans données "
                            "jusqu'à son retour.",
     "footer.model": "Modèle {version} · seuil de décision : probabilité {threshold}",
@@ -106,6 +107,12 @@ FR: dict[str, str] = {
     "client.threshold": "Seuil de décision : probabilité {p} (score 50).",
     "client.reasons": "Principales raisons",
     "client.reasons_intro": "Les éléments qui ont le plus pesé sur le score, du plus au moins important :",
+    "client.oversight": "Contrôle humain renforcé : ce dossier est examiné par un conseiller quel que soit le score.",
+    "client.base_points": "Demandeur moyen",
+    "client.others_points": "Tous les autres éléments ({n})",
+    "client.points_axis": "Score sur 100 (← baisse le risque · augmente le risque →)",
+    "client.contrib_points_alt": "Graphique en cascade en points de score : du demandeur moyen ({base}) à ce client "
+                                 "({score}) ; la principale raison est « {label} » ({points}).",
     "client.contrib_title": "Contribution de chaque variable au score",
     "client.contrib_alt": "Graphique en cascade : {n} variables ; la plus influente est « {label} » ({direction}).",
     "client.raises": "augmente le risque",
@@ -150,6 +157,9 @@ FR: dict[str, str] = {
     "client.decision_need_choice": "Choisissez une décision : accorder ou refuser.",
     "client.decision_need_reason": "Indiquez le motif de la décision (au moins 10 caractères).",
     "client.decision_saved": "Décision enregistrée : {decision}.",
+    "client.decision_contradicts": "{advisor} a déjà enregistré « {previous} » le {date}. Enregistrer « {decision} » "
+                                   "révise cette décision : confirmez-vous la révision ?",
+    "client.decision_confirm": "Confirmer la révision",
     "client.history": "Historique des décisions",
     "client.history_none": "Aucune décision n'a encore été enregistrée pour ce client.",
     "client.history_item": "{date} – {advisor} : {decision} (modèle : {model_decision}, score {score}). Motif : {reason}",

@@ -104,6 +104,43 @@ def waterfall_figure(explanation: dict, top: int = 10) -> go.Figure:
                          "zeroline": False, "range": [min(path) - 0.35 * span, max(path) + 0.35 * span]})
 
 
+def points_waterfall_figure(points: dict) -> go.Figure:
+    """Score of the average applicant -> the (at most 4) principal reasons -> every other factor -> this client.
+
+    In points of the 0-100 score, as the service computes them (``explanation.points``), so the bars add up
+    to the number on the gauge; positive bars raise the risk.
+    """
+    reasons = list(points.get("reasons") or [])
+    base, score, other = float(points.get("base") or 0.0), float(points.get("score") or 0.0), \
+        float(points.get("other_points") or 0.0)
+    labels, values, measures = [t("client.base_points")], [base], ["absolute"]
+    for r in reasons:
+        labels.append(f"{r.get('label') or r.get('feature')} = {r.get('display_value') or '–'}")
+        values.append(float(r.get("points") or 0.0))
+        measures.append("relative")
+    labels.append(t("client.others_points", n=int(points.get("other_count") or 0)))
+    values.append(other)
+    measures.append("relative")
+    labels.append(t("client.final"))
+    values.append(score)
+    measures.append("total")
+    texts = [fmt_float(base, 1)] + [_signed_points(v) for v in values[1:-1]] + [fmt_float(score, 1)]
+    trace = {
+        "type": "waterfall", "orientation": "h", "y": labels, "x": values, "measure": measures, "text": texts,
+        "textposition": "outside", "cliponaxis": False,
+        "increasing": {"marker": {"color": RED}}, "decreasing": {"marker": {"color": GREEN}},
+        "totals": {"marker": {"color": "#495057"}}, "connector": {"line": {"color": "#6c757d", "width": 1}},
+        "hovertemplate": "%{y} : %{text}<extra></extra>",
+    }
+    return figure([trace], height=max(300, 40 * len(labels) + 80), margin={"l": 10, "r": 60, "t": 20, "b": 40},
+                  yaxis={"autorange": "reversed"},
+                  xaxis={"title": {"text": t("client.points_axis")}, "range": [0, 100], "zeroline": False})
+
+
+def _signed_points(x: float) -> str:
+    return ("+" if x >= 0 else "−") + fmt_float(abs(x), 1) + " pt"
+
+
 def _shares(counts) -> list[float]:
     counts = [float(c or 0) for c in counts]
     total = sum(counts)

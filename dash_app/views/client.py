@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from dash_app.api_client import ServiceError, get_client
 from dash_app.components import decision_badge, error_alert, graph, labelled_input, section
-from dash_app.figures import gauge_figure, waterfall_figure
+from dash_app.figures import gauge_figure, points_waterfall_figure, waterfall_figure
 from dash_app.formatting import fmt_float, fmt_pct, fmt_score, outcome_text, parse_client_id
 from dash_app.i18n import t
 from dash_app.views.client_data import WHATIF_FIELDS, base_application, info_items, reason_sentences
@@ -48,7 +48,9 @@ def _score_section(score: dict) -> html.Section:
                     id="client-probability"),
              html.P(t("client.threshold", p=fmt_float(threshold, 3) if threshold is not None else "–"),
                     className="small text-muted-strong mb-1"),
-             html.P(t("client.gauge_legend"), className="small text-muted-strong mb-0")],
+             html.P(t("client.gauge_legend"), className="small text-muted-strong mb-0"),
+             html.P(["✋ ", t("client.oversight")], id="client-oversight", className="alert alert-info mt-2 mb-0 small")
+             if score.get("all_to_advisor") else None],
             id="client-score-summary",
             **{"data-score": f"{value:.4f}", "data-decision": decision or "", "data-band": score.get("band") or ""},
         ),
@@ -59,12 +61,21 @@ def _reasons_section(explanation: dict | None, error: Exception | None) -> html.
     if error is not None:
         return section(t("client.reasons"), [error_alert(error)], section_id="client-reasons")
     items = [html.Li(c["sentence"], className=f"reason-{c.get('direction', '')}")
-             for c in reason_sentences(explanation, top=6)]
+             for c in reason_sentences(explanation)]
     return section(t("client.reasons"), [html.P(t("client.reasons_intro")), html.Ul(items, className="reasons")],
                    section_id="client-reasons")
 
 
 def _waterfall_section(explanation: dict | None) -> html.Section | None:
+    points = (explanation or {}).get("points")
+    if isinstance(points, dict) and points.get("reasons") is not None:
+        first = (points.get("reasons") or [{}])[0]
+        alt = t("client.contrib_points_alt", base=fmt_score(points.get("base")), score=fmt_score(points.get("score")),
+                label=first.get("label") or first.get("feature") or "–",
+                points=("+" if float(first.get("points") or 0) >= 0 else "−") + fmt_float(abs(float(
+                    first.get("points") or 0)), 1))
+        return section(t("client.contrib_title"), [graph("client-waterfall", points_waterfall_figure(points), alt=alt)],
+                       section_id="client-contributions")
     if not explanation or not explanation.get("contributions"):
         return None
     top = sorted(explanation["contributions"], key=lambda c: abs(float(c.get("contribution") or 0)), reverse=True)
@@ -150,10 +161,21 @@ def _decision_section(history) -> html.Section:
         dbc.FormText(t("client.decision_reason_help"), id="client-decision-reason-help"),
         html.Div(id="client-decision-reason-error", className="invalid-msg", role="alert"),
         dbc.Button(t("client.decision_save"), id="client-decision-save", color="primary", className="mt-2"),
+        html.Div([html.P(id="client-decision-confirm-text", className="mb-2"),
+                  dbc.Button(t("client.decision_confirm"), id="client-decision-confirm", color="warning")],
+                 id="client-decision-confirm-box", hidden=True, className="alert alert-warning mt-2", role="alert"),
         html.Div(id="client-decision-feedback", className="mt-2", role="status", **{"aria-live": "polite"}),
         html.H3(t("client.history"), className="h6 mt-3"),
         dcc.Loading(html.Div(history, id="client-history"), type="dot"),
     ], section_id="client-advisor-decision")
+
+
+def _latest(decisions) -> dict | None:
+    """The latest recorded decision (newest first from the service), None without one or when unreadable."""
+    if isinstance(decisions, Exception):
+        return None
+    items = (decisions or {}).get("decisions") or []
+    return {k: items[0].get(k) for k in ("decision", "created_at", "advisor")} if items else None
 
 
 def _fetch_all(calls: dict) -> dict:
@@ -217,6 +239,7 @@ def build(client_id) -> html.Div:
         dcc.Store(id="client-application", data={"application": app, "exact": exact}),
         dcc.Store(id="client-neighbours", data=neighbours),
         dcc.Store(id="client-decision-saved"),
+        dcc.Store(id="client-decision-last", data=_latest(got["decisions"])),
         html.Div([_back(), dcc.Link(t("client.share_link"), href=f"/client/{cid}/share",
                                     className="ms-3 d-inline-block mb-2", id="client-share-link")]),
         html.H1(t("client.title", id=cid), className="h3 mb-3"),

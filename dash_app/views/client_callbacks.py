@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, ctx, html, no_update
 from flask_login import current_user
 
 from dash_app.api_client import get_client
 from dash_app.components import decision_badge, error_alert, graph, guarded
 from dash_app.figures import gauge_figure
-from dash_app.formatting import decision_text, fmt_float, fmt_score
+from dash_app.formatting import decision_text, fmt_date, fmt_float, fmt_score
 from dash_app.i18n import t
 from dash_app.views.client import POOL
-from dash_app.views.client_data import WHATIF_FIELDS, validate_amounts, whatif_application
+from dash_app.views.client_data import WHATIF_FIELDS, contradicts, validate_amounts, whatif_application
 from dash_app.views.client_sections import comparison_children, history_children
 
 MIN_REASON = 10
@@ -65,22 +65,32 @@ def run_whatif(_n, *args):
     Output("client-decision-feedback", "children"), Output("client-decision-choice-error", "children"),
     Output("client-decision-reason-error", "children"), Output("client-decision-reason", "invalid"),
     Output("client-decision-saved", "data"), Output("client-decision-reason", "value"),
-    Input("client-decision-save", "n_clicks"), State("client-decision-choice", "value"),
-    State("client-decision-reason", "value"), State("client-data", "data"), prevent_initial_call=True,
+    Output("client-decision-confirm-box", "hidden"), Output("client-decision-confirm-text", "children"),
+    Output("client-decision-last", "data"),
+    Input("client-decision-save", "n_clicks"), Input("client-decision-confirm", "n_clicks"),
+    State("client-decision-choice", "value"), State("client-decision-reason", "value"), State("client-data", "data"),
+    State("client-decision-last", "data"), prevent_initial_call=True,
 )
-def save_decision(_n, choice, reason, data):
+def save_decision(_n, _confirm, choice, reason, data, last):
     reason = (reason or "").strip()
     choice_error = t("client.decision_need_choice") if choice not in ("approve", "decline") else ""
     reason_error = t("client.decision_need_reason") if len(reason) < MIN_REASON else ""
     if choice_error or reason_error:
-        return None, choice_error, reason_error, bool(reason_error), no_update, no_update
+        return None, choice_error, reason_error, bool(reason_error), no_update, no_update, True, "", no_update
+    if contradicts(last, choice) and ctx.triggered_id != "client-decision-confirm":
+        # a second, contradicting decision is a revision: the advisor confirms it first (nothing saved yet)
+        ask = t("client.decision_contradicts", advisor=last.get("advisor") or "–", date=fmt_date(last.get("created_at")),
+                previous=decision_text(last.get("decision")), decision=decision_text(choice))
+        return None, "", "", False, no_update, no_update, False, ask, no_update
     try:
         saved = get_client().decide(data["id"], choice, reason, current_user.id)
     except Exception as exc:  # noqa: BLE001 - the form stays filled so that nothing is lost
-        return error_alert(exc), "", "", False, no_update, no_update
+        return error_alert(exc), "", "", False, no_update, no_update, True, "", no_update
     message = dbc.Alert(t("client.decision_saved", decision=decision_text(saved.get("decision", choice))),
                         color="success", id="client-decision-ok")
-    return message, "", "", False, saved.get("created_at") or saved.get("id"), ""
+    latest = {"decision": saved.get("decision", choice), "created_at": saved.get("created_at"),
+              "advisor": saved.get("advisor") or current_user.id}
+    return message, "", "", False, saved.get("created_at") or saved.get("id"), "", True, "", latest
 
 
 @callback(Output("client-history", "children"), Input("client-decision-saved", "data"), State("client-data", "data"),

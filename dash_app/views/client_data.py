@@ -123,9 +123,24 @@ def counterfactual_text(cf: dict) -> str:
     return t("client.cf_sentence", changes=", ".join(parts), score=fmt_score(new_score))
 
 
-def reason_sentences(explanation: dict | None, top: int = 5, direction: str | None = None) -> list[dict]:
-    rows = [c for c in (explanation or {}).get("contributions") or [] if c.get("sentence")]
-    rows.sort(key=lambda c: abs(float(c.get("contribution") or 0.0)), reverse=True)
+def contradicts(last: dict | None, choice: str | None) -> bool:
+    """Whether ``choice`` reverses the latest recorded decision (then the advisor confirms a revision)."""
+    return bool(last) and choice in ("approve", "decline") and last.get("decision") not in (None, choice)
+
+
+MAX_REASONS = 4  # the convention of adverse-action notices: at most 4 principal reasons
+
+
+def reason_sentences(explanation: dict | None, top: int = MAX_REASONS, direction: str | None = None) -> list[dict]:
+    """The principal reasons: the service's own (``points.reasons``, at most 4, in score points) when it gives
+    them, else the largest contributions; never more than 4."""
+    points = (explanation or {}).get("points")
+    if isinstance(points, dict) and isinstance(points.get("reasons"), list):
+        rows = [r for r in points["reasons"] if r.get("sentence")]
+    else:
+        rows = [c for c in (explanation or {}).get("contributions") or [] if c.get("sentence")]
+        rows.sort(key=lambda c: abs(float(c.get("contribution") or 0.0)), reverse=True)
+    top = min(top, MAX_REASONS)
     if direction:
         rows = [c for c in rows if c.get("direction") == direction]
     return rows[:top]

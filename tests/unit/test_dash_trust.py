@@ -148,3 +148,46 @@ def test_table_links_let_tab_leave_the_table():
     script = (REPO / "dash_app" / "assets" / "dashboard.js").read_text()
     rule = script[script.index('document.addEventListener("keydown"'):]
     assert 'event.key === "Tab"' in rule and "stopPropagation" in rule and "}, true);" in rule
+
+
+def test_a_contradicting_decision_asks_for_confirmation():
+    from dash_app.views.client_data import contradicts
+
+    assert not contradicts(None, "decline")  # the first decision
+    assert not contradicts({"decision": "decline"}, "decline")  # the same again
+    assert contradicts({"decision": "approve"}, "decline") and contradicts({"decision": "decline"}, "approve")
+    assert not contradicts({"decision": "approve"}, None)
+
+
+POINTS = {"unit": "score points", "base": 30.0, "score": 57.8, "other_points": -2.2, "other_count": 231,
+          "reasons": [{"feature": f"F{i}", "label": f"Raison {i}", "display_value": "x", "points": p,
+                       "direction": "raises" if p > 0 else "lowers", "sentence": f"phrase {i}"}
+                      for i, p in enumerate([15.0, 9.0, 8.0, -2.0])]}
+
+
+def test_contribution_chart_is_in_score_points_and_adds_up_to_the_gauge():
+    from dash_app.figures import points_waterfall_figure
+
+    trace = points_waterfall_figure(POINTS).data[0]
+    relative = [x for x, m in zip(trace.x, trace.measure, strict=True) if m == "relative"]
+    assert trace.x[0] == 30.0 and trace.x[-1] == 57.8 and trace.measure[-1] == "total"
+    assert 30.0 + sum(relative) == pytest.approx(57.8)  # the bars add up to the number on the gauge
+    assert len(relative) == 5 and "231" in trace.y[-2]  # 4 named reasons + the rest grouped
+    assert all("pt" in text for text in trace.text[1:-1])
+
+
+def test_at_most_four_principal_reasons():
+    from dash_app.views.client_data import reason_sentences
+
+    assert [r["sentence"] for r in reason_sentences({"points": POINTS})] == [f"phrase {i}" for i in range(4)]
+    many = {"contributions": [{"sentence": str(i), "contribution": i, "direction": "raises"} for i in range(9)]}
+    assert len(reason_sentences(many, top=8)) == 4
+
+
+def test_stop_switch_is_shown_on_every_page():
+    from dash_app.layout import oversight_banner
+
+    assert oversight_banner(None) is None and oversight_banner({"all_to_advisor": False}) is None
+    banner = oversight_banner({"all_to_advisor": True, "message": "Décision du comité des risques."})
+    assert banner.id == "app-banner-oversight" and "Décision du comité des risques." in _text(banner)
+    assert t("banner.oversight") in _text(banner)
