@@ -123,6 +123,7 @@ FR: dict[str, str] = {
     "client.info": "Informations du client",
     "client.known_outcome": "Issue connue du crédit : {outcome}.",
     "client.compare": "Comparaison avec les autres clients",
+    "client.compare_group_other": "Autres éléments",
     "client.compare_feature": "Variable à comparer",
     "client.compare_alt": "Répartition de « {label} » chez les clients qui ont remboursé et chez ceux qui ont fait "
                           "défaut ; ce client : {value}.",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from scoring.bundle import Bundle
+from scoring.labels import feature_group
 
 from . import text
 
@@ -53,6 +54,7 @@ def features(bundle: Bundle) -> list[dict[str, Any]]:
         entry.setdefault("label", text.label(name, "fr"))
         entry.setdefault("label_en", text.label(name, "en"))
         entry.setdefault("unit", text.unit(name))
+        entry.setdefault("group", feature_group(name, "fr"))  # the dashboard's grouped feature picker
         if name in categorical:
             entry.setdefault("levels", list(bundle.store.categories.get(name, [])))
         out.append(entry)

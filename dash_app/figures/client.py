@@ -23,6 +23,7 @@ from dash_app.theme import (
     colour_of,
     decision_of_score,
 )
+from dash_app.units import axis_title, suffix, to_human
 
 
 def gauge_figure(score: float, decision: str | None = None, height: int = 260) -> go.Figure:
@@ -148,10 +149,13 @@ def _shares(counts) -> list[float]:
 
 
 def population_figure(feature: dict, client_value=None, label: str | None = None,
-                      neighbours: list | None = None) -> go.Figure:
+                      neighbours: list | None = None, name: str = "") -> go.Figure:
     """Distribution of one feature among repaid and defaulted clients (share of each group, %),
-    with this client's value marked. ``feature`` is one entry of ``GET /population``'s ``features``."""
-    label = label or feature.get("label") or ""
+    with this client's value marked. ``feature`` is one entry of ``GET /population``'s ``features``.
+
+    Numbers are shown in human units (``dash_app.units``: years, days, %, €), never the raw encoding."""
+    unit = feature.get("unit")
+    label = axis_title(label or feature.get("label") or "", unit)
     repaid_name, default_name = t("outcome.0"), t("outcome.1")
     traces, shapes, annotations, layout = [], [], [], {}
     if feature.get("type") == "categorical":
@@ -166,9 +170,12 @@ def population_figure(feature: dict, client_value=None, label: str | None = None
                                 "ay": -40, "ax": 0, "text": "▼ " + t("client.final"), "showarrow": True,
                                 "arrowcolor": INK, "font": {"color": INK}})
     else:
-        edges = [float(e) for e in feature.get("edges") or []]
+        edges = sorted(float(to_human(name, unit, e)) for e in feature.get("edges") or [])
         if len(edges) < 2:
             return empty_figure(label)
+        if float(to_human(name, unit, 1.0)) < 0:  # a day count reversed: so are its bins
+            feature = {**feature, "repaid": list(reversed(feature.get("repaid") or [])),
+                       "default": list(reversed(feature.get("default") or []))}
         centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=False)]
         widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=False)]
         traces += [{"type": "bar", "x": centres, "y": _shares(feature.get("repaid") or []), "width": widths,
@@ -179,18 +186,23 @@ def population_figure(feature: dict, client_value=None, label: str | None = None
         x = None
         if client_value is not None and not (isinstance(client_value, float) and math.isnan(client_value)):
             try:
-                x = float(client_value)
+                x = float(to_human(name, unit, float(client_value)))
             except (TypeError, ValueError):
                 x = None
         if x is not None:
             shapes.append(vline(x, INK, width=3))
-            annotations.append({"x": x, "y": 1, "yref": "paper", "text": f"{t('client.final')} : {fmt_float(x, 2)}",
+            shown = f"{fmt_float(x, 1 if unit in ('years', 'share') else 0 if unit in ('days', 'money') else 2)}"
+            annotations.append({"x": x, "y": 1, "yref": "paper",
+                                "text": f"{t('client.final')} : {shown}{chr(0x202f) + suffix(unit) if suffix(unit) else ''}",
                                 "showarrow": False, "yanchor": "bottom", "font": {"color": INK},
                                 "bgcolor": "#ffffff"})
-        xs = [n.get("value") for n in neighbours or [] if isinstance(n.get("value"), (int, float))]
+        xs = [to_human(name, unit, n.get("value")) for n in neighbours or [] if isinstance(n.get("value"), (int, float))]
         if xs:
             traces.append({"type": "scatter", "x": xs, "y": [0] * len(xs), "mode": "markers",
                            "name": t("client.similar"), "marker": {"symbol": "triangle-up", "size": 11, "color": INK}})
-    return figure(traces, height=320, xaxis={"title": {"text": label}},
+    xaxis = {"title": {"text": label}}
+    if suffix(unit) and feature.get("type") != "categorical":
+        xaxis["ticksuffix"] = "\u202f" + suffix(unit)
+    return figure(traces, height=320, xaxis=xaxis,
                   yaxis={"title": {"text": t("client.axis_share")}, "ticksuffix": " %"},
                   legend={"orientation": "h", "y": -0.3}, shapes=shapes, annotations=annotations, **layout)

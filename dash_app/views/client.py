@@ -112,9 +112,14 @@ def _whatif_section(client: dict) -> html.Section:
     ], section_id="client-whatif")
 
 
-def default_feature(model: dict | None, explanation: dict | None) -> str | None:
+COMPARE_MAX = 20  # features in the picker: the ones that weigh most, not all 236 columns
+#: never offered: document flags and codes mean nothing to a client; sex is not compared (protected attribute)
+NOT_COMPARED_PREFIXES = ("FLAG_", "CODE_GENDER", "SK_ID")
+
+
+def default_feature(model: dict | None, explanation: dict | None, known: set | None = None) -> str | None:
     """The feature that weighs most on this client's score, else the most important one overall."""
-    options = _feature_options(model, explanation)
+    options = [o for o in _feature_options(model, explanation, known) if not o.get("disabled")]
     names = {o["value"] for o in options}
     for c in sorted((explanation or {}).get("contributions") or [], key=lambda c: -abs(float(c.get("contribution") or 0))):
         if c.get("feature") in names:
@@ -122,21 +127,36 @@ def default_feature(model: dict | None, explanation: dict | None) -> str | None:
     return options[0]["value"] if options else None
 
 
-def _feature_options(model: dict | None, explanation: dict | None) -> list[dict]:
+def _feature_options(model: dict | None, explanation: dict | None, known: set | None = None) -> list[dict]:
+    """The comparison picker: the most important features whose value for this client is known and that an
+    advisor can explain (no flags or codes), grouped by theme (a disabled heading per group)."""
     values = {c.get("feature"): c for c in (explanation or {}).get("contributions") or []}
     features = [f for f in (model or {}).get("features") or [] if f.get("name")]
     if not features:
         features = [{"name": name, "label": c.get("label") or name} for name, c in values.items()]
+    known = set(values) if known is None else set(known) | set(values)
+    features = [f for f in features if f["name"] in known and f.get("unit") != "flag"
+                and not f["name"].startswith(NOT_COMPARED_PREFIXES)]
     ranked = [r.get("feature") for r in sorted((model or {}).get("importance") or [],
                                                key=lambda r: -float(r.get("importance") or 0))]
     order = {name: i for i, name in enumerate(ranked)}
     features.sort(key=lambda f: (order.get(f["name"], len(order)), f.get("label") or f["name"]))
-    return [{"label": f.get("label") or f["name"], "value": f["name"]} for f in features]
+    features = features[:COMPARE_MAX]
+    groups: dict[str, list[dict]] = {}
+    for f in features:
+        groups.setdefault(f.get("group") or t("client.compare_group_other"), []).append(f)
+    options = []
+    for group, members in groups.items():
+        if len(groups) > 1:
+            options.append({"label": f"— {group} —", "value": f"group:{group}", "disabled": True})
+        options += [{"label": f.get("label") or f["name"], "value": f["name"]}
+                    for f in sorted(members, key=lambda f: f.get("label") or f["name"])]
+    return options
 
 
-def _compare_section(model, explanation, compare_body, similar_body) -> html.Section:
-    options = _feature_options(model, explanation)
-    default = default_feature(model, explanation)
+def _compare_section(model, explanation, compare_body, similar_body, known=None) -> html.Section:
+    options = _feature_options(model, explanation, known)
+    default = default_feature(model, explanation, known)
     return section(t("client.compare"), [
         html.Div([dbc.Label(t("client.compare_feature"), html_for="client-compare-feature"),
                   dbc.Select(id="client-compare-feature", options=options, value=default)],
@@ -223,7 +243,8 @@ def build(client_id) -> html.Div:
         similar_body, neighbours = error_alert(got["similar"]), []
     else:
         similar_body, neighbours = similar_children(got["similar"], labels)
-    feature = default_feature(model, explanation)
+    known = {k for k, v in store["values"].items() if v is not None}
+    feature = default_feature(model, explanation, known)
     compare_body = None
     if feature:
         try:
@@ -249,6 +270,6 @@ def build(client_id) -> html.Div:
                  dbc.Col([section(t("client.counterfactual"), [html.Div(counterfactual, id="client-counterfactual")],
                                   section_id="client-counterfactual-section"),
                           _whatif_section(client)], lg=7)]),
-        _compare_section(model, explanation, compare_body, similar_body),
+        _compare_section(model, explanation, compare_body, similar_body, known),
         _decision_section(history),
     ])

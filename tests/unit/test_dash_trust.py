@@ -191,3 +191,39 @@ def test_stop_switch_is_shown_on_every_page():
     banner = oversight_banner({"all_to_advisor": True, "message": "Décision du comité des risques."})
     assert banner.id == "app-banner-oversight" and "Décision du comité des risques." in _text(banner)
     assert t("banner.oversight") in _text(banner)
+
+
+def test_comparison_plot_is_in_years_not_negative_days():
+    from dash_app.figures import population_figure
+
+    info = {"type": "numeric", "unit": "years", "label": "Âge", "edges": [-25000.0, -20000.0, -15000.0, -10000.0],
+            "repaid": [1, 2, 3], "default": [3, 2, 1]}
+    fig = population_figure(info, -13474.0, "Âge", [{"value": -20000.0}], name="DAYS_BIRTH")
+    bars = fig.data[0]
+    assert all(18 < x < 70 for x in bars.x) and list(bars.x) == sorted(bars.x)  # years, youngest first
+    assert list(fig.data[0].y) == pytest.approx([50.0, 100 / 3, 50 / 3])  # counts follow their reversed bins
+    assert fig.layout.shapes[0].x0 == pytest.approx(13474 / 365.25)
+    assert "36,9" in fig.layout.annotations[0].text and "ans" in fig.layout.annotations[0].text
+    assert "années" in fig.layout.xaxis.title.text and fig.data[2].x[0] == pytest.approx(20000 / 365.25)
+    share = population_figure({"type": "numeric", "unit": "share", "edges": [0.0, 0.5, 1.0], "repaid": [1, 1],
+                               "default": [1, 1]}, 0.25, "Part", name="APP_ANNUITY_INCOME_RATIO")
+    assert list(share.data[0].x) == [25.0, 75.0] and "%" in share.layout.xaxis.ticksuffix
+
+
+def test_comparison_picker_offers_grouped_features_an_advisor_understands():
+    from dash_app.views.client import _feature_options, default_feature
+
+    model = {"features": [{"name": f"F{i}", "label": f"Variable {i}", "unit": "money",
+                           "group": "Demande de crédit" if i % 2 else "Demandes antérieures"} for i in range(40)]
+             + [{"name": "FLAG_DOCUMENT_8", "label": "Justificatif n° 8", "unit": "flag", "group": "Demande de crédit"},
+                {"name": "CODE_GENDER", "label": "Sexe", "unit": "category", "group": "Demande de crédit"}],
+             "importance": [{"feature": "FLAG_DOCUMENT_8", "importance": 99}, {"feature": "CODE_GENDER", "importance": 98}]
+             + [{"feature": f"F{i}", "importance": 50 - i} for i in range(40)]}
+    known = {f"F{i}" for i in range(0, 40, 1) if i != 3} | {"FLAG_DOCUMENT_8", "CODE_GENDER"}
+    options = _feature_options(model, None, known)
+    features = [o["value"] for o in options if not o.get("disabled")]
+    assert len(features) == 20 and "F3" not in features  # the top 20 whose value is known, not 42 columns
+    assert "FLAG_DOCUMENT_8" not in features and "CODE_GENDER" not in features
+    assert options[0].get("disabled") and options[0]["label"] == "— Demandes antérieures —"  # grouped
+    assert all(o["label"].strip() for o in options)  # no blank option
+    assert default_feature(model, None, known) in features
