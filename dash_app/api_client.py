@@ -168,6 +168,10 @@ class ServiceClient:
             body["history"] = history
         return self._request("POST", "/predict", json=body)
 
+    def simulate(self, client_id: int, changes: dict) -> dict:
+        """What-if on the client's whole file: only the changed application fields are sent."""
+        return self._request("POST", f"/clients/{int(client_id)}/simulate", json={"changes": changes})
+
     def decide(self, client_id: int, decision: str, reason: str, advisor: str) -> dict:
         body = {"decision": decision, "reason": reason, "advisor": advisor}
         return self._request("POST", f"/clients/{int(client_id)}/decision", json=body)

@@ -136,14 +136,21 @@ FR: dict[str, str] = {
     "client.whatif": "Simulation : et si… ?",
     "client.whatif_intro": "Modifiez les montants puis relancez le calcul du score.",
     "client.whatif_run": "Recalculer le score",
-    "client.whatif_result": "Score simulé : {score} sur 100 – {decision} (dossier actuel recalculé de la même "
-                            "façon : {current}, écart {delta}).",
-    "client.whatif_note": "La simulation recalcule le score à partir de la demande seule, sans l'historique de "
-                          "crédit du client : le score du dossier recalculé diffère du score affiché ({stored}). "
-                          "Seul l'écart dû aux modifications est à lire.",
+    "client.whatif_result": "Score simulé : {score} sur 100, à comparer au score actuel {current} (écart {delta} "
+                            "points).",
+    "client.whatif_current": "Score actuel",
+    "client.whatif_simulated": "Score simulé",
+    "client.whatif_not_decision": "Une simulation n'est pas une décision : la décision reste celle du conseiller.",
+    "client.whatif_derived": "Éléments recalculés à partir des montants modifiés",
+    "client.warnings": "Attention :",
+    "client.whatif_note": "Simulation approchée : le service recalcule ici la demande seule, sans l'historique de "
+                          "crédit du client ; seul l'écart dû aux modifications est à lire.",
     "client.whatif_invalid": "Saisissez des montants positifs pour chaque champ.",
     "client.whatif_noraw": "Les données brutes du dossier ne sont pas disponibles : la simulation n'est pas possible.",
     "client.counterfactual": "Ce qui changerait la décision",
+    "client.cf_to_verify": "(déclaration à vérifier)",
+    "client.cf_closest": "Aucun changement dans ces limites ne suffit ; le plus proche :",
+    "client.cf_bounds": "Limites du prêteur :",
     "client.cf_none": "Aucune modification simple de la demande ne ferait accepter le dossier.",
     "client.cf_already": "La demande est déjà acceptée par le modèle.",
     "client.cf_change": "{label} à {new} au lieu de {old}",

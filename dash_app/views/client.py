@@ -18,7 +18,13 @@ from dash_app.components import decision_badge, error_alert, graph, labelled_inp
 from dash_app.figures import gauge_figure, points_waterfall_figure, waterfall_figure
 from dash_app.formatting import fmt_float, fmt_pct, fmt_score, outcome_text, parse_client_id
 from dash_app.i18n import t
-from dash_app.views.client_data import WHATIF_FIELDS, base_application, info_items, reason_sentences
+from dash_app.views.client_data import (
+    WHATIF_FIELDS,
+    base_application,
+    info_items,
+    reason_sentences,
+    warnings_children,
+)
 from dash_app.views.client_sections import (
     comparison_children,
     counterfactual_children,
@@ -50,7 +56,8 @@ def _score_section(score: dict) -> html.Section:
                     className="small text-muted-strong mb-1"),
              html.P(t("client.gauge_legend"), className="small text-muted-strong mb-0"),
              html.P(["✋ ", t("client.oversight")], id="client-oversight", className="alert alert-info mt-2 mb-0 small")
-             if score.get("all_to_advisor") else None],
+             if score.get("all_to_advisor") else None,
+             warnings_children(score.get("warnings"))],
             id="client-score-summary",
             **{"data-score": f"{value:.4f}", "data-decision": decision or "", "data-band": score.get("band") or ""},
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dash import html
+
 from dash_app.formatting import fmt_float, fmt_int, fmt_money, fmt_score
 from dash_app.i18n import t, value_label
 
@@ -95,6 +97,28 @@ def whatif_application(base: dict, changes: dict) -> dict:
         if key in WHATIF_FIELDS and value is not None:
             app[WHATIF_FIELDS[key]] = float(value)
     return app
+
+
+def changed_fields(base: dict, values: dict) -> dict:
+    """The edited amounts that differ from the stored application, as Kaggle columns (what the service takes)."""
+    out = {}
+    for key, value in values.items():
+        column = WHATIF_FIELDS.get(key)
+        if column and value is not None and not (isinstance(base.get(column), (int, float))
+                                                 and float(base[column]) == float(value)):
+            out[column] = float(value)
+    return out
+
+
+def warnings_children(warnings):
+    """The service's ``warnings`` on a score (e.g. too few informative fields), shown where the score is."""
+    items = [w.get("message") if isinstance(w, dict) else str(w) for w in warnings or []]
+    items = [w for w in items if w]
+    if not items:
+        return None
+    return html.Div([html.P(t("client.warnings"), className="fw-semibold mb-1"),
+                     html.Ul([html.Li(w) for w in items], className="mb-0")],
+                    className="alert alert-warning small mt-2", role="note", id="client-warnings")
 
 
 def validate_amounts(values: dict) -> bool:

@@ -15,7 +15,21 @@ FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
 def counterfactual_children(cf: dict):
-    return html.P(counterfactual_text(cf), id="client-counterfactual-text", className="mb-0 fw-semibold")
+    """The service's sentence, each proposed change of a lever (income flagged as a declaration to verify) and
+    the lender's bounds the search stayed within."""
+    children = [html.P(counterfactual_text(cf), id="client-counterfactual-text", className="mb-1 fw-semibold")]
+    shown = cf.get("changes") if cf.get("found") else (cf.get("closest") or {}).get("changes")
+    items = [html.Li([f"{c.get('label')} : {c.get('display_old')} → {c.get('display_new')}",
+                      html.Span(" " + t("client.cf_to_verify"), className="fw-semibold") if c.get("to_verify") else None])
+             for c in shown or [] if c.get("label") and not c.get("derived")]
+    if items:
+        if not cf.get("found"):
+            children.append(html.P(t("client.cf_closest"), className="small mb-1"))
+        children.append(html.Ul(items, id="client-counterfactual-changes", className="mb-1"))
+    if cf.get("bounds_text"):
+        children.append(html.P([html.Strong(t("client.cf_bounds")), " ", cf["bounds_text"]],
+                               id="client-counterfactual-bounds", className="small text-muted-strong mb-0"))
+    return html.Div(children)
 
 
 def neighbour_value(neighbour: dict, feature: str):

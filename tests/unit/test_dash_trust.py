@@ -227,3 +227,35 @@ def test_comparison_picker_offers_grouped_features_an_advisor_understands():
     assert options[0].get("disabled") and options[0]["label"] == "— Demandes antérieures —"  # grouped
     assert all(o["label"].strip() for o in options)  # no blank option
     assert default_feature(model, None, known) in features
+
+
+def test_counterfactual_states_the_levers_and_the_lenders_bounds():
+    from dash_app.views.client_sections import counterfactual_children
+
+    cf = {"found": True, "message": "Avec un montant de 180 000 €, la demande passerait sous le seuil.",
+          "current": {"decision": "decline"}, "bounds_text": "montant jusqu'à la moitié, durée jusqu'à 30 ans",
+          "changes": [{"field": "AMT_CREDIT", "label": "Montant du crédit", "display_old": "250 000 €",
+                       "display_new": "180 000 €"},
+                      {"field": "AMT_INCOME_TOTAL", "label": "Revenu annuel", "display_old": "30 000 €",
+                       "display_new": "36 000 €", "to_verify": True},
+                      {"field": "APP_CREDIT_TERM", "label": "Durée", "display_old": "20", "display_new": "25",
+                       "derived": True}]}
+    text = _text(counterfactual_children(cf))
+    assert "250 000 € → 180 000 €" in text and "déclaration à vérifier" in text
+    assert "Limites du prêteur" in text and "moitié" in text and "APP_CREDIT_TERM" not in text
+
+
+def test_whatif_is_shown_as_a_simulation_beside_the_current_score():
+    from dash_app.views.client_callbacks import whatif_children
+    from dash_app.views.client_data import changed_fields
+
+    base = {"AMT_CREDIT": 250000.0, "AMT_ANNUITY": 12000.0, "AMT_INCOME_TOTAL": 90000.0, "AMT_GOODS_PRICE": 225000.0}
+    assert changed_fields(base, {"credit": 250000, "annuity": 12000, "income": 90000, "goods_price": 225000}) == {}
+    assert changed_fields(base, {"credit": 180000, "annuity": 12000}) == {"AMT_CREDIT": 180000.0}
+    shown = whatif_children({"current": {"score": 57.8, "decision": "decline"},
+                             "simulation": {"score": 50.4, "decision": "review"}, "score_change": -7.4,
+                             "warnings": [{"message": "Peu de champs renseignés."}]})
+    text = _text(shown)
+    assert "Score simulé" in text and "57,8" in text and "50,4" in text and "−7,4" in text
+    assert "decision-" not in text and "✖" not in text and "✔" not in text  # never a decision icon of its own
+    assert "Peu de champs renseignés." in text
