@@ -21,7 +21,10 @@ import time
 from typing import Any
 
 import requests
+from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
+
+from scoring.monitoring.contract import MonitoringSummary
 
 log = logging.getLogger(__name__)
 
@@ -179,14 +182,14 @@ class ServiceClient:
     def decisions(self, client_id: int) -> dict:
         return self._get(f"/clients/{int(client_id)}/decisions")
 
-    def monitoring_summary(self) -> dict | None:
-        """The drift summary, or None when the service has no report yet (404)."""
+    def monitoring_summary(self, period: str = "day") -> MonitoringSummary:
+        """Production monitoring (``GET /monitoring/summary``), parsed into the typed contract."""
+        body = self._get("/monitoring/summary", params={"period": period})
         try:
-            return self._get("/monitoring/summary")
-        except ServiceError as exc:
-            if exc.not_found:
-                return None
-            raise
+            return MonitoringSummary.model_validate(body)
+        except ValidationError as exc:
+            raise ServiceError("the monitoring summary does not match the contract", code="bad_response",
+                               detail=str(exc)) from exc
 
     def monitoring_report(self) -> str | None:
         """HTML of the latest drift report (``GET /monitoring/report``), None when absent."""

@@ -88,7 +88,7 @@ def build(settings: Settings) -> Services:
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
         counterfactuals=CounterfactualSearch(inputs, scorer), decisions=decisions,
         predictions=PredictionLog(settings.prediction_log, bundle.version, settings.prediction_queue_size),
-        monitoring=Monitoring(settings.drift_summary, settings.prediction_log),
+        monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, decisions),
         models=InputModels(bundle.store.categories), synthetic=synthetic,
         model_info=model_payload(bundle, synthetic),
     )

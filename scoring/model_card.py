@@ -181,6 +181,14 @@ def _metrics(md: Mapping, lang: str) -> list[str]:
     calibration = md.get("calibration")
     if isinstance(calibration, Mapping) and calibration.get("brier") is not None:
         out += ["", t["brier"].format(brier=fmt(calibration["brier"], lang))]
+    honest = md.get("honest_estimate")
+    keys = ("auc", "auc_std", "business_cost", "business_cost_std")
+    if isinstance(honest, Mapping) and all(is_number(honest.get(k)) for k in keys):
+        inside = honest.get("in_sample") if isinstance(honest.get("in_sample"), Mapping) else {}
+        out += ["", t["honest"].format(cost=fmt(honest["business_cost"], lang),
+                                       cost_std=fmt(honest["business_cost_std"], lang), auc=fmt(honest["auc"], lang),
+                                       auc_std=fmt(honest["auc_std"], lang),
+                                       optimistic=fmt(inside.get("business_cost"), lang))]
     return out + [""]
 
 

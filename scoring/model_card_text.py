@@ -40,6 +40,10 @@ METRIC_NAMES = {
         "threshold": "Decision threshold", "tn": "True negatives (good clients accepted)",
         "fp": "False positives (good clients refused)", "fn": "False negatives (defaults accepted)",
         "tp": "True positives (defaults refused)", "source": "Evaluated on",
+        "honest_auc": "ROC AUC, honest estimate (mean over outer folds)",
+        "honest_auc_std": "ROC AUC, honest estimate (std over outer folds)",
+        "honest_business_cost": "Business cost per client, honest estimate (mean over outer folds)",
+        "honest_business_cost_std": "Business cost per client, honest estimate (std over outer folds)",
     },
     "fr": {
         "auc": "AUC ROC", "roc_auc": "AUC ROC", "pr_auc": "AUC PR (précision moyenne)",
@@ -56,6 +60,10 @@ METRIC_NAMES = {
         "threshold": "Seuil de décision", "tn": "Vrais négatifs (bons clients acceptés)",
         "fp": "Faux positifs (bons clients refusés)", "fn": "Faux négatifs (défauts acceptés)",
         "tp": "Vrais positifs (défauts refusés)", "source": "Évalué sur",
+        "honest_auc": "AUC ROC, estimation honnête (moyenne sur les plis externes)",
+        "honest_auc_std": "AUC ROC, estimation honnête (écart-type sur les plis externes)",
+        "honest_business_cost": "Coût métier par client, estimation honnête (moyenne sur les plis externes)",
+        "honest_business_cost_std": "Coût métier par client, estimation honnête (écart-type sur les plis externes)",
     },
 }
 
@@ -186,6 +194,9 @@ TEXT = {
         "importance": "Most important features",
         "metric": "Metric", "value": "Value", "meaning": "What it measures", "no_metrics": "No metrics recorded in the bundle metadata.",
         "brier": "Calibration (reliability on out-of-fold scores): Brier score {brier}.",
+        "honest": "Honest estimate (each fold's threshold chosen without that fold's clients): business cost per "
+                  "client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. The business cost in the table is optimistic "
+                  "(threshold chosen on the same predictions it is measured on): {optimistic}.",
         "threshold": "Decision threshold (calibrated probability of default): {t} - chosen to minimise the "
                      "business cost, maps to score 50",
         "costs": "Costs: missed default (false negative) {fn}, wrongly refused good client (false positive) {fp}",
@@ -204,17 +215,19 @@ TEXT = {
         "f_threshold": "decision threshold {v}", "f_min_group": "gaps over groups of at least {v} clients",
         "f_bootstrap": "95% confidence intervals from {v} bootstrap resamples", "f_positive": "positive class: {v}",
         "gap": "{label}: {value}", "gap_ci": " (95% CI {low} - {high})",
-        "gender_variant": "Variant without CODE_GENDER (same folds and parameters): CV AUC {auc} vs {auc_with} with "
-                          "it ({auc_change}); business cost per client {cost} vs {cost_with} ({cost_change}).",
-        "gender_variant_missing": "Variant without CODE_GENDER: {note}.", "not_computed": "not computed",
+        "gender_variant": "The model does not use CODE_GENDER (kept only to measure fairness). Adding it back, same folds and "
+                          "parameters: CV AUC {auc} without vs {auc_with} with ({auc_change}); business cost per "
+                          "client {cost} without vs {cost_with} with ({cost_change}).",
+        "gender_variant_missing": "The model does not use CODE_GENDER (kept only to measure fairness); the variant "
+                                  "with it: {note}.", "not_computed": "not computed",
         "limits": (
             "Probabilities are calibrated on out-of-fold training scores; a different population (another "
             "channel or period) can make them too optimistic or too severe (see the drift status below and "
             "`python -m reports.drift`).",
             "Applicants without credit history (no bureau or previous-application rows, no external score) are "
             "scored from their application alone; their scores are less informed.",
-            "Protected attributes (gender, age) and their proxies may carry historical bias. Counterfactuals never "
-            "change gender or age, but both remain model inputs: the fairness table must be reviewed before each "
+            "Gender is not a model input; age remains one. Protected attributes and their proxies may carry historical "
+            "bias, and counterfactuals never change gender or age: the fairness table must be reviewed before each "
             "release or extension of use, and decisions stay with a human advisor.",
             "Explanations (SHAP feature contributions) describe the model, not causes: they must not be read as "
             "what an applicant should change.",
@@ -274,6 +287,9 @@ TEXT = {
         "importance": "Variables les plus importantes",
         "metric": "Indicateur", "value": "Valeur", "meaning": "Ce qu'il mesure", "no_metrics": "Aucune métrique dans les métadonnées du modèle.",
         "brier": "Calibration (fiabilité sur les scores hors échantillon) : score de Brier {brier}.",
+        "honest": "Estimation honnête (le seuil de chaque pli est choisi sans les clients de ce pli) : coût métier "
+                  "par client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. Le coût métier du tableau est optimiste "
+                  "(seuil choisi sur les prédictions mêmes où il est mesuré) : {optimistic}.",
         "threshold": "Seuil de décision (probabilité calibrée de défaut) : {t} - choisi pour minimiser le coût "
                      "métier, correspond au score 50",
         "costs": "Coûts : défaut accepté (faux négatif) {fn}, bon client refusé (faux positif) {fp}",
@@ -294,18 +310,20 @@ TEXT = {
         "f_bootstrap": "intervalles de confiance à 95 % sur {v} rééchantillonnages bootstrap",
         "f_positive": "classe positive : {v}",
         "gap": "{label} : {value}", "gap_ci": " (IC à 95 % {low} - {high})",
-        "gender_variant": "Variante sans CODE_GENDER (mêmes plis et paramètres) : AUC en validation croisée {auc} "
-                          "contre {auc_with} avec ({auc_change}) ; coût métier par client {cost} contre {cost_with} "
-                          "({cost_change}).",
-        "gender_variant_missing": "Variante sans CODE_GENDER : {note}.", "not_computed": "non calculée",
+        "gender_variant": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer l'équité). En "
+                          "le réintroduisant, mêmes plis et paramètres : AUC en validation croisée {auc} sans contre "
+                          "{auc_with} avec ({auc_change}) ; coût métier par client {cost} sans contre {cost_with} "
+                          "avec ({cost_change}).",
+        "gender_variant_missing": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer "
+                                  "l'équité) ; variante avec le sexe : {note}.", "not_computed": "non calculée",
         "limits": (
             "Les probabilités sont calibrées sur les scores d'entraînement hors échantillon ; une population "
             "différente (autre canal, autre période) peut les rendre trop optimistes ou trop sévères (voir la "
             "dérive ci-dessous et `python -m reports.drift`).",
             "Les clients sans historique de crédit (ni bureau, ni demandes précédentes, ni score externe) sont "
             "évalués sur le seul dossier de demande ; leur score est moins informé.",
-            "Les attributs protégés (sexe, âge) et leurs substituts peuvent porter des biais historiques. Les "
-            "contre-factuels ne modifient jamais le sexe ni l'âge, mais ils restent des variables du modèle : "
+            "Le sexe n'est pas une variable du modèle ; l'âge en reste une. Les attributs protégés et leurs substituts "
+            "peuvent porter des biais historiques et les contre-factuels ne modifient jamais le sexe ni l'âge : "
             "vérifier la table d'équité avant chaque version ou extension d'usage ; la décision reste au conseiller.",
             "Les explications (contributions SHAP des variables) décrivent le modèle, pas une causalité : elles ne "
             "disent pas ce qu'un demandeur devrait changer.",

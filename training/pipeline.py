@@ -19,10 +19,11 @@ from scoring.cost import FN_COST, FP_COST
 from training import plots, tracking
 from training.calibrate import calibrate_oof
 from training.compare import oof_predictions, summarise
-from training.dataset import TrainingData, load_training_data
+from training.dataset import TrainingData, load_training_data, with_attributes
 from training.export import make_version, write_bundle
 from training.extras import neighbours, population
 from training.fairness import fairness_report, fairness_summary, group_columns
+from training.honest import honest_estimate
 from training.importance import global_importance, local_explanation
 from training.labels import feature_entries, label
 from training.metrics import classification_metrics, roc_points
@@ -72,8 +73,8 @@ def _split_params(params: dict) -> tuple[float, dict]:
     return ratio, model
 
 
-def _variants(data: TrainingData, folds, profile: Profile, ratio: float, cb: dict, smote_oof: np.ndarray,
-              fn_cost: float, fp_cost: float, seed: int) -> tuple[list[dict], list[dict], dict[str, np.ndarray]]:
+def _variants(data: TrainingData, folds, ratio: float, cb: dict, smote_oof: np.ndarray, fn_cost: float,
+              fp_cost: float, seed: int) -> tuple[list[dict], list[dict]]:
     """Ablation (SMOTE / none / class weights) and comparison (dummy / logistic / CatBoost) on the same folds."""
     X, y = data.X, data.y
     oofs = {"smote": smote_oof}
@@ -93,19 +94,38 @@ def _variants(data: TrainingData, folds, profile: Profile, ratio: float, cb: dic
         summarise("catboost", y, smote_oof, folds, fn_cost, fp_cost,
                   description="SMOTENC + CatBoost (searched parameters)"),
     ]
-    return ablation, comparison, oofs
+    return ablation, comparison
 
 
-def _gender_variant(data: TrainingData, folds, ratio: float, cb: dict, base: dict, fn_cost: float, fp_cost: float,
-                    seed: int) -> dict:
-    features = [f for f in data.features if f != "CODE_GENDER"]
-    categorical = [c for c in data.categorical if c != "CODE_GENDER"]
+def _protected_variant(data: TrainingData, folds, ratio: float, cb: dict, base: dict, fn_cost: float,
+                       fp_cost: float, seed: int) -> dict:
+    """The shipped model excludes the protected attributes; this variant adds them back on the same folds and
+    parameters, only to measure what excluding them costs (``auc`` = without, ``auc_with`` = with)."""
+    features, categorical, X = with_attributes(data, data.excluded)
+    if len(features) == len(data.features):
+        return {"computed": False, "excluded": list(data.excluded), "note": "no excluded attribute in the data"}
     est = build_pipeline(features, categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
-    oof = oof_predictions(est, data.X[features], data.y, folds, name="without CODE_GENDER")
-    row = summarise("without_gender", data.y, oof, folds, fn_cost, fp_cost)
-    return {"auc": row["auc"], "business_cost": row["business_cost"], "auc_with": base["auc"],
-            "business_cost_with": base["business_cost"], "auc_change": row["auc"] - base["auc"],
-            "business_cost_change": row["business_cost"] - base["business_cost"], "computed": True}
+    oof = oof_predictions(est, X, data.y, folds, name="with " + ", ".join(data.excluded))
+    row = summarise("with_protected", data.y, oof, folds, fn_cost, fp_cost)
+    return {"auc": base["auc"], "business_cost": base["business_cost"], "auc_with": row["auc"],
+            "business_cost_with": row["business_cost"], "auc_change": base["auc"] - row["auc"],
+            "business_cost_change": base["business_cost"] - row["business_cost"], "computed": True,
+            "excluded": list(data.excluded), "shipped": "without"}
+
+
+def _honest(data: TrainingData, folds, prof: Profile, ratio: float, cb: dict, outer_oof: np.ndarray, fn_cost: float,
+            fp_cost: float, seed: int) -> dict:
+    """Honest AUC/cost: each fold's threshold chosen on inner CV of the other folds (:mod:`training.honest`)."""
+    est = build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
+
+    def inner_predict(rows: np.ndarray) -> np.ndarray:
+        X, y = data.X.iloc[rows], data.y[rows]
+        inner = list(StratifiedKFold(prof.inner_folds, shuffle=True, random_state=seed + 1).split(X, y))
+        return oof_predictions(est, X, y, inner, name="honest estimate, inner CV")
+
+    out = honest_estimate(data.y, outer_oof, folds, inner_predict, fn_cost, fp_cost, seed=seed)
+    out["inner_folds"] = prof.inner_folds
+    return out
 
 
 def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profile: str = "full",
@@ -148,7 +168,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         cb = {**prof.base_params, **searched}
         steps.done("search", f"best CV AUC {search.cv_auc:.4f} ± {search.cv_auc_std:.4f}, SMOTE ratio {ratio:.3f}, {cb}")
 
-        ablation, comparison, oofs = _variants(data, folds, prof, ratio, cb, search.oof, fn_cost, fp_cost, seed)
+        ablation, comparison = _variants(data, folds, ratio, cb, search.oof, fn_cost, fp_cost, seed)
         for row in ablation + comparison:
             kind = "ablation" if row in ablation else "comparison"
             with tracking.run(f"{kind}-{row['variant']}", nested=True, tags={"kind": kind}):
@@ -166,14 +186,23 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
                         "auc_pooled_raw": float(roc_auc_score(y, search.oof)), "brier_raw": cal.summary["brier_raw"],
                         "brier": cal.summary["brier"], "source": "out-of-fold"})
         roc = roc_points(y, cal.calibrated)
-        steps.done("calibration_threshold", f"threshold {thr.threshold:.3f}, cost {thr.cost:.4f} vs accept-all "
-                                            f"{thr.accept_all:.4f}, Brier {cal.summary['brier_raw']:.4f} -> {cal.summary['brier']:.4f}")
+        honest = _honest(data, folds, prof, ratio, cb, search.oof, fn_cost, fp_cost, seed)
+        honest["in_sample"] = {"auc": metrics["auc"], "business_cost": thr.cost,
+                               "label": "optimistic: threshold chosen on the same out-of-fold predictions"}
+        metrics.update({"honest_auc": honest["auc"], "honest_auc_std": honest["auc_std"],
+                        "honest_business_cost": honest["business_cost"],
+                        "honest_business_cost_std": honest["business_cost_std"]})
+        steps.done("calibration_threshold", f"{cal.summary['method']}, threshold {thr.threshold:.3f}, cost "
+                                            f"{thr.cost:.4f} (in-sample) vs accept-all {thr.accept_all:.4f}, "
+                                            f"Brier {cal.summary['brier_raw']:.4f} -> {cal.summary['brier']:.4f}; "
+                                            f"honest cost {honest['business_cost']:.4f} ± {honest['business_cost_std']:.4f}, "
+                                            f"AUC {honest['auc']:.4f} ± {honest['auc_std']:.4f}")
 
         groups = group_columns(data.featureset.applications.loc[data.ids])
         fair = fairness_report(y, cal.calibrated, groups, thr.threshold, n_boot=prof.fairness_bootstrap, seed=seed)
         base_row = next(r for r in ablation if r["variant"] == "smote")
         if prof.gender_variant:
-            fair["gender_variant"] = _gender_variant(data, folds, ratio, cb, base_row, fn_cost, fp_cost, seed)
+            fair["gender_variant"] = _protected_variant(data, folds, ratio, cb, base_row, fn_cost, fp_cost, seed)
         else:
             fair["gender_variant"] = {"computed": False, "note": f"skipped in the {prof.name} profile (run the full profile)"}
         steps.done("fairness", "; ".join(
@@ -205,10 +234,11 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
             "data_dir": str(data_dir), "data_fingerprint": data.fingerprint, "synthetic": bool(data.featureset.synthetic),
             "n_clients": int(len(data.X_all)), "n_labelled": int(len(y)), "default_rate": float(y.mean()),
             "features": feature_entries(data.features, data.categorical), "categorical": list(data.categorical),
+            "excluded_attributes": list(data.excluded),
             "threshold": thr.threshold, "threshold_scale": "calibrated probability",
             "costs": {"fn": fn_cost, "fp": fp_cost}, "metrics": metrics,
             "cost_curve": {**thr.curve, "accept_all": thr.accept_all, "best_cost": thr.cost},
-            "importance": importance, "roc": roc, "calibration": cal.summary,
+            "importance": importance, "roc": roc, "calibration": cal.summary, "honest_estimate": honest,
             "ablation": ablation, "ablation_winner": {"by_cost": winner, "by_auc": best_auc, "shipped": "smote"},
             "comparison": comparison,
             "search": {"method": "RandomizedSearchCV", "metric": "roc_auc", "folds": prof.folds, "n_candidates": n_iter,

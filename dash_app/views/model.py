@@ -32,6 +32,9 @@ METRIC_LABELS = {
     "tp": "Vrais positifs (défauts refusés)", "cv_auc": "AUC ROC (validation croisée)",
     "cv_auc_std": "Écart-type de l'AUC (validation croisée)", "auc_pooled_raw": "AUC ROC avant calibration",
     "brier_raw": "Score de Brier avant calibration", "source": "Prédictions évaluées", "threshold": "Seuil", "ks": "Kolmogorov-Smirnov", "gini": "Gini",
+    "honest_auc": "AUC ROC, estimation honnête", "honest_auc_std": "Écart-type de l'AUC, estimation honnête",
+    "honest_business_cost": "Coût métier moyen, estimation honnête (seuil choisi sans les clients évalués)",
+    "honest_business_cost_std": "Écart-type du coût métier, estimation honnête",
 }
 
 

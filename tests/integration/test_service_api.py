@@ -190,13 +190,15 @@ def test_similar_clients(client, service_app):  # noqa: F811
 
 
 def test_population(client, service_app):  # noqa: F811
-    body = get(client, "/population?features=EXT_SOURCE_3,CODE_GENDER&bins=12")
+    body = get(client, "/population?features=EXT_SOURCE_3,NAME_CONTRACT_TYPE&bins=12")
     schemas.PopulationOut.model_validate(body)
-    numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["CODE_GENDER"]
+    numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["NAME_CONTRACT_TYPE"]
     assert numeric["type"] == "numeric" and len(numeric["edges"]) in (13, len(numeric["repaid"]) + 1)
     assert len(numeric["repaid"]) == len(numeric["default"]) == len(numeric["edges"]) - 1
     assert categorical["type"] == "categorical" and len(categorical["levels"]) == len(categorical["repaid"])
     assert get(client, "/population")["features"]
+    assert "CODE_GENDER" not in get(client, "/population")["features"]  # not a model feature
+    assert client.get("/population?features=CODE_GENDER", headers=HEADERS).status_code == 422
 
 
 def test_predict_batch_by_ids_matches_single_scores(client):  # noqa: F811
@@ -243,24 +245,6 @@ def test_advisor_decisions_are_stored_newest_first(client, service_app):  # noqa
     assert second["model_version"] == score["model_version"] and second["created_at"].endswith("Z")
     history = schemas.DecisionsOut.model_validate(get(client, f"/clients/{cid}/decisions"))
     assert [d.id for d in history.decisions][:2] == [second["id"], first["id"]]
-
-
-def test_monitoring_summary(fast_bundle, tmp_path):
-    app = make_app(fast_bundle, tmp_path)
-    c = app.test_client()
-    assert c.get("/monitoring/summary", headers=HEADERS).status_code == 404
-    (tmp_path / "drift_summary.json").write_text(json.dumps({"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}))
-    cid = client_ids(c, 1)[0]
-    for _ in range(3):
-        c.get(f"/clients/{cid}/score", headers=HEADERS)
-    c.post("/predict/batch", headers=HEADERS, json={"ids": [cid, cid]})
-    app.extensions["model_service"].predictions.flush()
-    body = schemas.MonitoringOut.model_validate(c.get("/monitoring/summary", headers=HEADERS).get_json())
-    assert body.share_drifted == 0.1
-    assert body.scores_by_day and body.scores_by_day[-1]["count"] == 5  # 3 single + 2 batch rows
-    assert sum(body.scores_by_day[-1]["histogram"]["counts"]) == body.scores_by_day[-1]["count"]
-    assert "## Dérive des données" in c.get("/model/card", headers=HEADERS).get_json()["markdown"]
-    app.extensions["model_service"].predictions.close()
 
 
 def test_every_scored_request_is_logged(fast_bundle, tmp_path):

@@ -139,13 +139,16 @@ def test_store_outcomes_gender_variant_and_free_form_drift():
     card = render(meta, None, {"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}, lang="en", target=target)
     assert "- Applicants in the client store: 5" in card and "- Labelled applicants (training): 4" in card
     assert "- Observed default rate (labelled applicants): 25.00%" in card
-    assert "CV AUC 0.7301 vs 0.7309 with it (-0.0008); business cost per client 0.5577 vs 0.5400 (+0.0177)" in card
+    assert "The model does not use CODE_GENDER" in card
+    assert ("CV AUC 0.7301 without vs 0.7309 with (-0.0008); business cost per client 0.5577 without vs 0.5400 with "
+            "(+0.0177)") in card
     assert "| share_drifted | 0.1000 |" in card
     # figures recorded in the metadata win over the store's
     assert "- Applicants in the client store: 9" in render({**meta, "n_clients": 9}, target=target)
     skipped = render({**METADATA, "fairness": {"gender_variant": {"computed": False, "note": "fast profile"}}},
                      lang="fr")
-    assert "Variante sans CODE_GENDER : non calculée." in skipped  # training's English note is not shown in French
+    assert "Le modèle n'utilise pas le sexe" in skipped
+    assert "variante avec le sexe : non calculée." in skipped  # training's English note is not shown in French
 
 
 def test_cli_writes_the_requested_language(tmp_path):
@@ -171,3 +174,14 @@ def test_service_and_cli_share_the_core_renderer():
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             assert not any(n.split(".")[0] in ("reports", "training") for n in names), f"{path}: {names}"
+
+
+def test_card_shows_the_honest_estimate_beside_the_optimistic_cost():
+    honest = {"auc": 0.7301, "auc_std": 0.012, "business_cost": 0.5612, "business_cost_std": 0.021,
+              "in_sample": {"auc": 0.7368, "business_cost": 0.5399}}
+    card = render({**METADATA, "honest_estimate": honest}, lang="en")
+    assert "business cost per client 0.5612 ± 0.0210, AUC 0.7301 ± 0.0120" in card
+    assert "optimistic" in card and "0.5399" in card
+    fr = render({**METADATA, "honest_estimate": honest}, lang="fr")
+    assert "coût métier par client 0,5612 ± 0,0210" in fr and "optimiste" in fr
+    assert "Estimation honnête" not in render(METADATA, lang="fr")
