@@ -175,12 +175,17 @@ class ServiceClient:
         """What-if on the client's whole file: only the changed application fields are sent."""
         return self._request("POST", f"/clients/{int(client_id)}/simulate", json={"changes": changes})
 
-    def decide(self, client_id: int, decision: str, reason: str, advisor: str) -> dict:
-        body = {"decision": decision, "reason": reason, "advisor": advisor}
+    def decide(self, client_id: int, decision: str, reason: str, advisor: str, revises: int | None = None) -> dict:
+        """``advisor``: the logged-in advisor. A decision contradicting the latest one answers 409 unless
+        ``revises`` names that latest decision (after the advisor confirmed the revision)."""
+        body: dict[str, Any] = {"decision": decision, "reason": reason, "advisor": advisor}
+        if revises is not None:
+            body["revises"] = int(revises)
         return self._request("POST", f"/clients/{int(client_id)}/decision", json=body)
 
-    def decisions(self, client_id: int) -> dict:
-        return self._get(f"/clients/{int(client_id)}/decisions")
+    def decisions(self, client_id: int, page: int = 1, per_page: int = 50) -> dict:
+        """One page of the client's decisions, newest first, with ``total``."""
+        return self._get(f"/clients/{int(client_id)}/decisions", params={"page": int(page), "per_page": int(per_page)})
 
     def monitoring_summary(self, period: str = "day") -> MonitoringSummary:
         """Production monitoring (``GET /monitoring/summary``), parsed into the typed contract."""

@@ -7,6 +7,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from scoring.contract_decisions import (  # noqa: F401 - re-exported: the routes' bodies and answers
+    DecisionIn,
+    DecisionOut,
+    DecisionsOut,
+    DecisionsQuery,
+    OutcomesIn,
+    OutcomesOut,
+)
+
 Decision = Literal["approve", "review", "decline"]
 Band = Literal["green", "orange", "red"]
 SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
@@ -39,10 +48,27 @@ class ScoreFields(Out):
 
 
 # --- service and model ---------------------------------------------------------------------------
+class DatabaseHealth(Out):
+    status: Literal["ok", "unavailable"]
+    backend: str = Field(description="sqlite or postgresql")
+    detail: str | None = None
+
+
+class PredictionLogHealth(Out):
+    enabled: bool
+    target: Literal["database", "file", "off"]
+    written: int = Field(description="records written by this worker since it started")
+    spilled: int = Field(description="records put in the local spill file when the writer fell behind")
+    pending: int = Field(description="records queued or spilled, not yet written")
+    lost: int = Field(description="records that could not be kept (must stay 0)")
+
+
 class HealthOut(Versioned):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded: the database or the prediction log fails")
     clients: int
     synthetic: bool
+    database: DatabaseHealth
+    prediction_log: PredictionLogHealth
 
 
 class ImportanceItem(Out):
@@ -231,30 +257,6 @@ class BatchOut(Versioned):
 
 # --- advisor decisions ---------------------------------------------------------------------------
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "decline"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-    advisor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class DecisionOut(Out):
-    id: int
-    client_id: int
-    decision: Literal["approve", "decline"]
-    reason: str
-    advisor: str
-    created_at: str
-    model_score: float | None
-    model_decision: Decision | None
-    model_version: str | None
-
-
-class DecisionsOut(Out):
-    client_id: int
-    decisions: list[DecisionOut]
 
 
 class MonitoringOut(Versioned):

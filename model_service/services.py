@@ -24,6 +24,8 @@ from .neighbours import Neighbours
 from .population import Population
 from .prediction_log import PredictionLog
 from .scorer import Scorer
+from .storage.database import Database
+from .storage.log_sinks import DatabaseSink, FileSink
 from .validation import InputModels
 
 log = logging.getLogger("model_service")
@@ -80,14 +82,16 @@ def build(settings: Settings) -> Services:
     clients = ClientIndex(bundle, inputs)
     explainer = Explainer(bundle, inputs, reference_terciles(inputs),
                           cache_size=min(settings.score_cache_size, 4096))
-    decisions = DecisionStore(settings.database_url, create_parent=settings.default_database)
-    decisions.check()
+    database = Database(settings.database_url, create_parent=settings.default_database)
+    database.check()
+    decisions = DecisionStore(database)
     synthetic = is_synthetic(bundle.metadata)
     services = Services(
         settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
         counterfactuals=CounterfactualSearch(inputs, scorer), decisions=decisions,
-        predictions=PredictionLog(settings.prediction_log, bundle.version, settings.prediction_queue_size),
+        predictions=PredictionLog(log_sink(settings, database), bundle.version, settings.prediction_queue_size,
+                                  spill_dir=settings.prediction_spill_dir),
         monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, decisions),
         models=InputModels(bundle.store.categories), synthetic=synthetic,
         model_info=model_payload(bundle, synthetic),
@@ -96,6 +100,14 @@ def build(settings: Settings) -> Services:
     log.info("model bundle %s loaded from %s: %d clients, %d features", bundle.version, bundle.path,
              len(bundle.store), len(bundle.feature_names))
     return services
+
+
+def log_sink(settings: Settings, database: Database) -> DatabaseSink | FileSink | None:
+    if settings.prediction_log_target == "database":
+        return DatabaseSink(database)
+    if settings.prediction_log_target == "file" and settings.prediction_log is not None:
+        return FileSink(settings.prediction_log)
+    return None
 
 
 def warm_up(s: Services) -> None:

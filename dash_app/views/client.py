@@ -202,7 +202,7 @@ def _latest(decisions) -> dict | None:
     if isinstance(decisions, Exception):
         return None
     items = (decisions or {}).get("decisions") or []
-    return {k: items[0].get(k) for k in ("decision", "created_at", "advisor")} if items else None
+    return {k: items[0].get(k) for k in ("id", "decision", "created_at", "advisor")} if items else None
 
 
 def _fetch_all(calls: dict) -> dict:

@@ -13,8 +13,9 @@ from dash_app.i18n import t
 from dash_app.views.client import POOL
 from dash_app.views.client_data import WHATIF_FIELDS, changed_fields, contradicts, validate_amounts, warnings_children
 from dash_app.views.client_sections import comparison_children, history_children
+from scoring.contract_decisions import REASON_MIN_LENGTH
 
-MIN_REASON = 10
+MIN_REASON = REASON_MIN_LENGTH  # the contract's rule, the same as the service's
 
 
 @callback(Output("client-compare-body", "children"), Input("client-compare-feature", "value"),
@@ -84,6 +85,11 @@ def whatif_children(answer: dict):
     ], id="client-whatif-summary")
 
 
+def _ask(last: dict, choice: str) -> str:
+    return t("client.decision_contradicts", advisor=last.get("advisor") or "–", date=fmt_date(last.get("created_at")),
+             previous=decision_text(last.get("decision")), decision=decision_text(choice))
+
+
 @callback(
     Output("client-decision-feedback", "children"), Output("client-decision-choice-error", "children"),
     Output("client-decision-reason-error", "children"), Output("client-decision-reason", "invalid"),
@@ -100,18 +106,24 @@ def save_decision(_n, _confirm, choice, reason, data, last):
     reason_error = t("client.decision_need_reason") if len(reason) < MIN_REASON else ""
     if choice_error or reason_error:
         return None, choice_error, reason_error, bool(reason_error), no_update, no_update, True, "", no_update
-    if contradicts(last, choice) and ctx.triggered_id != "client-decision-confirm":
+    confirmed = ctx.triggered_id == "client-decision-confirm"
+    if contradicts(last, choice) and not confirmed:
         # a second, contradicting decision is a revision: the advisor confirms it first (nothing saved yet)
-        ask = t("client.decision_contradicts", advisor=last.get("advisor") or "–", date=fmt_date(last.get("created_at")),
-                previous=decision_text(last.get("decision")), decision=decision_text(choice))
-        return None, "", "", False, no_update, no_update, False, ask, no_update
+        return None, "", "", False, no_update, no_update, False, _ask(last, choice), no_update
+    revises = last.get("id") if confirmed and contradicts(last, choice) else None
     try:
-        saved = get_client().decide(data["id"], choice, reason, current_user.id)
+        saved = get_client().decide(data["id"], choice, reason, current_user.id, revises=revises)
+    except ServiceError as exc:
+        latest = exc.detail.get("latest") if isinstance(exc.detail, dict) else None
+        if exc.status == 409 and isinstance(latest, dict):  # decided meanwhile (another advisor): confirm again
+            latest = {k: latest.get(k) for k in ("id", "decision", "created_at", "advisor")}
+            return None, "", "", False, no_update, no_update, False, _ask(latest, choice), latest
+        return error_alert(exc), "", "", False, no_update, no_update, True, "", no_update
     except Exception as exc:  # noqa: BLE001 - the form stays filled so that nothing is lost
         return error_alert(exc), "", "", False, no_update, no_update, True, "", no_update
     message = dbc.Alert(t("client.decision_saved", decision=decision_text(saved.get("decision", choice))),
                         color="success", id="client-decision-ok")
-    latest = {"decision": saved.get("decision", choice), "created_at": saved.get("created_at"),
+    latest = {"id": saved.get("id"), "decision": saved.get("decision", choice), "created_at": saved.get("created_at"),
               "advisor": saved.get("advisor") or current_user.id}
     return message, "", "", False, saved.get("created_at") or saved.get("id"), "", True, "", latest
 

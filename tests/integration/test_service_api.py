@@ -237,14 +237,18 @@ def test_advisor_decisions_are_stored_newest_first(client, service_app):  # noqa
     cid = client_ids(client, 1)[0]
     first = get_post(client, f"/clients/{cid}/decision",
                      {"decision": "decline", "reason": "Revenus insuffisants", "advisor": "Claire"}, status=201)
-    second = get_post(client, f"/clients/{cid}/decision",
-                      {"decision": "approve", "reason": "  Garant ajouté  ", "advisor": "Paul"}, status=201)
+    contradicting = {"decision": "approve", "reason": "  Garant ajouté au dossier  ", "advisor": "Paul"}
+    conflict = client.post(f"/clients/{cid}/decision", headers=HEADERS, json=contradicting)
+    assert conflict.status_code == 409 and conflict.get_json()["detail"]["latest"]["id"] == first["id"]
+    second = get_post(client, f"/clients/{cid}/decision", {**contradicting, "revises": first["id"]}, status=201)
     schemas.DecisionOut.model_validate(second)
+    assert second["revision_of"] == first["id"] and second["sequence"] == 2
+    assert second["api_key_id"].startswith("key:") and HEADERS["X-API-Key"] not in json.dumps(second)
     score = get(client, f"/clients/{cid}/score")
-    assert second["reason"] == "Garant ajouté" and second["model_score"] == pytest.approx(score["score"])
+    assert second["reason"] == "Garant ajouté au dossier" and second["model_score"] == pytest.approx(score["score"])
     assert second["model_version"] == score["model_version"] and second["created_at"].endswith("Z")
     history = schemas.DecisionsOut.model_validate(get(client, f"/clients/{cid}/decisions"))
-    assert [d.id for d in history.decisions][:2] == [second["id"], first["id"]]
+    assert [d.id for d in history.decisions][:2] == [second["id"], first["id"]] and history.total == 2
 
 
 def test_every_scored_request_is_logged(fast_bundle, tmp_path):
@@ -260,16 +264,17 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     c.post("/predict/batch", headers=HEADERS, json={"records": [record]})
     app.extensions["model_service"].predictions.close()
     lines = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
-    assert [line.get("id") for line in lines] == [ids[0], None, ids[0], ids[0]]
-    assert [line["endpoint"] for line in lines] == ["score", "batch", "predict", "batch"]
+    assert [line.get("id") for line in lines] == [ids[0], *ids[1:], ids[0], ids[0]]
+    assert [line["endpoint"] for line in lines] == ["score", "batch", "batch", "batch", "predict", "batch"]
     features = set(app.extensions["model_service"].bundle.feature_names)
-    for line in lines[:1] + lines[2:]:
+    for line in lines:
         assert set(line) >= {"time", "endpoint", "probability", "score", "decision", "model_version", "features"}
-    assert set(lines[0]["features"]) == features and set(lines[2]["features"]) == features
-    batch = lines[1]  # known clients by id: one line, arrays, features reproducible from the store
-    assert batch["ids"] == ids[1:] and batch["count"] == 3 and len(batch["scores"]) == len(batch["decisions"]) == 3
-    assert batch["features"] is None and batch["features_source"] == "store"
-    assert lines[3]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[3]["features_source"] == "request"
+    assert set(lines[0]["features"]) == features and set(lines[4]["features"]) == features
+    batch = lines[1:4]  # known clients by id: one line each, features reproducible from the store
+    assert [b["id"] for b in batch] == ids[1:] and all(b["endpoint"] == "batch" for b in batch)
+    assert all(b["features"] is None and b["features_source"] == "store" for b in batch)
+    assert len({line["record_id"] for line in lines}) == len(lines)
+    assert lines[5]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[5]["features_source"] == "request"
 
 
 def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):
@@ -294,6 +299,8 @@ def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):
     for t in threads:
         t.join()
     assert statuses == [201] * 120
-    stored = app.test_client().get(f"/clients/{cid}/decisions", headers=HEADERS).get_json()["decisions"]
+    answer = app.test_client().get(f"/clients/{cid}/decisions?per_page=500", headers=HEADERS).get_json()
+    stored = answer["decisions"]
+    assert answer["total"] == 120 and sorted(d["sequence"] for d in stored) == list(range(1, 121))
     assert len(stored) == 120 and {d["reason"] for d in stored} == {f"dossier {n}-{k}" for n in range(8)
                                                                      for k in range(15)}
