@@ -123,6 +123,8 @@ class ClientsQuery(Query):
     decision: Decision | None = None
     score_min: float | None = Field(None, ge=0, le=100)
     score_max: float | None = Field(None, ge=0, le=100)
+    advisor_decision: Literal["approve", "decline", "none"] | None = Field(
+        None, description="the advisor's latest recorded decision; 'none': no decision recorded yet")
     sort: SortKey = Field("id", description="field, '-' prefix for descending")  # type: ignore[valid-type]
 
     @model_validator(mode="after")
@@ -132,6 +134,14 @@ class ClientsQuery(Query):
             if a is not None and b is not None and a > b:
                 raise ValueError(f"{low} ({a:g}) is greater than {high} ({b:g})")
         return self
+
+
+class LatestDecision(Out):
+    """Who decided what, and when (the latest of the client's recorded decisions)."""
+
+    decision: Literal["approve", "decline"]
+    advisor: str
+    created_at: str
 
 
 class ClientSummary(Out):
@@ -146,6 +156,7 @@ class ClientSummary(Out):
     probability: float
     decision: Decision
     band: Band
+    advisor_decision: LatestDecision | None = Field(None, description="the advisor's latest recorded decision")
 
 
 class ClientsOut(Versioned):

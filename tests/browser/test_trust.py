@@ -190,3 +190,19 @@ def test_walk_a_client_through_whatif_counterfactual_decision_and_client_view(st
     _goto(page, stack, f"/client/{cid}/share")
     assert "Refusé" in page.locator("#share-decision").inner_text()
     shoot(page, f"walk-{band}-share-decided")
+
+
+def test_clients_list_filters_on_the_advisors_decision(stack, page, service_api, shoot):
+    cid = _undecided(service_api, "review")
+    service_api(f"/clients/{cid}/decision", "POST",
+                json={"decision": "decline", "reason": "Charges trop élevées (test navigateur).", "advisor": "conseiller"})
+    total = service_api("/clients?advisor_decision=decline&per_page=1")["total"]
+    _goto(page, stack, "/")
+    page.locator("#clients-advisor-decision").select_option("decline")
+    page.wait_for_function("() => location.search.includes('advisor_decision=decline')")
+    wait_idle(page)
+    page.wait_for_selector("#clients-table td[data-dash-column=advisor_text]")
+    cells = page.locator("#clients-table td[data-dash-column=advisor_text]").all_inner_texts()
+    assert cells and all(c.startswith("Refusé – ") for c in cells)
+    assert page.locator("#clients-count").inner_text().replace("\u202f", "").startswith(str(total))
+    shoot(page, "clients-advisor-decision")

@@ -123,13 +123,15 @@ def test_clients_state_round_trips_through_the_query_string():
 
     values = {"q": "1000", "age_min": 30, "age_max": None, "income_min": None, "income_max": None,
               "score_min": None, "score_max": 70.5, "contract_type": "Cash loans", "gender": ALL,
-              "decision": "decline"}
+              "decision": "decline", "advisor_decision": "none"}
     sort_by = [{"column_id": "decision_text", "direction": "desc"}]
     search = query_string(values, 2, sort_by)
     assert search.startswith("?") and "page=3" in search and "sort=-decision" in search
     state = state_from_query(dict(parse_qsl(search[1:])))
     assert state == {"values": values, "page": 2, "sort_by": sort_by}
-    assert query_string({k: (ALL if k in ("contract_type", "gender", "decision") else None) for k in values},
+    assert "advisor_decision=none" in search
+    assert query_string({k: (ALL if k in ("contract_type", "gender", "decision", "advisor_decision") else None)
+                         for k in values},
                         0, []) == ""
     assert state_from_query({"decision": "bogus", "page": "x"})["values"]["decision"] == ALL
 
@@ -259,3 +261,12 @@ def test_whatif_is_shown_as_a_simulation_beside_the_current_score():
     assert "Score simulé" in text and "57,8" in text and "50,4" in text and "−7,4" in text
     assert "decision-" not in text and "✖" not in text and "✔" not in text  # never a decision icon of its own
     assert "Peu de champs renseignés." in text
+
+
+def test_clients_list_shows_the_advisors_latest_decision():
+    from dash_app.pages.clients import _row
+
+    row = _row({"id": 7, "score": 60.0, "decision": "decline",
+                "advisor_decision": {"decision": "approve", "advisor": "a.martin", "created_at": "2026-12-02T10:00:00Z"}})
+    assert row["advisor_text"] == "Accordé – a.martin, 02/12/2026 10:00"
+    assert _row({"id": 8, "score": 60.0, "decision": "decline", "advisor_decision": None})["advisor_text"] == "–"
