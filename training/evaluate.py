@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.bundle import Bundle, load_bundle
-from scoring.decision import decide_many, to_score
+from scoring.decision import decide, to_score
 from scoring.features import build_features, model_input
 
 log = logging.getLogger(__name__)
@@ -47,14 +47,13 @@ def evaluate(data_dir: str | Path, bundle_path: str | Path = "models", fn_cost: 
     scores = to_score(probability, threshold)
     predictions = pd.DataFrame({
         "SK_ID_CURR": fs.frame.index.to_numpy(dtype=np.int64), "probability": probability,
-        "score": np.round(scores, 2), "decision": decide_many(scores),
+        "score": np.round(scores, 2), "decision": decide(scores),
     })
     labelled = fs.labelled.to_numpy()
     metrics = None
     if labelled.any():
-        costs = bundle.metadata.get("costs", {})
-        fn = float(fn_cost if fn_cost is not None else costs.get("fn", 10.0))
-        fp = float(fp_cost if fp_cost is not None else costs.get("fp", 1.0))
+        fn = float(fn_cost if fn_cost is not None else bundle.meta.costs.fn)
+        fp = float(fp_cost if fp_cost is not None else bundle.meta.costs.fp)
         y = fs.target.to_numpy()[labelled]
         full = classification_metrics(y, probability[labelled], threshold, fn, fp)
         keys = ("n", "auc", "accuracy", "precision", "recall", "f1", "business_cost", "accept_all_cost",

@@ -119,9 +119,9 @@ def test_production_report_periods_volumes_shares_and_psi():
         "time": ["2026-03-02T09:00:00Z"] * 400 + ["2026-03-03T09:00:00.123Z"] * 400 + ["2026-03-03T10:00:00Z"] * 5,
         "score": np.concatenate([day1, day2, [50.0] * 5]),
     })
-    from scoring.decision import decide_many
+    from scoring.decision import decide
 
-    log["decision"] = decide_many(log["score"])
+    log["decision"] = decide(log["score"])
     r = production_report(log, ref, "day")
     assert r["total"] == 805 and [p["period"] for p in r["periods"]] == ["2026-03-02", "2026-03-03"]
     p1, p2 = r["periods"]
