@@ -90,7 +90,7 @@ def production_report(log: pd.DataFrame, reference_scores=None, freq: str = "day
                       top: int = TOP_FEATURES) -> dict:
     """Per-period volumes, decision shares, score histogram and PSI; overall PSI; top drifted features.
 
-    ``log``: columns time, score, decision (+ feature columns for the feature drift).
+    ``log``: columns time, score, decision (+ the reference's feature columns, for the feature drift).
     ``reference_scores``: training scores (0-100) of the reference, or None (no PSI).
     """
     ref = None if reference_scores is None else np.asarray(reference_scores, dtype=np.float64)
@@ -117,8 +117,7 @@ def production_report(log: pd.DataFrame, reference_scores=None, freq: str = "day
     times = pd.to_datetime(log["time"], utc=True, format="ISO8601")
     drift = []
     if reference_features is not None:
-        feature_cols = [c for c in log.columns if c not in ("time", "score", "decision", "probability",
-                                                            "client_id", "model_version", "endpoint")]
+        feature_cols = [c for c in (features or list(reference_features.columns)) if c in log.columns]
         if feature_cols:
             drift = feature_drift(reference_features, log[feature_cols], features, top)
     return {**base, "total": int(len(log)),
