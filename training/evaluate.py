@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -71,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fn-cost", type=float, default=None, help="default: the bundle's")
     parser.add_argument("--fp-cost", type=float, default=None, help="default: the bundle's")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DO_NOT_TRACK", "true")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S", stream=sys.stderr)
     from scoring.bundle import BundleError

@@ -103,6 +103,14 @@ class FairnessOut(Versioned):
 
 
 # --- clients -------------------------------------------------------------------------------------
+class LatestDecision(Out):
+    """Who decided what, and when (the latest of the client's recorded decisions)."""
+
+    decision: Literal["approve", "decline"]
+    advisor: str
+    created_at: str
+
+
 class ClientSummary(Out):
     id: int
     age: float | None
@@ -115,6 +123,7 @@ class ClientSummary(Out):
     probability: float
     decision: Decision
     band: Band
+    advisor_decision: LatestDecision | None = Field(None, description="the advisor's latest recorded decision")
 
 
 class ClientsOut(Versioned):
