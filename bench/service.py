@@ -41,6 +41,7 @@ from scoring.bundle import load_bundle, resolve  # noqa: E402
 KAGGLE_CLIENTS = 356_255
 API_KEY = "bench-key"
 FIRST_ID = 100_001
+RECORDS = 1_000  # raw records per batch request (the body limit bounds it)
 
 
 def build_big_bundle(source: Path, n: int, out_root: Path) -> Path:
@@ -234,11 +235,11 @@ def main() -> None:
         timed(client, "POST", ["/predict"] * 20, quick[:20])
         predict_ms = timed(client, "POST", ["/predict"] * n_predict, quick)
         predict_explain_ms = timed(client, "POST", ["/predict"] * n_predict, bodies)
-        records = [json.loads(b)["application"] for b in raw_applications(bundle, 10_000, args.seed + 1)]
+        records = [json.loads(b)["application"] for b in raw_applications(bundle, RECORDS, args.seed + 1)]
         record_bodies = [json.dumps({"records": records}).encode()] * 4
         timed(client, "POST", ["/predict/batch"], record_bodies[:1])
         records_ms = timed(client, "POST", ["/predict/batch"] * 3, record_bodies[1:])
-        records_per_s = 10_000 * 3 / (records_ms.sum() / 1000)
+        records_per_s = RECORDS * 3 / (records_ms.sum() / 1000)
         batch_bodies = [json.dumps({"ids": rng.choice(ids, 10_000, replace=False).tolist()}).encode()
                         for _ in range(n_batch + 4)]
         timed(client, "POST", ["/predict/batch"] * 4, batch_bodies[:4])  # warm-up, both workers
@@ -267,7 +268,7 @@ def main() -> None:
           "    [goal p50 <= 5 ms, p99 <= 15 ms]")
     print(f"POST /predict+expl : {pct(predict_explain_ms)}; p50 {np.percentile(predict_explain_ms, 50) / floor:.1f}x"
           " /health    [goal p50 <= 15 ms]")
-    print(f"batch (10k records): {records_per_s:,.0f} rows/s ({pct(records_ms)})    [goal >= 20,000 rows/s]")
+    print(f"batch (raw records): {records_per_s:,.0f} rows/s ({pct(records_ms)})    [goal >= 20,000 rows/s]")
     print(f"batch (10k ids)    : {rows_per_s:,.0f} rows/s ({pct(batch_ms)})    [goal >= 100,000 rows/s]")
     for pid, resident, unique in rss:
         print(f"worker {pid}       : RSS {resident:.0f} MB (USS {unique:.0f} MB)    [goal RSS <= 400 MB]")
