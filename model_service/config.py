@@ -21,6 +21,7 @@ DEFAULT_RATE_LIMIT = "100000 per minute"
 DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 _TRUE = {"1", "true", "yes", "on"}
 _OFF = {"", "0", "off", "none", "false", "-"}
+_NO = {"", "0", "off", "false", "no"}
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +43,10 @@ class Settings:
     max_content_length: int
     score_cache_size: int
     batch_max: int = 10_000
+    #: OVERSIGHT_ALL_TO_ADVISOR=1: every application goes to an advisor (no admin call can undo it)
+    oversight_all_to_advisor: bool = False
+    #: ADMIN_API_KEYS: keys accepted in X-Admin-Key by the admin calls (none: admin calls refused)
+    admin_api_keys: tuple[str, ...] = ()
 
     @property
     def auth_enabled(self) -> bool:
@@ -77,6 +82,8 @@ class Settings:
             max_content_length=_positive_int(get("MAX_CONTENT_LENGTH", str(DEFAULT_MAX_CONTENT_LENGTH)),
                                              "MAX_CONTENT_LENGTH"),
             score_cache_size=_positive_int(get("SCORE_CACHE_SIZE", "50000"), "SCORE_CACHE_SIZE", allow_zero=True),
+            oversight_all_to_advisor=_flag(get("OVERSIGHT_ALL_TO_ADVISOR"), "OVERSIGHT_ALL_TO_ADVISOR"),
+            admin_api_keys=tuple(k.strip() for k in get("ADMIN_API_KEYS").split(",") if k.strip()),
         )
 
     @classmethod
@@ -84,6 +91,15 @@ class Settings:
         merged: dict[str, object] = dict(os.environ)
         merged.update(overrides or {})
         return cls.from_mapping(merged)
+
+
+def _flag(value: str, name: str) -> bool:
+    """A yes/no setting: anything but a clear yes or no is refused (a typo must not turn a safeguard off)."""
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _NO:
+        return False
+    raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {value!r}")
 
 
 def _positive_int(value: str, name: str, allow_zero: bool = False) -> int:

@@ -142,6 +142,11 @@ class InputModels:
             top=(int, Field(5, ge=1, le=50, description="number of contributions in the explanation")),
             counterfactual=(bool, Field(False, description="also search the smallest change that approves")),
         )
+        self.simulate = create_model(
+            "SimulateRequest", __config__=_CONFIG,
+            changes=(self.application, Field(..., description="only the application fields that change "
+                                                              "(null: the value becomes unknown)")),
+        )
         self.batch = create_model(
             "BatchRequest", __config__=_CONFIG,
             ids=(list[StrictInt] | None, Field(None, max_length=10_000)),

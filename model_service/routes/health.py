@@ -13,4 +13,5 @@ bp = Blueprint("health", __name__)
            response=HealthOut, auth=False)
 def health():
     s = services()
-    return s.stamp({"status": "ok", "clients": len(s.clients), "synthetic": s.synthetic})
+    return s.stamp({"status": "ok", "clients": len(s.clients), "synthetic": s.synthetic,
+                    "oversight": s.oversight.state()})
