@@ -24,7 +24,7 @@ from .scorer import BANDS
 DECISIONS = ("approve", "review", "decline")
 NUMERIC = {"age": "DAYS_BIRTH", "income": "AMT_INCOME_TOTAL", "credit": "AMT_CREDIT", "annuity": "AMT_ANNUITY"}
 CATEGORICAL = {"contract_type": "NAME_CONTRACT_TYPE", "gender": "CODE_GENDER"}
-SORT_KEYS = ("id", "age", "income", "credit", "annuity", "score", "probability")
+SORT_KEYS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,13 @@ class ClientIndex:
         if key not in self._orders:
             descending = key.startswith("-")
             name = key.lstrip("-")
-            values = self.ids if name == "id" else self.score if name == "score" else \
-                self.probability if name == "probability" else self.numeric[name]
+            if name == "contract_type":  # codes follow the levels' alphabetical order; missing (-1) first
+                values = self.coded[name].codes
+            elif name == "decision":  # approve < review < decline, ties in id order
+                values = self.decision
+            else:
+                values = self.ids if name == "id" else self.score if name == "score" else \
+                    self.probability if name == "probability" else self.numeric[name]
             values = values.astype(np.float64)
             self._orders[key] = np.argsort(-values if descending else values, kind="stable")
         return self._orders[key]

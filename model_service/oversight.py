@@ -11,32 +11,18 @@ The model's probability, score and decision are unchanged: one score everywhere.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, insert, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import insert, select
 
-from .decisions import DatabaseUnavailable
+from .storage.database import Database, DatabaseUnavailable
+from .storage.schema import oversight_switch as switches
 
 log = logging.getLogger("model_service.oversight")
-
-metadata = MetaData()
-switches = Table(
-    "oversight_switch",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("all_to_advisor", Boolean, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("changed_by", String(64), nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
-)
 
 MESSAGES = {
     True: ("Contrôle humain renforcé : chaque demande est examinée par un conseiller, quel que soit le score.",
@@ -45,30 +31,14 @@ MESSAGES = {
 }
 
 
-def key_identity(key: str) -> str:
-    """A stable, non-reversible name for an admin key (the key itself is never stored)."""
-    return "admin-key:" + hashlib.sha256(key.encode()).hexdigest()[:12]
-
-
 class OversightSwitch:
-    def __init__(self, forced: bool, engine: Callable[[], Engine], ttl: float = 1.0):
+    def __init__(self, forced: bool, database: Database, ttl: float = 1.0):
         self.forced = forced
-        self._engine = engine
+        self.database = database
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._ready = False
         self._read_at = -float("inf")
         self._row: dict[str, Any] | None = None
-
-    def _connect(self) -> Engine:
-        engine = self._engine()
-        if not self._ready:
-            try:
-                metadata.create_all(engine, checkfirst=True)
-            except SQLAlchemyError as exc:
-                raise DatabaseUnavailable(f"oversight table unreachable: {exc}") from None
-            self._ready = True
-        return engine
 
     def _latest(self) -> dict[str, Any] | None:
         """The last admin change (cached for ``ttl`` seconds; the last known one if the database fails)."""
@@ -77,10 +47,10 @@ class OversightSwitch:
             if now - self._read_at < self.ttl:
                 return self._row
             try:
-                with self._connect().connect() as conn:
+                with self.database.connect() as conn:
                     row = conn.execute(select(switches).order_by(switches.c.id.desc()).limit(1)).mappings().first()
                 self._row = dict(row) if row is not None else None
-            except (SQLAlchemyError, DatabaseUnavailable) as exc:
+            except DatabaseUnavailable as exc:
                 log.warning("oversight switch unreadable, keeping the last known state: %s", exc)
             self._read_at = now
             return self._row
@@ -109,9 +79,9 @@ class OversightSwitch:
         row = {"all_to_advisor": bool(on), "reason": reason, "changed_by": changed_by,
                "changed_at": datetime.now(UTC)}
         try:
-            with self._connect().begin() as conn:
+            with self.database.begin() as conn:
                 conn.execute(insert(switches).values(**row))
-        except SQLAlchemyError as exc:
+        except DatabaseUnavailable as exc:
             raise DatabaseUnavailable(f"could not store the oversight switch: {exc}") from None
         with self._lock:
             self._row = row

@@ -7,9 +7,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from scoring.contract_decisions import (  # noqa: F401 - re-exported: the routes' bodies and answers
+    DecisionIn,
+    DecisionOut,
+    DecisionsOut,
+    DecisionsQuery,
+    OutcomesIn,
+    OutcomesOut,
+)
+
 Decision = Literal["approve", "review", "decline"]
 Band = Literal["green", "orange", "red"]
-SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability")
+SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
 SortKey = Literal[tuple(f"{sign}{key}" for key in SORTS for sign in ("", "-"))]  # type: ignore[valid-type]
 
 
@@ -56,10 +65,27 @@ class Overseen(Out):
 
 
 # --- service and model ---------------------------------------------------------------------------
+class DatabaseHealth(Out):
+    status: Literal["ok", "unavailable"]
+    backend: str = Field(description="sqlite or postgresql")
+    detail: str | None = None
+
+
+class PredictionLogHealth(Out):
+    enabled: bool
+    target: Literal["database", "file", "off"]
+    written: int = Field(description="records written by this worker since it started")
+    spilled: int = Field(description="records put in the local spill file when the writer fell behind")
+    pending: int = Field(description="records queued or spilled, not yet written")
+    lost: int = Field(description="records that could not be kept (must stay 0)")
+
+
 class HealthOut(Versioned):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded: the database or the prediction log fails")
     clients: int
     synthetic: bool
+    database: DatabaseHealth
+    prediction_log: PredictionLogHealth
     oversight: Oversight
 
 
@@ -316,30 +342,6 @@ class OversightIn(BaseModel):
 
 # --- advisor decisions ---------------------------------------------------------------------------
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "decline"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-    advisor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class DecisionOut(Out):
-    id: int
-    client_id: int
-    decision: Literal["approve", "decline"]
-    reason: str
-    advisor: str
-    created_at: str
-    model_score: float | None
-    model_decision: Decision | None
-    model_version: str | None
-
-
-class DecisionsOut(Out):
-    client_id: int
-    decisions: list[DecisionOut]
 
 
 class MonitoringOut(Versioned):

@@ -17,7 +17,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="data directory in Kaggle layout (default: HOME_CREDIT_DATA, then synthetic data)")
     parser.add_argument("--out", default="models", help="models root; the bundle goes to OUT/<version>/ (default models)")
     parser.add_argument("--fast", action="store_true", help="small profile (3 folds, 2 candidates, ~1-2 min)")
-    parser.add_argument("--profile", choices=("fast", "full", "smoke"), default=None, help="explicit profile (overrides --fast)")
+    parser.add_argument("--profile", choices=("fast", "full", "compact", "smoke"), default=None, help="explicit profile (overrides --fast)")
     parser.add_argument("--fn-cost", type=float, default=FN_COST, help="cost of accepting a defaulter (default 10)")
     parser.add_argument("--fp-cost", type=float, default=FP_COST, help="cost of refusing a good client (default 1)")
     parser.add_argument("--n-iter", type=int, default=None, help="random-search candidates (profile default)")

@@ -14,8 +14,9 @@ from dash_app.i18n import t
 from dash_app.views.client import POOL
 from dash_app.views.client_data import WHATIF_FIELDS, validate_amounts, whatif_application
 from dash_app.views.client_sections import comparison_children, history_children
+from scoring.contract_decisions import REASON_MIN_LENGTH
 
-MIN_REASON = 10
+MIN_REASON = REASON_MIN_LENGTH  # the contract's rule, the same as the service's
 
 
 @callback(Output("client-compare-body", "children"), Input("client-compare-feature", "value"),

@@ -6,7 +6,7 @@ from dash import dash_table, html
 
 from dash_app.components import decision_badge, graph
 from dash_app.figures import population_figure
-from dash_app.formatting import decision_text, fmt_date, fmt_float, fmt_int, fmt_pct, fmt_score, outcome_text
+from dash_app.formatting import decision_text, fmt_date, fmt_float, fmt_int, fmt_score, outcome_text
 from dash_app.i18n import t, value_label
 from dash_app.views.client_data import counterfactual_text
 
@@ -25,10 +25,18 @@ def neighbour_value(neighbour: dict, feature: str):
     return inner.get(feature) if isinstance(inner, dict) else None
 
 
+def similar_rate_text(neighbours: list[dict]) -> str:
+    """"2 sur 7 clients dont l'issue est connue": the count and its base, never a bare percentage."""
+    known = [n for n in neighbours if n.get("outcome") in (0, 1)]
+    if not known:
+        return t("client.similar_unknown", k=fmt_int(len(neighbours)))
+    defaults = sum(1 for n in known if n.get("outcome") == 1)
+    return t("client.similar_rate", k=fmt_int(len(neighbours)), d=fmt_int(defaults), n=fmt_int(len(known)))
+
+
 def similar_children(answer: dict, labels: dict):
     """(children, neighbours): the default rate among the nearest clients and their table."""
     neighbours = answer.get("neighbours") or []
-    rate = answer.get("default_rate")
     described = [f if isinstance(f, dict) else {"name": f} for f in answer.get("features") or []]
     labels = {**labels, **{f["name"]: f.get("label") for f in described if f.get("label")}}
     keys = [f["name"] for f in described if any(neighbour_value(n, f["name"]) is not None for n in neighbours)][:2]
@@ -48,7 +56,7 @@ def similar_children(answer: dict, labels: dict):
             v = neighbour_value(n, k)
             row[k] = fmt_float(v, 2) if isinstance(v, float) else value_label(v)
         rows.append(row)
-    text = t("client.similar_rate", k=len(neighbours), rate=fmt_pct(rate, 0)) if rate is not None else ""
+    text = similar_rate_text(neighbours) if neighbours else ""
     table = dash_table.DataTable(id="client-similar-table", columns=columns, data=rows, cell_selectable=False,
                                  markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
                                  style_header={"backgroundColor": "#e9ecef", "color": "#1a1a1a", "fontWeight": "700"},

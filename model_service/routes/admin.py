@@ -10,9 +10,8 @@ import hmac
 from flask import Blueprint, request
 
 from ..api import operation
-from ..decisions import DatabaseUnavailable
+from ..decisions import DatabaseUnavailable, key_identity
 from ..errors import ApiError, Unavailable
-from ..oversight import key_identity
 from ..schemas import Oversight, OversightIn
 from ..services import services
 

@@ -203,15 +203,30 @@ def test_model_page(stack, page, service_api, check_a11y, shoot):
     shoot(page, "model-card")
 
 
-def test_monitoring_without_report(stack, page, check_a11y, shoot):
+def test_monitoring_shows_production_without_any_report(stack, page, service_api, check_a11y, shoot):
+    """No offline report: the page still shows what production logged (earlier tests scored and decided)."""
+    summary = service_api("/monitoring/summary")
+    assert summary["drift"] is None and summary["production"]["total"] > 0
     _goto(page, stack, "/monitoring")
-    assert "Aucun rapport de dérive" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    total = summary["production"]["total"]
+    assert f"{total} demande(s)" in page.locator("#monitoring-production-headline").inner_text().replace("\u202f", "")
+    assert page.locator("#monitoring-distribution-graph .main-svg").count() >= 1
+    assert page.locator("#monitoring-volumes-graph .main-svg").count() >= 1
+    assert page.locator("#monitoring-periods-table tbody tr").count() == len(summary["production"]["periods"])
+    assert "Aucun rapport de dérive détaillé" in main and page.locator("#monitoring-report-link").count() == 0
+    overrides = summary["overrides"]
+    if overrides:  # test_override_saved_and_shown_after_reload recorded a decision
+        assert page.locator("#monitoring-overrides-bands tbody tr").count() == len(overrides["by_band"])
     check_a11y(page, "monitoring")
     shoot(page, "monitoring")
+    _goto(page, stack, "/monitoring?period=week")
+    assert page.locator("#monitoring-period-week").get_attribute("aria-current") == "page"
 
 
-def test_monitoring_with_report(stack, page, check_a11y, shoot):
-    """The service reads its drift summary on every request: write one (documented shape, reports/drift/cli.py)."""
+def test_monitoring_report_link_opens_the_report(stack, page, check_a11y, shoot):
+    """The service reads its drift summary on every request: write one (the shape reports/drift/cli.py writes)
+    and the HTML it names, then follow the page's link to the report."""
     summary = {
         "schema_version": 1, "generated_at": "2026-01-31T12:00:00Z", "report_html": "reports/drift.html",
         "n_columns": 3, "n_drifted": 1, "share_drifted": 0.333, "drift_share_threshold": 0.5, "dataset_drift": False,
@@ -222,7 +237,9 @@ def test_monitoring_with_report(stack, page, check_a11y, shoot):
         "score_psi": {"value": 0.04, "status": "stable"},
         "verdict": {"status": "watch", "dataset_drift": False, "reasons": ["1 of 3 columns drifted: EXT_SOURCE_3"]},
     }
-    path = stack["work"] / "drift_summary.json"
+    path, html_path = stack["work"] / "drift_summary.json", stack["work"] / "drift.html"
+    html_path.write_text("<!doctype html><html lang='fr'><head><title>Rapport</title></head>"
+                         "<body><h1 id='evidently'>Rapport de dérive evidently</h1></body></html>")
     path.write_text(json.dumps(summary))
     try:
         _goto(page, stack, "/monitoring")
@@ -230,13 +247,19 @@ def test_monitoring_with_report(stack, page, check_a11y, shoot):
         assert "à surveiller" in page.locator("#monitoring-verdict").inner_text()
         rows = page.locator("#monitoring-drift-table tbody tr")
         assert rows.count() == 3 and "Score externe n° 3" in rows.first.inner_text()
-        # earlier tests scored what-if requests: when the service logged them, today's scores are drawn
-        scores = page.locator("#monitoring-scores").inner_text()
-        assert page.locator("#monitoring-scores-graph .main-svg").count() >= 1 or "Aucune demande" in scores
         check_a11y(page, "monitoring-report")
         shoot(page, "monitoring-report")
+        link = page.locator("#monitoring-report-link")
+        with page.context.expect_page() as opened:
+            link.click()
+        report = opened.value
+        report.wait_for_load_state()
+        assert report.url.endswith("/monitoring/report")
+        assert "Rapport de dérive evidently" in report.locator("#evidently").inner_text()
+        report.close()
     finally:
         path.unlink()
+        html_path.unlink()
 
 
 def test_synthetic_banner_follows_health(stack, page, service_api):

@@ -17,10 +17,8 @@ from dash_app.figures import (
     importance_figure,
     population_figure,
     roc_figure,
-    scores_by_day_figure,
     waterfall_figure,
 )
-from dash_app.figures.monitoring import decision_count
 
 
 @pytest.mark.parametrize("colour", [theme.GREEN, theme.ORANGE, theme.RED, theme.BLUE, theme.MUTED, theme.INK])
@@ -149,10 +147,3 @@ def test_fairness_rows_shapes(payload):
     assert list(fig.data[0].y) == ["gender : Femme", "gender : Homme"]
 
 
-def test_scores_by_day_shares_become_counts():
-    rows = [{"day": "2025-01-01", "count": 10, "mean_score": 40.0, "approve": 0.5, "review": 0.2, "decline": 0.3}]
-    assert decision_count(rows[0], "approve") == 5
-    fig = scores_by_day_figure(rows)
-    assert [tr.y[0] for tr in fig.data[:3]] == [5, 2, 3]
-    assert fig.data[3].yaxis == "y2"
-    assert scores_by_day_figure([]).layout.annotations
