@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.bundle import Bundle, BundleError
-from scoring.decision import REVIEW_HIGH, REVIEW_LOW, to_score
+from scoring.decision import decision_index, to_score
 
 from .inputs import StoreInputs
 from .scorer import BANDS
@@ -50,7 +50,7 @@ class ClientIndex:
         probability = np.asarray(store.probability, dtype=np.float64)
         score = np.asarray(to_score(probability, bundle.threshold), dtype=np.float64)
         self.probability = probability.astype(np.float32)
-        self.decision = np.select([score < REVIEW_LOW, score <= REVIEW_HIGH], [0, 1], 2).astype(np.int8)
+        self.decision = decision_index(score)
         self.score = score.astype(np.float32)
         self.numeric: dict[str, np.ndarray] = {}
         self.coded: dict[str, Coded] = {}
@@ -164,9 +164,9 @@ class ClientIndex:
             mask[np.searchsorted(self.ids, low):np.searchsorted(self.ids, high)] = True
         return mask
 
-    def search(self, query: Any) -> tuple[list[dict[str, Any]], int]:
-        """Items of the requested page and the total number of matches."""
-        masks: list[np.ndarray] = []
+    def search(self, query: Any, only: np.ndarray | None = None) -> tuple[list[dict[str, Any]], int]:
+        """Items of the requested page and the total number of matches (``only``: a mask the caller adds)."""
+        masks: list[np.ndarray] = [] if only is None else [only]
         if query.q:
             masks.append(self.id_prefix_mask(query.q))
         for key, low, high in (("age", query.age_min, query.age_max), ("income", query.income_min, query.income_max)):

@@ -98,6 +98,11 @@ class Monitoring:
                 self._reference = _reference(self.bundle) if self.bundle is not None else (None, None, [])
             return self._reference
 
+    def labels(self) -> dict[str, str]:
+        """Feature names in plain words, from the bundle's metadata."""
+        features = self.bundle.metadata.get("features") if self.bundle is not None else None
+        return {f["name"]: str(f["label"]) for f in features or [] if isinstance(f, dict) and f.get("label")}
+
     def log_frame(self) -> pd.DataFrame:
         """Every logged row of the window (champion and challenger), cached until the log changes
         and at most :data:`CACHE_SECONDS` (a database log has no file to watch)."""
@@ -151,7 +156,7 @@ class Monitoring:
         return {
             "drift": drift.model_dump() if drift else None,
             "report_available": self.report_path() is not None,
-            "production": production_report(champion, scores, freq, ref_features),
+            "production": production_report(champion, scores, freq, ref_features, labels=self.labels()),
             "backtest": result_backtest,
             "overrides": override_report(decisions, outcomes if has_outcomes else None)
             if decisions is not None and not decisions.empty else None,

@@ -10,7 +10,7 @@ import numpy as np
 from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
-from scoring.model_card import is_synthetic, render_bundle
+from scoring.model_card import render_bundle
 from scoring.protected import of_bundle
 
 from .clients import ClientIndex
@@ -92,7 +92,7 @@ def build(settings: Settings) -> Services:
     database = Database(settings.database_url, create_parent=settings.default_database)
     database.check()
     decisions = DecisionStore(database)
-    synthetic = is_synthetic(bundle.metadata)
+    synthetic = bundle.meta.synthetic
     services = Services(
         settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),

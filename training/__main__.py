@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import warnings
 
@@ -39,7 +38,6 @@ def setup_logging(quiet: bool = False) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    os.environ.setdefault("DO_NOT_TRACK", "true")
     setup_logging(args.quiet)
     if args.fn_cost <= 0 or args.fp_cost <= 0:
         print("error: --fn-cost and --fp-cost must be positive", file=sys.stderr)

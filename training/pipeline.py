@@ -5,7 +5,6 @@ CLI and the tests call; each step is a function of :mod:`training.steps`."""
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -59,7 +58,6 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
           tracking_uri: str | None = None, seed: int = 42, fn_cost: float = FN_COST, fp_cost: float = FP_COST,
           n_iter: int | None = None) -> TrainResult:
     """Train, write a bundle under ``out_dir`` and log everything to MLflow."""
-    os.environ.setdefault("DO_NOT_TRACK", "true")
     from scoring.config import resolve_data_dir
 
     prof = get_profile(profile)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scoring.decision import decide_many
+from scoring.decision import decide
 from scoring.monitoring.stats import auc, realised_cost
 
 BANDS = ("approve", "review", "decline")
@@ -51,7 +51,7 @@ def compare_models(pairs: pd.DataFrame, outcomes: pd.DataFrame | None = None) ->
         return {"n": 0, "agreement": None, "mean_abs_score_diff": None, "flips": [], "outcomes": None}
     a = pairs["champion_score"].to_numpy(dtype=np.float64)
     b = pairs["challenger_score"].to_numpy(dtype=np.float64)
-    da, db = decide_many(a), decide_many(b)
+    da, db = decide(a), decide(b)
     flips = []
     for band in BANDS:
         mask = da == band

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -130,18 +131,34 @@ def _whatif_case(service_api):
     pytest.skip("no client whose score moves with credit and annuity at 30 %")
 
 
+def _simulated(service_api, cid, edited) -> float | None:
+    """The service's simulation of the edit (None when the service has no simulate endpoint)."""
+    try:
+        answer = service_api(f"/clients/{cid}/simulate", "POST",
+                             json={"changes": {k: edited[k] for k in ("AMT_CREDIT", "AMT_ANNUITY")}})
+    except requests.HTTPError as exc:
+        if exc.response.status_code == 404:
+            return None
+        raise
+    return answer["simulation"]["score"]
+
+
 def test_whatif_changes_the_score(stack, page, service_api):
     cid, edited, before, after = _whatif_case(service_api)
+    expected = _simulated(service_api, cid, edited)
     _goto(page, stack, f"/client/{cid}")
     page.locator("#client-whatif-credit").fill(str(edited["AMT_CREDIT"]))
     page.locator("#client-whatif-annuity").fill(str(edited["AMT_ANNUITY"]))
     page.get_by_role("button", name="Recalculer le score").click()
     page.wait_for_selector("#client-whatif-summary", timeout=20_000)
-    summary = page.locator("#client-whatif-summary")
-    assert float(summary.get_attribute("data-score")) == pytest.approx(after, abs=1e-3)
-    assert float(summary.get_attribute("data-reference")) == pytest.approx(before, abs=1e-3)
-    assert "Score simulé" in page.locator("#client-whatif-text").inner_text()
-    assert page.locator("#client-whatif-gauge .main-svg").count() >= 1
+    summary = page.locator("#client-whatif-text")
+    assert float(summary.get_attribute("data-score")) == pytest.approx(after if expected is None else expected,
+                                                                       abs=1e-3)
+    stored = service_api(f"/clients/{cid}/score")["score"]
+    assert float(summary.get_attribute("data-current")) == pytest.approx(stored, abs=1e-3)
+    assert "Score simulé" in summary.inner_text()
+    # a simulation, never a decision of its own
+    assert page.locator("#client-whatif-result .decision").count() == 0
     # invalid amounts are refused in words
     page.locator("#client-whatif-credit").fill("-5")
     page.get_by_role("button", name="Recalculer le score").click()
@@ -222,6 +239,34 @@ def test_monitoring_shows_production_without_any_report(stack, page, service_api
     shoot(page, "monitoring")
     _goto(page, stack, "/monitoring?period=week")
     assert page.locator("#monitoring-period-week").get_attribute("aria-current") == "page"
+
+
+def test_monitoring_shows_backtest_and_overrides_once_outcomes_arrive(stack, page, service_api, check_a11y, shoot):
+    """Score clients, record an advisor decision against the model and the loans' outcomes: the page shows
+    the backtest (expected vs observed by band and month) and the overrides with their default rates."""
+    items = service_api("/clients?per_page=40&sort=id")["items"]
+    ids = [c["id"] for c in items]
+    scored = {cid: service_api(f"/clients/{cid}/score") for cid in ids}
+    against = next((cid for cid, sc in scored.items() if sc["decision"] == "decline"), None)
+    if against is not None:
+        service_api(f"/clients/{against}/decision", method="POST",
+                    json={"decision": "approve", "reason": "Garant solide présenté en agence", "advisor": "conseiller"})
+    today = datetime.date.today().isoformat()
+    service_api("/outcomes", method="POST", json={"outcomes": [
+        {"client_id": cid, "defaulted": k % 4 == 0, "observed_on": today} for k, cid in enumerate(ids)]})
+    summary = service_api("/monitoring/summary")
+    assert summary["backtest"] is not None and summary["backtest"]["n"] >= len(ids)
+    _goto(page, stack, "/monitoring")
+    bands = page.locator("#monitoring-backtest-bands tbody tr")
+    assert bands.count() == len(summary["backtest"]["by_band"])
+    assert page.locator("#monitoring-backtest-graph .main-svg").count() >= 1
+    assert today[:7] in page.locator("#monitoring-backtest-vintages").inner_text()
+    assert page.locator("#monitoring-overrides-bands tbody tr").count() == len(summary["overrides"]["by_band"])
+    if against is not None:
+        assert "garant solide présenté en agence" in page.locator("#monitoring-overrides-reasons").inner_text()
+        assert "Accordés malgré un avis défavorable" in page.locator("#monitoring-overrides-outcomes").inner_text()
+    check_a11y(page, "monitoring-backtest")
+    shoot(page, "monitoring-backtest")
 
 
 def test_monitoring_report_link_opens_the_report(stack, page, check_a11y, shoot):

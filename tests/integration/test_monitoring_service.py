@@ -49,6 +49,7 @@ def test_summary_without_a_report_shows_production_and_overrides(fast_bundle, tm
     assert p.psi is not None and p.psi_status in ("stable", "watch", "act")
     assert abs(sum(p.decision_shares.values()) - 1.0) < 1e-9
     assert p.top_features and all(0 < f.n <= 43 for f in p.top_features)  # the 43 single requests log features
+    assert all(f.label and f.label != f.feature for f in p.top_features)  # plain words, not column names
     o = body.overrides
     assert o is not None and o.decisions == 1
     assert o.overrides == (1 if model_decision != "review" else 0)
