@@ -2,7 +2,7 @@
 
 The client's raw application is read back from its stored model row, the changes applied, and
 every feature that does not come from the credit history is rebuilt by the core
-(``scoring.features.features_from_records``: the same code as training and ``POST /predict``);
+(``scoring.features.feature_columns``: the same columnar code as training and ``POST /predict``);
 the history aggregates (bureau, previous applications, ...) are the stored ones. With nothing
 changed the rebuilt row is the stored row, and the answer is the stored score itself.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.features import features_from_records, model_input
+from scoring.features import feature_columns, model_columns, model_rows, records_columns
 from scoring.features.history import history_feature_names
 from scoring.protected import never_changed, protected
 
@@ -44,24 +44,21 @@ class FileRebuilder:
     def application(self, row: list) -> dict[str, Any]:
         return self.inputs.raw_application(row)
 
-    def _features(self, applications: list[dict[str, Any]]) -> pd.DataFrame:
-        apps = pd.DataFrame(applications)
-        apps["SK_ID_CURR"] = np.arange(len(applications), dtype=np.int64)
-        return features_from_records(apps)
+    def _columns(self, row: list, applications: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+        """Model columns of variants of one file: the core's columnar features, the stored history."""
+        n = len(applications)
+        features = self.inputs.features
+        history = {features[j]: np.full(n, row[j], dtype=np.float32) for j in self.kept}
+        cols = feature_columns(records_columns(applications), n, history)
+        return model_columns(cols, features, self.inputs.categorical)
 
     def row(self, row: list, application: dict[str, Any]) -> list:
         """One model row: ``application``'s features, the history of ``row``."""
-        new = self.inputs.row_from_frame(self._features([application]))
-        for j in self.kept:
-            new[j] = row[j]
-        return new
+        return model_rows(self._columns(row, [application]), self.inputs.features)[0]
 
     def frame(self, row: list, applications: list[dict[str, Any]]) -> pd.DataFrame:
         """Model input of many variants of one file (one vectorised feature build)."""
-        x = model_input(self._features(applications), self.inputs.features, self.inputs.categorical)
-        for j in self.kept:
-            x[self.inputs.features[j]] = np.float32(row[j])
-        return x
+        return pd.DataFrame(self._columns(row, applications), copy=False)
 
 
 def change_item(name: str, old: Any, new: Any, **extra: Any) -> dict[str, Any]:
