@@ -101,7 +101,9 @@ FR: dict[str, str] = {
     "client.title": "Client {id}",
     "client.score": "Score de risque",
     "client.gauge_alt": "Score {score} sur 100 (seuil 50) : {decision}.",
-    "client.gauge_legend": "0–45 : accordé · 45–55 : à la discrétion du conseiller · 55–100 : refusé.",
+    "band.approve": "accordé",
+    "band.review": "à la discrétion du conseiller",
+    "band.decline": "refusé",
     "client.probability": "Probabilité de défaut estimée (calibrée) : {p}.",
     "client.threshold": "Seuil de décision : probabilité {p} (score 50).",
     "client.reasons": "Principales raisons",
@@ -402,6 +404,14 @@ def t(key: str, **values) -> str:
     lang = current_lang()
     text = LANGUAGES[lang].get(key) or FR.get(key) or key
     return text.format(**values) if values else text
+
+
+def band_legend(bands: list[dict]) -> str:
+    """"0–45 : accordé · 45–55 : à la discrétion du conseiller · 55–100 : refusé." from the service's bands."""
+    if not bands:
+        return ""
+    parts = [f"{b['low']:g}–{b['high']:g} : {t('band.' + b['decision'])}" for b in bands]
+    return " · ".join(parts) + "."
 
 
 def value_label(raw) -> str:

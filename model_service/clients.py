@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.bundle import Bundle, BundleError
-from scoring.decision import REVIEW_HIGH, REVIEW_LOW, to_score
+from scoring.decision import decision_index, to_score
 
 from .inputs import StoreInputs
 from .scorer import BANDS
@@ -50,7 +50,7 @@ class ClientIndex:
         probability = np.asarray(store.probability, dtype=np.float64)
         score = np.asarray(to_score(probability, bundle.threshold), dtype=np.float64)
         self.probability = probability.astype(np.float32)
-        self.decision = np.select([score < REVIEW_LOW, score <= REVIEW_HIGH], [0, 1], 2).astype(np.int8)
+        self.decision = decision_index(score)
         self.score = score.astype(np.float32)
         self.numeric: dict[str, np.ndarray] = {}
         self.coded: dict[str, Coded] = {}

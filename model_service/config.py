@@ -48,6 +48,8 @@ class Settings:
     prediction_log_target: str = "file"
     prediction_spill_dir: Path | None = None
     retention_days: int = DEFAULT_RETENTION_DAYS
+    #: a second bundle scored in shadow (model_service/shadow.py); "" = the models root's CHALLENGER pointer, if any
+    challenger_bundle: str = ""
 
     @property
     def auth_enabled(self) -> bool:
@@ -96,6 +98,7 @@ class Settings:
             max_content_length=_positive_int(get("MAX_CONTENT_LENGTH", str(DEFAULT_MAX_CONTENT_LENGTH)),
                                              "MAX_CONTENT_LENGTH"),
             score_cache_size=_positive_int(get("SCORE_CACHE_SIZE", "50000"), "SCORE_CACHE_SIZE", allow_zero=True),
+            challenger_bundle=get("CHALLENGER_BUNDLE"),
         )
 
     @classmethod

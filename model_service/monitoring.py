@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,14 @@ import pandas as pd
 from pydantic import ValidationError
 
 from scoring.decision import to_score
+from scoring.monitoring.backtest import backtest, join_outcomes
+from scoring.monitoring.challenger import compare_models, shadow_pairs
 from scoring.monitoring.contract import DriftSummary
 from scoring.monitoring.overrides import override_report
 from scoring.monitoring.production import production_report
 
-from .decisions import DatabaseUnavailable
-from .decisions import decisions as decision_table
-from .monitoring_sources import read_decisions, read_log_file
+from .monitoring_sources import read_decisions, read_log_database, read_log_file, read_outcomes
+from .storage.database import DatabaseUnavailable
 
 log = logging.getLogger("model_service.monitoring")
 
@@ -36,15 +38,20 @@ CACHE_SECONDS = 30.0
 #: Features compared for the "top drifted" list: the most important numeric ones.
 DRIFT_FEATURES = 15
 REFERENCE_ROWS = 20_000
+#: The production window the page reads from the database log.
+WINDOW_DAYS = 90
 
 
 class Monitoring:
-    def __init__(self, drift_summary: Path, prediction_log: Path | None, bundle=None, decisions=None):
+    def __init__(self, drift_summary: Path, prediction_log: Path | None, bundle=None, database=None,
+                 log_target: str = "file", window_days: int = WINDOW_DAYS):
         self.drift_summary = drift_summary
         self.prediction_log = prediction_log
         self.bundle = bundle
-        self.decisions = decisions
-        self._cache: dict[str, tuple[Any, float, dict[str, Any]]] = {}
+        self.database = database
+        self.log_target = log_target
+        self.window_days = window_days
+        self._cache: tuple[Any, float, pd.DataFrame] | None = None
         self._reference: tuple[np.ndarray | None, pd.DataFrame | None, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -91,44 +98,69 @@ class Monitoring:
                 self._reference = _reference(self.bundle) if self.bundle is not None else (None, None, [])
             return self._reference
 
-    def log_frame(self) -> pd.DataFrame:
-        _, _, features = self.reference()
-        if self.prediction_log is None:
-            return pd.DataFrame(columns=["time", "score", "decision", *features])
-        return read_log_file(self.prediction_log, features)
+    def labels(self) -> dict[str, str]:
+        """Feature names in plain words, from the bundle's metadata."""
+        features = self.bundle.metadata.get("features") if self.bundle is not None else None
+        return {f["name"]: str(f["label"]) for f in features or [] if isinstance(f, dict) and f.get("label")}
 
-    def production(self, freq: str = "day") -> dict[str, Any]:
-        """Cached until the log changes, and at most :data:`CACHE_SECONDS` (a database log has no file to watch)."""
-        key = (freq, _stat(self.prediction_log))
+    def log_frame(self) -> pd.DataFrame:
+        """Every logged row of the window (champion and challenger), cached until the log changes
+        and at most :data:`CACHE_SECONDS` (a database log has no file to watch)."""
+        _, _, features = self.reference()
+        key = (self.log_target, _stat(self.prediction_log) if self.log_target == "file" else None)
         now = time.monotonic()
-        cached = self._cache.get(freq)
+        cached = self._cache
         if cached is not None and cached[0] == key and now - cached[1] < CACHE_SECONDS:
             return cached[2]
-        scores, ref_features, _ = self.reference()
-        result = production_report(self.log_frame(), scores, freq, ref_features)
-        self._cache[freq] = (key, now, result)
-        return result
+        if self.log_target == "database" and self.database is not None:
+            since = datetime.now(UTC) - timedelta(days=self.window_days)
+            frame = read_log_database(self.database, features, since)
+        elif self.log_target == "file" and self.prediction_log is not None:
+            frame = read_log_file(self.prediction_log, features)
+        else:
+            frame = pd.DataFrame(columns=["time", "client_id", "probability", "score", "decision", "model_version",
+                                          "role", "endpoint", *features])
+        self._cache = (key, now, frame)
+        return frame
 
-    def overrides(self) -> dict[str, Any] | None:
-        if self.decisions is None:
+    def _read(self, reader) -> pd.DataFrame | None:
+        if self.database is None:
             return None
-
         try:
-            frame = read_decisions(self.decisions.engine(), decision_table)
+            return reader(self.database)
         except DatabaseUnavailable as exc:
-            log.warning("override analytics: %s", exc)
+            log.warning("monitoring: %s", exc)
             return None
-        return override_report(frame) if not frame.empty else None
 
     def summary(self, freq: str = "day") -> dict[str, Any]:
         drift = self.drift_typed()
+        try:
+            frame = self.log_frame()
+        except DatabaseUnavailable as exc:
+            log.warning("monitoring: prediction log unreadable: %s", exc)
+            frame = pd.DataFrame(columns=["time", "client_id", "probability", "score", "decision", "model_version",
+                                          "role", "endpoint"])
+        champion = frame[frame["role"] == "champion"]
+        scores, ref_features, _ = self.reference()
+        outcomes = self._read(read_outcomes)
+        decisions = self._read(read_decisions)
+        has_outcomes = outcomes is not None and not outcomes.empty
+        result_backtest = None
+        if has_outcomes:
+            joined = join_outcomes(champion.rename(columns={"time": "scored_at"}), outcomes)
+            result_backtest = backtest(joined) if len(joined) else None
+        challenger = None
+        if (frame["role"] == "challenger").any():
+            pairs = shadow_pairs(frame, time_column="time")
+            challenger = compare_models(pairs, outcomes if has_outcomes else None) if len(pairs) else None
         return {
             "drift": drift.model_dump() if drift else None,
             "report_available": self.report_path() is not None,
-            "production": self.production(freq),
-            "backtest": None,
-            "overrides": self.overrides(),
-            "challenger": None,
+            "production": production_report(champion, scores, freq, ref_features, labels=self.labels()),
+            "backtest": result_backtest,
+            "overrides": override_report(decisions, outcomes if has_outcomes else None)
+            if decisions is not None and not decisions.empty else None,
+            "challenger": challenger,
         }
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
-from scoring.model_card import is_synthetic, render_bundle
+from scoring.model_card import render_bundle
 
 from .clients import ClientIndex
 from .config import Settings
@@ -24,6 +24,7 @@ from .neighbours import Neighbours
 from .population import Population
 from .prediction_log import PredictionLog
 from .scorer import Scorer
+from .shadow import Shadow, ShadowedLog, challenger_path
 from .storage.database import Database
 from .storage.log_sinks import DatabaseSink, FileSink
 from .validation import InputModels
@@ -85,14 +86,14 @@ def build(settings: Settings) -> Services:
     database = Database(settings.database_url, create_parent=settings.default_database)
     database.check()
     decisions = DecisionStore(database)
-    synthetic = is_synthetic(bundle.metadata)
+    synthetic = bundle.meta.synthetic
     services = Services(
         settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
         counterfactuals=CounterfactualSearch(inputs, scorer), decisions=decisions,
-        predictions=PredictionLog(log_sink(settings, database), bundle.version, settings.prediction_queue_size,
-                                  spill_dir=settings.prediction_spill_dir),
-        monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, decisions),
+        predictions=prediction_log(settings, database, bundle.version),
+        monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, database,
+                              settings.prediction_log_target),
         models=InputModels(bundle.store.categories), synthetic=synthetic,
         model_info=model_payload(bundle, synthetic),
     )
@@ -100,6 +101,21 @@ def build(settings: Settings) -> Services:
     log.info("model bundle %s loaded from %s: %d clients, %d features", bundle.version, bundle.path,
              len(bundle.store), len(bundle.feature_names))
     return services
+
+
+def prediction_log(settings: Settings, database: Database, version: str):
+    """The champion's prediction log; with a challenger (shadow.py), one that also scores it in shadow."""
+    champion = PredictionLog(log_sink(settings, database), version, settings.prediction_queue_size,
+                             spill_dir=settings.prediction_spill_dir)
+    path = challenger_path(settings.challenger_bundle, settings.bundle_path)
+    if path is None or not champion.enabled:
+        return champion
+    challenger = load_bundle(path)
+    spill = settings.prediction_spill_dir / "challenger" if settings.prediction_spill_dir else None
+    shadow_log = PredictionLog(log_sink(settings, database), challenger.version, settings.prediction_queue_size,
+                               spill_dir=spill, role="challenger")
+    log.info("challenger %s scored in shadow (from %s)", challenger.version, challenger.path)
+    return ShadowedLog(champion, Shadow(challenger, shadow_log))
 
 
 def log_sink(settings: Settings, database: Database) -> DatabaseSink | FileSink | None:

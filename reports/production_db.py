@@ -15,6 +15,10 @@ import pandas as pd
 from sqlalchemy import MetaData, Table, create_engine, inspect, select
 from sqlalchemy.engine import Engine
 
+from scoring.monitoring.challenger import shadow_pairs
+
+__all__ = ["shadow_pairs", "read_predictions", "read_outcomes", "read_decisions", "engine_for", "normalise_url"]
+
 PREDICTIONS, DECISIONS, OUTCOMES = "prediction_log", "advisor_decisions", "outcomes"
 
 
@@ -103,28 +107,3 @@ def read_decisions(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(select(*[table.c[c] for c in columns])).all()
     return pd.DataFrame(rows, columns=columns)
-
-
-def shadow_pairs(predictions: pd.DataFrame, version: str | None = None) -> pd.DataFrame:
-    """Champion and challenger records of the same scored row, side by side.
-
-    The shadow scorer writes the challenger's record with the champion's time, endpoint and
-    client: pairs are matched on those (anonymous rows without a client id are matched in order).
-    """
-    champ = predictions[predictions["role"] == "champion"]
-    chall = predictions[predictions["role"] == "challenger"]
-    if version is not None:
-        chall = chall[chall["model_version"] == version]
-    keys = ["scored_at", "endpoint", "client_key"]
-
-    def keyed(frame):
-        f = frame.assign(client_key=frame["client_id"].fillna(-1).astype("int64"))
-        return f.assign(nth=f.groupby(keys).cumcount())
-
-    pairs = keyed(champ).merge(keyed(chall), on=[*keys, "nth"], suffixes=("_a", "_b"))
-    return pd.DataFrame({
-        "client_id": pairs["client_id_a"], "scored_at": pairs["scored_at"],
-        "champion_probability": pairs["probability_a"], "champion_score": pairs["score_a"],
-        "challenger_probability": pairs["probability_b"], "challenger_score": pairs["score_b"],
-        "challenger_version": pairs["model_version_b"],
-    })

@@ -85,11 +85,8 @@ def _rows_of(value: Any) -> list[dict] | None:
 
 
 def is_synthetic(metadata: Mapping) -> bool:
-    """Whether a bundle's metadata says it was trained on synthetic data (top level or under ``data``)."""
-    value = metadata.get("synthetic")
-    if value is None and isinstance(metadata.get("data"), Mapping):
-        value = metadata["data"].get("synthetic")
-    return bool(value)
+    """Whether a bundle's metadata says it was trained on synthetic data (``BundleMetadata.synthetic``)."""
+    return bool(metadata.get("synthetic"))
 
 
 # --------------------------------------------------------------------------- sections

@@ -19,6 +19,9 @@ if [ ! -f "$stamp" ]; then
   fi
   touch "$stamp"
 fi
+# The repository itself, editable (no copy): `python -m training`, `python -m model_service`, ... work from
+# any directory without PYTHONPATH. Dependencies come from requirements/*.txt above, hence --no-deps.
+.venv/bin/pip install --disable-pip-version-check -q --no-deps -e .
 
 if [ "$role" = "test" ]; then
   # Debian's Chromium + ChromeDriver (browser tests), shellcheck (the shell-script lint test) and

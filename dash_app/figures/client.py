@@ -9,43 +9,29 @@ import plotly.graph_objects as go
 from dash_app.figures.common import empty_figure, figure, vline
 from dash_app.formatting import fmt_float
 from dash_app.i18n import t, value_label
-from dash_app.theme import (
-    BLUE,
-    BROWN,
-    GREEN,
-    GREEN_FILL,
-    INK,
-    ORANGE_FILL,
-    RED,
-    RED_FILL,
-    REVIEW_HIGH,
-    REVIEW_LOW,
-    colour_of,
-    decision_of_score,
-)
+from dash_app.theme import BLUE, BROWN, FILL_OF_BAND, GREEN, INK, RED, colour_of
 
 
-def gauge_figure(score: float, decision: str | None = None, height: int = 260) -> go.Figure:
-    """0-100 gauge centred on the threshold (50): green < 45 <= orange <= 55 < red.
+def gauge_figure(score: float, decision: str, bands: list[dict], height: int = 260) -> go.Figure:
+    """0-100 gauge centred on the threshold (50), its background in the service's ``bands``
+    (``GET /model``: decision, band, low, high).
 
-    The bar and the number take the colour of the decision's band; the decision
+    The bar and the number take the colour of the service's decision; the decision
     itself is written in words next to the gauge by the page (never colour alone).
     """
     score = max(0.0, min(100.0, float(score)))
-    decision = decision or decision_of_score(score)
     colour = colour_of(decision)
+    cuts = sorted({b["low"] for b in bands} | {b["high"] for b in bands} | {25.0, 50.0, 75.0})
     indicator = {
         "type": "indicator", "mode": "gauge+number", "value": round(score, 1),
         "number": {"suffix": " / 100", "valueformat": ".1f", "font": {"color": colour, "size": 34}},
         "gauge": {
             "shape": "angular",
-            "axis": {"range": [0, 100], "tickvals": [0, 25, REVIEW_LOW, 50, REVIEW_HIGH, 75, 100],
+            "axis": {"range": [0, 100], "tickvals": cuts,
                      "tickcolor": INK, "tickfont": {"color": INK, "size": 12}},
             "bar": {"color": colour, "thickness": 0.35},
             "bgcolor": "#ffffff", "borderwidth": 1, "bordercolor": INK,
-            "steps": [{"range": [0, REVIEW_LOW], "color": GREEN_FILL},
-                      {"range": [REVIEW_LOW, REVIEW_HIGH], "color": ORANGE_FILL},
-                      {"range": [REVIEW_HIGH, 100], "color": RED_FILL}],
+            "steps": [{"range": [b["low"], b["high"]], "color": FILL_OF_BAND[b["band"]]} for b in bands],
             "threshold": {"line": {"color": INK, "width": 4}, "thickness": 0.95, "value": 50},
         },
         "domain": {"x": [0, 1], "y": [0, 1]},

@@ -17,7 +17,7 @@ from dash_app.api_client import ServiceError, get_client
 from dash_app.components import decision_badge, error_alert, graph, labelled_input, section
 from dash_app.figures import gauge_figure, waterfall_figure
 from dash_app.formatting import fmt_float, fmt_pct, fmt_score, outcome_text, parse_client_id
-from dash_app.i18n import t
+from dash_app.i18n import band_legend, t
 from dash_app.views.client_data import WHATIF_FIELDS, base_application, info_items, reason_sentences
 from dash_app.views.client_sections import (
     comparison_children,
@@ -36,19 +36,19 @@ def _back() -> dcc.Link:
     return dcc.Link("← " + t("back.clients"), href="/", className="d-inline-block mb-2")
 
 
-def _score_section(score: dict) -> html.Section:
+def _score_section(score: dict, bands: list[dict]) -> html.Section:
     value, decision = float(score["score"]), score.get("decision")
     alt = t("client.gauge_alt", score=fmt_score(value), decision=t(f"decision.{decision}"))
     threshold = score.get("threshold")
     return section(t("client.score"), [
         html.Div(
-            [graph("client-gauge", gauge_figure(value, decision), alt=alt),
+            [graph("client-gauge", gauge_figure(value, decision, bands), alt=alt),
              html.P(decision_badge(decision, "decision-lg"), id="client-decision", className="mb-2"),
              html.P(t("client.probability", p=fmt_pct(score.get("probability"), 1)), className="score-text mb-1",
                     id="client-probability"),
              html.P(t("client.threshold", p=fmt_float(threshold, 3) if threshold is not None else "–"),
                     className="small text-muted-strong mb-1"),
-             html.P(t("client.gauge_legend"), className="small text-muted-strong mb-0")],
+             html.P(band_legend(bands), className="small text-muted-strong mb-0", id="client-band-legend")],
             id="client-score-summary",
             **{"data-score": f"{value:.4f}", "data-decision": decision or "", "data-band": score.get("band") or ""},
         ),
@@ -193,7 +193,7 @@ def build(client_id) -> html.Div:
     labels = {f.get("name"): f.get("label") for f in (model or {}).get("features") or []}
     store = {"id": cid, "info": client.get("info") or {}, "score": score.get("score"),
              "decision": score.get("decision"),
-             "values": {**{k: v for k, v in (client.get("raw") or client.get("application") or {}).items()
+             "values": {**{k: v for k, v in client["application"].items()
                            if isinstance(v, (int, float, str))},
                         **{c.get("feature"): c.get("value") for c in (explanation or {}).get("contributions") or []}},
              "labels": labels}
@@ -220,7 +220,7 @@ def build(client_id) -> html.Div:
         html.Div([_back(), dcc.Link(t("client.share_link"), href=f"/client/{cid}/share",
                                     className="ms-3 d-inline-block mb-2", id="client-share-link")]),
         html.H1(t("client.title", id=cid), className="h3 mb-3"),
-        dbc.Row([dbc.Col(_score_section(score), lg=5), dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
+        dbc.Row([dbc.Col(_score_section(score, (model or {}).get("bands") or []), lg=5), dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
         _waterfall_section(explanation),
         dbc.Row([dbc.Col(_info_section(client), lg=5),
                  dbc.Col([section(t("client.counterfactual"), [html.Div(counterfactual, id="client-counterfactual")],

@@ -58,7 +58,7 @@ def run_whatif(_n, *args):
                **{"data-score": f"{score:.4f}", "data-decision": decision or "", "data-reference": f"{reference:.4f}"},
                id="client-whatif-summary"),
         note,
-        graph("client-whatif-gauge", gauge_figure(score, decision, height=200), alt=text),
+        graph("client-whatif-gauge", gauge_figure(score, decision, api.model()["bands"], height=200), alt=text),
     ])
 
 

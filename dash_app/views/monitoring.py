@@ -49,7 +49,7 @@ def production_section(p: Production) -> html.Section:
                       for x in reversed(p.periods)])
     features = (_table("monitoring-features-table",
                        [t("col.feature"), t("monitoring.col.psi"), t("monitoring.col.reading"), t("monitoring.col.values")],
-                       [[value_label(f.feature), fmt_float(f.psi, 3), _status(f.status), fmt_int(f.n)]
+                       [[f.label, fmt_float(f.psi, 3), _status(f.status), fmt_int(f.n)]
                         for f in p.top_features])
                 if p.top_features else html.P(t("monitoring.top_features_none")))
     return section(t("monitoring.production"), [

@@ -25,7 +25,8 @@ class MonitoringQuery(Query):
            tags="monitoring", query=MonitoringQuery, response=MonitoringSummary)
 def summary(query: MonitoringQuery):
     s = services()
-    log = {"written": s.predictions.written, "lost": s.predictions.dropped}
+    health = s.predictions.health()
+    log = {"written": health["written"], "lost": health["lost"]}
     return s.stamp({**s.monitoring.summary(query.period), "log": log})
 
 

@@ -76,6 +76,7 @@ class ReferenceScores(_Shape):
 
 class FeatureDrift(_Shape):
     feature: str
+    label: str
     psi: float
     status: PsiStatus
     n: int

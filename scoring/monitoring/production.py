@@ -57,7 +57,7 @@ def category_psi(reference, current, epsilon: float = EPSILON) -> float:
 
 
 def feature_drift(reference: pd.DataFrame, current: pd.DataFrame, features: list[str] | None = None,
-                  top: int = TOP_FEATURES) -> list[dict]:
+                  top: int = TOP_FEATURES, labels: dict[str, str] | None = None) -> list[dict]:
     """Features by decreasing PSI, production against reference (columns present on both sides).
 
     Numeric features use the reference's quantile bins; others their categories. A feature
@@ -79,7 +79,8 @@ def feature_drift(reference: pd.DataFrame, current: pd.DataFrame, features: list
             if ref.notna().sum() < MIN_PSI_COUNT or cur.notna().sum() < MIN_PSI_COUNT:
                 continue
             value = category_psi(ref, cur)
-        rows.append({"feature": name, "psi": round(float(value), 6), "status": psi_status(value),
+        rows.append({"feature": name, "label": (labels or {}).get(name, name), "psi": round(float(value), 6),
+                     "status": psi_status(value),
                      "n": int(cur.notna().sum())})
     rows.sort(key=lambda r: (-r["psi"], r["feature"]))
     return rows[:top]
@@ -87,11 +88,12 @@ def feature_drift(reference: pd.DataFrame, current: pd.DataFrame, features: list
 
 def production_report(log: pd.DataFrame, reference_scores=None, freq: str = "day",
                       reference_features: pd.DataFrame | None = None, features: list[str] | None = None,
-                      top: int = TOP_FEATURES) -> dict:
+                      top: int = TOP_FEATURES, labels: dict[str, str] | None = None) -> dict:
     """Per-period volumes, decision shares, score histogram and PSI; overall PSI; top drifted features.
 
-    ``log``: columns time, score, decision (+ feature columns for the feature drift).
+    ``log``: columns time, score, decision (+ the reference's feature columns, for the feature drift).
     ``reference_scores``: training scores (0-100) of the reference, or None (no PSI).
+    ``labels``: the features' names in plain words (the bundle's), shown instead of the column names.
     """
     ref = None if reference_scores is None else np.asarray(reference_scores, dtype=np.float64)
     ref = None if ref is None else ref[np.isfinite(ref)]
@@ -104,10 +106,10 @@ def production_report(log: pd.DataFrame, reference_scores=None, freq: str = "day
                 "psi": None, "psi_status": None, "periods": [], "top_features": []}
     scores = log["score"].to_numpy(dtype=np.float64)
     decisions = log["decision"].astype(str).to_numpy()
-    labels = period_of(log["time"], freq)
+    period_keys = period_of(log["time"], freq)
     periods = []
-    for key in sorted(set(labels)):
-        mask = labels == key
+    for key in sorted(set(period_keys)):
+        mask = period_keys == key
         s, d = scores[mask], decisions[mask]
         value, status = _psi(ref, s)
         periods.append({"period": key, "count": int(mask.sum()), "mean_score": float(s.mean()),
@@ -117,10 +119,9 @@ def production_report(log: pd.DataFrame, reference_scores=None, freq: str = "day
     times = pd.to_datetime(log["time"], utc=True, format="ISO8601")
     drift = []
     if reference_features is not None:
-        feature_cols = [c for c in log.columns if c not in ("time", "score", "decision", "probability",
-                                                            "client_id", "model_version", "endpoint")]
+        feature_cols = [c for c in (features or list(reference_features.columns)) if c in log.columns]
         if feature_cols:
-            drift = feature_drift(reference_features, log[feature_cols], features, top)
+            drift = feature_drift(reference_features, log[feature_cols], features, top, labels)
     return {**base, "total": int(len(log)),
             "first_time": times.min().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "last_time": times.max().strftime("%Y-%m-%dT%H:%M:%SZ"),

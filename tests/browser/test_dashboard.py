@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -222,6 +223,34 @@ def test_monitoring_shows_production_without_any_report(stack, page, service_api
     shoot(page, "monitoring")
     _goto(page, stack, "/monitoring?period=week")
     assert page.locator("#monitoring-period-week").get_attribute("aria-current") == "page"
+
+
+def test_monitoring_shows_backtest_and_overrides_once_outcomes_arrive(stack, page, service_api, check_a11y, shoot):
+    """Score clients, record an advisor decision against the model and the loans' outcomes: the page shows
+    the backtest (expected vs observed by band and month) and the overrides with their default rates."""
+    items = service_api("/clients?per_page=40&sort=id")["items"]
+    ids = [c["id"] for c in items]
+    scored = {cid: service_api(f"/clients/{cid}/score") for cid in ids}
+    against = next((cid for cid, sc in scored.items() if sc["decision"] == "decline"), None)
+    if against is not None:
+        service_api(f"/clients/{against}/decision", method="POST",
+                    json={"decision": "approve", "reason": "Garant solide présenté en agence", "advisor": "conseiller"})
+    today = datetime.date.today().isoformat()
+    service_api("/outcomes", method="POST", json={"outcomes": [
+        {"client_id": cid, "defaulted": k % 4 == 0, "observed_on": today} for k, cid in enumerate(ids)]})
+    summary = service_api("/monitoring/summary")
+    assert summary["backtest"] is not None and summary["backtest"]["n"] >= len(ids)
+    _goto(page, stack, "/monitoring")
+    bands = page.locator("#monitoring-backtest-bands tbody tr")
+    assert bands.count() == len(summary["backtest"]["by_band"])
+    assert page.locator("#monitoring-backtest-graph .main-svg").count() >= 1
+    assert today[:7] in page.locator("#monitoring-backtest-vintages").inner_text()
+    assert page.locator("#monitoring-overrides-bands tbody tr").count() == len(summary["overrides"]["by_band"])
+    if against is not None:
+        assert "garant solide présenté en agence" in page.locator("#monitoring-overrides-reasons").inner_text()
+        assert "Accordés malgré un avis défavorable" in page.locator("#monitoring-overrides-outcomes").inner_text()
+    check_a11y(page, "monitoring-backtest")
+    shoot(page, "monitoring-backtest")
 
 
 def test_monitoring_report_link_opens_the_report(stack, page, check_a11y, shoot):

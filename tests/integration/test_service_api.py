@@ -36,6 +36,9 @@ def test_model_description(client, service_app):  # noqa: F811
     assert len(body.features) == len(bundle.feature_names)
     assert body.importance[0].importance >= body.importance[-1].importance
     assert all(f.label for f in body.features)
+    # the one decision rule, served: the dashboard draws its gauge and legend from these
+    assert [(b.decision, b.band, b.low, b.high) for b in body.bands] == [
+        ("approve", "green", 0.0, 45.0), ("review", "orange", 45.0, 55.0), ("decline", "red", 55.0, 100.0)]
 
 
 def test_model_fairness_and_card(client, service_app):  # noqa: F811

@@ -14,7 +14,7 @@ from dash_app.views.monitoring import (
     overrides_section,
     production_section,
 )
-from scoring.decision import decide_many
+from scoring.decision import decide
 from scoring.monitoring.backtest import backtest
 from scoring.monitoring.contract import Backtest, DriftSummary, Overrides, Production
 from scoring.monitoring.overrides import override_report
@@ -47,7 +47,7 @@ def _find(component, component_id):
 @pytest.fixture
 def production() -> Production:
     scores = np.array([10.0] * 6 + [50.0] * 2 + [80.0] * 2)
-    log = pd.DataFrame({"time": ["2026-03-02T09:00:00Z"] * 10, "score": scores, "decision": decide_many(scores)})
+    log = pd.DataFrame({"time": ["2026-03-02T09:00:00Z"] * 10, "score": scores, "decision": decide(scores)})
     return Production.model_validate(production_report(log, np.linspace(0, 100, 1001), "day"))
 
 

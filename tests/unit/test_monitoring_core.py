@@ -119,9 +119,9 @@ def test_production_report_periods_volumes_shares_and_psi():
         "time": ["2026-03-02T09:00:00Z"] * 400 + ["2026-03-03T09:00:00.123Z"] * 400 + ["2026-03-03T10:00:00Z"] * 5,
         "score": np.concatenate([day1, day2, [50.0] * 5]),
     })
-    from scoring.decision import decide_many
+    from scoring.decision import decide
 
-    log["decision"] = decide_many(log["score"])
+    log["decision"] = decide(log["score"])
     r = production_report(log, ref, "day")
     assert r["total"] == 805 and [p["period"] for p in r["periods"]] == ["2026-03-02", "2026-03-03"]
     p1, p2 = r["periods"]
@@ -143,8 +143,9 @@ def test_feature_drift_ranks_the_moved_feature_first():
     ref = pd.DataFrame({"A": rng.normal(0, 1, 2000), "B": rng.normal(0, 1, 2000),
                         "C": rng.choice(["x", "y"], 2000)})
     cur = pd.DataFrame({"A": rng.normal(0, 1, 500), "B": rng.normal(2, 1, 500), "C": rng.choice(["x", "y"], 500)})
-    rows = feature_drift(ref, cur)
-    assert rows[0]["feature"] == "B" and rows[0]["status"] == "act"
+    rows = feature_drift(ref, cur, labels={"B": "Revenu"})
+    assert rows[0]["feature"] == "B" and rows[0]["status"] == "act" and rows[0]["label"] == "Revenu"
+    assert rows[1]["label"] == rows[1]["feature"]  # no plain name known: the column name
     assert {r["feature"] for r in rows[1:]} == {"A", "C"} and all(r["status"] == "stable" for r in rows[1:])
     assert category_psi(["x"] * 50 + ["y"] * 50, ["x"] * 50 + ["y"] * 50) == pytest.approx(0.0)
 
