@@ -171,6 +171,10 @@ class ServiceClient:
             body["history"] = history
         return self._request("POST", "/predict", json=body)
 
+    def simulate(self, client_id: int, changes: dict) -> dict:
+        """What-if on the client's whole file: only the changed application fields are sent."""
+        return self._request("POST", f"/clients/{int(client_id)}/simulate", json={"changes": changes})
+
     def decide(self, client_id: int, decision: str, reason: str, advisor: str, revises: int | None = None) -> dict:
         """``advisor``: the logged-in advisor. A decision contradicting the latest one answers 409 unless
         ``revises`` names that latest decision (after the advisor confirmed the revision)."""

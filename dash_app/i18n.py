@@ -23,6 +23,7 @@ FR: dict[str, str] = {
     "skip": "Aller au contenu principal",
     "banner.synthetic": "Données synthétiques : les clients affichés sont fictifs, générés pour la démonstration. "
                         "Aucune décision réelle ne doit être prise sur cette base.",
+    "banner.oversight": "Contrôle humain renforcé : chaque demande est examinée par un conseiller.",
     "banner.service_down": "Le service de scoring ne répond pas : les pages s'afficheront sans données "
                            "jusqu'à son retour.",
     "footer.model": "Modèle {version} · seuil de décision : probabilité {threshold}",
@@ -71,6 +72,9 @@ FR: dict[str, str] = {
     "clients.gender": "Genre",
     "clients.decision": "Décision du modèle",
     "clients.all": "Tous",
+    "clients.advisor_decision": "Décision du conseiller",
+    "clients.undecided": "Pas encore décidé",
+    "clients.advisor_cell": "{decision} – {advisor}, {date}",
     "clients.reset": "Réinitialiser les filtres",
     "clients.prev": "Page précédente",
     "clients.next": "Page suivante",
@@ -92,7 +96,8 @@ FR: dict[str, str] = {
     "col.contract_type": "Contrat",
     "col.gender": "Genre",
     "col.score": "Score",
-    "col.decision": "Décision",
+    "col.decision": "Décision du modèle",
+    "col.advisor_decision": "Décision du conseiller",
     "col.distance": "Distance",
     "col.outcome": "Issue connue",
     "col.feature": "Variable",
@@ -108,6 +113,12 @@ FR: dict[str, str] = {
     "client.threshold": "Seuil de décision : probabilité {p} (score 50).",
     "client.reasons": "Principales raisons",
     "client.reasons_intro": "Les éléments qui ont le plus pesé sur le score, du plus au moins important :",
+    "client.oversight": "Contrôle humain renforcé : ce dossier est examiné par un conseiller quel que soit le score.",
+    "client.base_points": "Demandeur moyen",
+    "client.others_points": "Tous les autres éléments ({n})",
+    "client.points_axis": "Score sur 100 (← baisse le risque · augmente le risque →)",
+    "client.contrib_points_alt": "Graphique en cascade en points de score : du demandeur moyen ({base}) à ce client "
+                                 "({score}) ; la principale raison est « {label} » ({points}).",
     "client.contrib_title": "Contribution de chaque variable au score",
     "client.contrib_alt": "Graphique en cascade : {n} variables ; la plus influente est « {label} » ({direction}).",
     "client.raises": "augmente le risque",
@@ -118,6 +129,7 @@ FR: dict[str, str] = {
     "client.info": "Informations du client",
     "client.known_outcome": "Issue connue du crédit : {outcome}.",
     "client.compare": "Comparaison avec les autres clients",
+    "client.compare_group_other": "Autres éléments",
     "client.compare_feature": "Variable à comparer",
     "client.compare_alt": "Répartition de « {label} » chez les clients qui ont remboursé et chez ceux qui ont fait "
                           "défaut ; ce client : {value}.",
@@ -130,14 +142,21 @@ FR: dict[str, str] = {
     "client.whatif": "Simulation : et si… ?",
     "client.whatif_intro": "Modifiez les montants puis relancez le calcul du score.",
     "client.whatif_run": "Recalculer le score",
-    "client.whatif_result": "Score simulé : {score} sur 100 – {decision} (dossier actuel recalculé de la même "
-                            "façon : {current}, écart {delta}).",
-    "client.whatif_note": "La simulation recalcule le score à partir de la demande seule, sans l'historique de "
-                          "crédit du client : le score du dossier recalculé diffère du score affiché ({stored}). "
-                          "Seul l'écart dû aux modifications est à lire.",
+    "client.whatif_result": "Score simulé : {score} sur 100, à comparer au score actuel {current} (écart {delta} "
+                            "points).",
+    "client.whatif_current": "Score actuel",
+    "client.whatif_simulated": "Score simulé",
+    "client.whatif_not_decision": "Une simulation n'est pas une décision : la décision reste celle du conseiller.",
+    "client.whatif_derived": "Éléments recalculés à partir des montants modifiés",
+    "client.warnings": "Attention :",
+    "client.whatif_note": "Simulation approchée : le service recalcule ici la demande seule, sans l'historique de "
+                          "crédit du client ; seul l'écart dû aux modifications est à lire.",
     "client.whatif_invalid": "Saisissez des montants positifs pour chaque champ.",
     "client.whatif_noraw": "Les données brutes du dossier ne sont pas disponibles : la simulation n'est pas possible.",
     "client.counterfactual": "Ce qui changerait la décision",
+    "client.cf_to_verify": "(déclaration à vérifier)",
+    "client.cf_closest": "Aucun changement dans ces limites ne suffit ; le plus proche :",
+    "client.cf_bounds": "Limites du prêteur :",
     "client.cf_none": "Aucune modification simple de la demande ne ferait accepter le dossier.",
     "client.cf_already": "La demande est déjà acceptée par le modèle.",
     "client.cf_change": "{label} à {new} au lieu de {old}",
@@ -152,6 +171,9 @@ FR: dict[str, str] = {
     "client.decision_need_choice": "Choisissez une décision : accorder ou refuser.",
     "client.decision_need_reason": "Indiquez le motif de la décision (au moins 10 caractères).",
     "client.decision_saved": "Décision enregistrée : {decision}.",
+    "client.decision_contradicts": "{advisor} a déjà enregistré « {previous} » le {date}. Enregistrer « {decision} » "
+                                   "révise cette décision : confirmez-vous la révision ?",
+    "client.decision_confirm": "Confirmer la révision",
     "client.history": "Historique des décisions",
     "client.history_none": "Aucune décision n'a encore été enregistrée pour ce client.",
     "client.history_item": "{date} – {advisor} : {decision} (modèle : {model_decision}, score {score}). Motif : {reason}",

@@ -164,9 +164,9 @@ class ClientIndex:
             mask[np.searchsorted(self.ids, low):np.searchsorted(self.ids, high)] = True
         return mask
 
-    def search(self, query: Any) -> tuple[list[dict[str, Any]], int]:
-        """Items of the requested page and the total number of matches."""
-        masks: list[np.ndarray] = []
+    def search(self, query: Any, only: np.ndarray | None = None) -> tuple[list[dict[str, Any]], int]:
+        """Items of the requested page and the total number of matches (``only``: a mask the caller adds)."""
+        masks: list[np.ndarray] = [] if only is None else [only]
         if query.q:
             masks.append(self.id_prefix_mask(query.q))
         for key, low, high in (("age", query.age_min, query.age_max), ("income", query.income_min, query.income_max)):

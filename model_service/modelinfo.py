@@ -9,6 +9,7 @@ import numpy as np
 
 from scoring.bundle import Bundle
 from scoring.decision import bands
+from scoring.labels import feature_group
 
 from . import text
 
@@ -35,6 +36,7 @@ def features(bundle: Bundle) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {
             "name": name, "type": "categorical" if name in categorical else "numeric",
             "label": text.label(name, "fr"), "label_en": text.label(name, "en"), "unit": text.unit(name),
+            "group": feature_group(name, "fr"),  # the dashboard's grouped feature picker
         }
         if name in categorical:
             entry["levels"] = list(bundle.store.categories.get(name, []))

@@ -45,6 +45,8 @@ class ClientsQuery(Query):
     decision: Decision | None = None
     score_min: float | None = Field(None, ge=0, le=100)
     score_max: float | None = Field(None, ge=0, le=100)
+    advisor_decision: Literal["approve", "decline", "none"] | None = Field(
+        None, description="the advisor's latest recorded decision; 'none': no decision recorded yet")
     sort: SortKey = Field("id", description="field, '-' prefix for descending")  # type: ignore[valid-type]
 
     @model_validator(mode="after")

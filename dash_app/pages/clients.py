@@ -10,11 +10,12 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from dash_app.api_client import get_client
 from dash_app.components import error_alert, labelled_input, labelled_select, safe_layout
-from dash_app.formatting import decision_text, fmt_int, fmt_score
+from dash_app.formatting import decision_text, fmt_date, fmt_int, fmt_score
 from dash_app.i18n import t, value_label
 from dash_app.theme import GREEN, ICON_OF_DECISION, ORANGE, RED
 from dash_app.views.clients_state import (
     ALL,
+    DECISION_KEYS,
     NUMERIC,
     SELECTS,
     filter_errors,
@@ -29,8 +30,12 @@ FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 PER_PAGE = 20
 
 
+def _decision_word(value):
+    return t("clients.undecided") if value == "none" else decision_text(value)
+
+
 def _options(values, key):
-    label = decision_text if key == "decision" else value_label
+    label = _decision_word if key in DECISION_KEYS else value_label
     return [{"label": t("clients.all"), "value": ALL}] + [{"label": label(v), "value": v} for v in values]
 
 
@@ -50,7 +55,7 @@ def _filters(initial: dict) -> html.Div:
                              className="mb-2"), md=2, sm=4, className="d-flex align-items-end")
     return html.Section(
         [html.H2(t("clients.filters"), className="h5", id="clients-filters-title"),
-         dbc.Row([search, *selects[:2], reset]), dbc.Row([*numeric, selects[2]])],
+         dbc.Row([search, *selects[:2], reset]), dbc.Row([*numeric, *selects[2:]])],
         className="card card-body mb-3", **{"aria-labelledby": "clients-filters-title"},
     )
 
@@ -64,6 +69,7 @@ def _table(sort_by: list) -> dash_table.DataTable:
         {"id": "contract_type", "name": t("col.contract_type")},
         {"id": "score", "name": t("col.score")},
         {"id": "decision_text", "name": t("col.decision")},
+        {"id": "advisor_text", "name": t("col.advisor_decision")},
     ]
     conditional = [{"if": {"filter_query": f'{{decision}} = "{d}"', "column_id": "decision_text"},
                     "color": colour, "fontWeight": "600"}
@@ -113,7 +119,16 @@ def _row(item: dict) -> dict:
         "score": fmt_score(item.get("score")),
         "decision": decision,
         "decision_text": f"{ICON_OF_DECISION.get(decision or '', '')} {decision_text(decision)}".strip(),
+        "advisor_text": _advisor_text(item.get("advisor_decision")),
     }
+
+
+def _advisor_text(latest: dict | None) -> str:
+    """"Refusé – a.martin, 02/12/2026": the advisor's latest decision, who and when ("–" before any)."""
+    if not latest:
+        return "–"
+    return t("clients.advisor_cell", decision=decision_text(latest.get("decision")), advisor=latest.get("advisor") or "–",
+             date=fmt_date(latest.get("created_at")))
 
 
 def query_params(values: dict, page: int, sort_by: list | None) -> dict:

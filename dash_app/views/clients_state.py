@@ -23,11 +23,14 @@ NUMERIC = [("clients-age-min", "age_min", "clients.age_min", 18, 100),
            ("clients-score-max", "score_max", "clients.score_max", 0, 100)]
 SELECTS = [("clients-contract-type", "contract_type", "clients.contract_type", ["Cash loans", "Revolving loans"]),
            ("clients-gender", "gender", "clients.gender", ["F", "M"]),
-           ("clients-decision", "decision", "clients.decision", ["approve", "review", "decline"])]
+           ("clients-decision", "decision", "clients.decision", ["approve", "review", "decline"]),
+           ("clients-advisor-decision", "advisor_decision", "clients.advisor_decision", ["approve", "decline", "none"])]
 RANGES = [("age_min", "age_max"), ("income_min", "income_max"), ("score_min", "score_max")]
 #: table column -> the service's sort key
 SORTABLE = {"link": "id", "age": "age", "income": "income", "credit": "credit", "score": "score",
             "contract_type": "contract_type", "decision_text": "decision"}
+#: the decision filters' words (model's decision, advisor's decision; "none": nobody has decided yet)
+DECISION_KEYS = ("decision", "advisor_decision")
 COLUMN_OF_SORT = {v: k for k, v in SORTABLE.items()}
 FILTER_KEYS = ["q"] + [key for _, key, *_ in NUMERIC] + [key for _, key, *_ in SELECTS]
 

@@ -120,10 +120,7 @@ def build() -> html.Div:
     except ServiceError as exc:
         return html.Div([html.H1(t("model.title"), className="h3"), error_alert(exc)])
     metrics = model.get("metrics") or {}
-    auc = next((metrics.get(k) for k in ("auc", "roc_auc") if isinstance(metrics.get(k), (int, float))), None)
-    if auc is None:
-        auc = next((v.get("auc") or v.get("roc_auc") for v in metrics.values() if isinstance(v, dict)
-                    and isinstance(v.get("auc") or v.get("roc_auc"), (int, float))), None)
+    auc = metrics.get("auc")  # training writes metrics.auc (out-of-fold)
     importance = model.get("importance") or []
     calibration = model.get("calibration") or {}
     costs = model.get("costs") or {}

@@ -56,7 +56,7 @@ def build(client_id) -> html.Div:
                                  html.Span(f" ({fmt_date(decided_at)})" if decided_at else "", className="ms-2")],
                                 id="share-decision")
     try:
-        explanation = api.explanation(cid, top=8)
+        explanation = api.explanation(cid, top=10)
         # the reasons that pushed towards the outcome first (risk-raising ones unless the advisor approved)
         first = "lowers" if decision == "approve" else "raises"
         ordered = reason_sentences(explanation, top=4, direction=first)

@@ -103,6 +103,14 @@ class FairnessOut(Versioned):
 
 
 # --- clients -------------------------------------------------------------------------------------
+class LatestDecision(Out):
+    """Who decided what, and when (the latest of the client's recorded decisions)."""
+
+    decision: Literal["approve", "decline"]
+    advisor: str
+    created_at: str
+
+
 class ClientSummary(Out):
     id: int
     age: float | None
@@ -115,6 +123,7 @@ class ClientSummary(Out):
     probability: float
     decision: Decision
     band: Band
+    advisor_decision: LatestDecision | None = Field(None, description="the advisor's latest recorded decision")
 
 
 class ClientsOut(Versioned):
@@ -199,9 +208,20 @@ class PopulationOut(Versioned):
 
 
 # --- scoring new applications --------------------------------------------------------------------
+class InputWarning(Out):
+    """Something about the input that makes the score less reliable (the score is still given)."""
+
+    code: Literal["few_fields", "missing_key_fields", "no_history"]
+    message: str = Field(description="plain French, for the advisor")
+    message_en: str
+    fields: list[str] = Field(description="the application fields concerned (may be empty)")
+
+
 class PredictOut(ScoreFields, Versioned):
     id: int | None
-    explanation: Explanation
+    explanation: Explanation | None = Field(description="null when the request asked explain=false")
+    warnings: list[InputWarning] = Field(
+        description="completeness warnings: too few informative fields, key fields missing, no history")
     counterfactual: Counterfactual | None = None
 
 
@@ -215,4 +235,4 @@ class MonitoringOut(Versioned):
     scores_by_day: list[dict[str, Any]]
 
 
-__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "PopulationOut", "PredictOut", "BatchOut", "MonitoringOut"]
+__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "PopulationOut", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]

@@ -136,3 +136,73 @@ def test_client_view_says_under_review_until_an_advisor_decides(stack, page, ser
     assert page.locator("#share-synthetic").is_visible() == bool(synthetic)
     page.emulate_media(media="screen")
     shoot(page, "share-pending")
+
+
+def _undecided(service_api, decision):
+    for item in service_api(f"/clients?decision={decision}&per_page=20&sort=score")["items"]:
+        if not service_api(f"/clients/{item['id']}/decisions")["decisions"]:
+            return item["id"]
+    pytest.skip(f"no undecided {decision} client")
+
+
+@pytest.mark.parametrize("band", ["approve", "review", "decline"])
+def test_walk_a_client_through_whatif_counterfactual_decision_and_client_view(stack, page, service_api, shoot, band):
+    cid = _undecided(service_api, band)
+    score = service_api(f"/clients/{cid}/score")["score"]
+    _goto(page, stack, f"/client/{cid}")
+    # what-if with nothing changed: the simulated score is the score
+    page.get_by_role("button", name="Recalculer le score").click()
+    page.wait_for_selector("#client-whatif-text", timeout=20_000)
+    simulated = page.locator("#client-whatif-text")
+    assert float(simulated.get_attribute("data-score")) == pytest.approx(score, abs=1e-3)
+    assert float(simulated.get_attribute("data-current")) == pytest.approx(score, abs=1e-3)
+    assert page.locator("#client-whatif-result .decision").count() == 0
+    assert page.locator("#client-counterfactual-text").inner_text().strip()
+    shoot(page, f"walk-{band}-client")
+
+    # the client view before any advisor's decision: under review, whatever the model says
+    _goto(page, stack, f"/client/{cid}/share")
+    assert "en cours d'examen" in page.locator("#share-decision").inner_text()
+    assert "Refusé" not in page.locator("main").inner_text()
+    shoot(page, f"walk-{band}-share-pending")
+
+    # the advisor decides, then contradicts: a revision is confirmed first
+    _goto(page, stack, f"/client/{cid}")
+    page.get_by_label("Accorder le crédit").check()
+    page.get_by_label("Motif de la décision (obligatoire)").fill("Revenus stables et apport suffisant (parcours test).")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    page.wait_for_selector("#client-decision-ok")
+    assert len(service_api(f"/clients/{cid}/decisions")["decisions"]) == 1
+    page.get_by_label("Refuser le crédit").check()
+    page.get_by_label("Motif de la décision (obligatoire)").fill("Justificatif de revenus non fourni (parcours test).")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    page.wait_for_selector("#client-decision-confirm-box:not([hidden])")
+    assert "révise" in page.locator("#client-decision-confirm-text").inner_text()
+    assert len(service_api(f"/clients/{cid}/decisions")["decisions"]) == 1  # nothing saved before confirming
+    page.get_by_role("button", name="Confirmer la révision").click()
+    page.wait_for_function("() => document.querySelector('#client-decision-confirm-box').hidden")
+    page.wait_for_selector("#client-decision-ok")
+    decisions = service_api(f"/clients/{cid}/decisions")["decisions"]
+    assert len(decisions) == 2 and decisions[0]["decision"] == "decline"
+    shoot(page, f"walk-{band}-decision")
+
+    # after the decision, the client view shows the advisor's decision
+    _goto(page, stack, f"/client/{cid}/share")
+    assert "Refusé" in page.locator("#share-decision").inner_text()
+    shoot(page, f"walk-{band}-share-decided")
+
+
+def test_clients_list_filters_on_the_advisors_decision(stack, page, service_api, shoot):
+    cid = _undecided(service_api, "review")
+    service_api(f"/clients/{cid}/decision", "POST",
+                json={"decision": "decline", "reason": "Charges trop élevées (test navigateur).", "advisor": "conseiller"})
+    total = service_api("/clients?advisor_decision=decline&per_page=1")["total"]
+    _goto(page, stack, "/")
+    page.locator("#clients-advisor-decision").select_option("decline")
+    page.wait_for_function("() => location.search.includes('advisor_decision=decline')")
+    wait_idle(page)
+    page.wait_for_selector("#clients-table td[data-dash-column=advisor_text]")
+    cells = page.locator("#clients-table td[data-dash-column=advisor_text]").all_inner_texts()
+    assert cells and all(c.startswith("Refusé – ") for c in cells)
+    assert page.locator("#clients-count").inner_text().replace("\u202f", "").startswith(str(total))
+    shoot(page, "clients-advisor-decision")

@@ -117,6 +117,27 @@ def test_client_listing_pagination_filters_and_sort(client, service_app):  # noq
     assert get(client, f"/clients?q={some}")["items"][0]["id"] == some
 
 
+def test_client_listing_shows_and_filters_the_advisors_latest_decision(client):  # noqa: F811
+    """Issue 17: the clients list shows the latest recorded decision (who, when) and filters on it."""
+    first, second = [i["id"] for i in get(client, "/clients?per_page=2&sort=-score")["items"]]
+    assert all(i["advisor_decision"] is None for i in get(client, "/clients?per_page=2&sort=-score")["items"])
+    saved = client.post(f"/clients/{first}/decision", headers=HEADERS,
+                        json={"decision": "decline", "reason": "Endettement trop élevé (test).", "advisor": "a.martin"})
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    shown = {i["id"]: i for i in get(client, "/clients?per_page=2&sort=-score")["items"]}
+    assert shown[first]["advisor_decision"]["decision"] == "decline"
+    assert shown[first]["advisor_decision"]["advisor"] == "a.martin" and shown[first]["advisor_decision"]["created_at"]
+    assert shown[second]["advisor_decision"] is None
+    declined = get(client, "/clients?advisor_decision=decline&per_page=200")
+    assert first in [i["id"] for i in declined["items"]] and second not in [i["id"] for i in declined["items"]]
+    assert all(i["advisor_decision"]["decision"] == "decline" for i in declined["items"])
+    undecided = get(client, "/clients?advisor_decision=none&per_page=1")
+    assert undecided["total"] == get(client, "/clients?per_page=1")["total"] - len(
+        get(client, "/clients?advisor_decision=decline&per_page=200")["items"]) - get(
+        client, "/clients?advisor_decision=approve&per_page=1")["total"]
+    assert client.get("/clients?advisor_decision=maybe", headers=HEADERS).status_code in (400, 422)
+
+
 def test_client_listing_sorts_by_contract_and_decision(client):  # noqa: F811
     """The dashboard's sort arrows on Contrat and Décision (issue 17): both are service sort keys."""
     order = {"approve": 0, "review": 1, "decline": 2}
