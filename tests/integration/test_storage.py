@@ -108,6 +108,8 @@ def test_contradicting_decision_needs_the_latest_id_and_is_recorded_as_a_revisio
         store.add(7, "decline", "new debt found", "bob", MODEL, "v1", "key:aaa", revises=first["id"])
     revised = store.add(7, "decline", "new debt found", "bob", MODEL, "v1", "key:bbb", revises=same["id"])
     assert revised["revision_of"] == same["id"] and revised["api_key_id"] == "key:bbb"
+    with pytest.raises(Conflict):  # a second advisor revising the same decision: it is no longer the latest
+        store.add(7, "decline", "also new debt", "carol", MODEL, "v1", "key:aaa", revises=same["id"])
     assert store.latest([7])[7]["id"] == revised["id"]
 
 
