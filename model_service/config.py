@@ -19,6 +19,8 @@ DEFAULT_PREDICTION_LOG = REPO_ROOT / "var" / "predictions.jsonl"
 DEFAULT_DRIFT_SUMMARY = REPO_ROOT / "reports" / "drift_summary.json"
 DEFAULT_RATE_LIMIT = "100000 per minute"
 DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+DEFAULT_AUTH_FAILURE_LIMIT = "20 per minute"
+DEFAULT_MAX_JSON_DEPTH = 64
 _TRUE = {"1", "true", "yes", "on"}
 _OFF = {"", "0", "off", "none", "false", "-"}
 
@@ -42,6 +44,10 @@ class Settings:
     max_content_length: int
     score_cache_size: int
     batch_max: int = 10_000
+    ratelimit_storage_uri: str = ""
+    auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
+    trust_proxy_hops: int = 0
 
     @property
     def auth_enabled(self) -> bool:
@@ -77,6 +83,10 @@ class Settings:
             max_content_length=_positive_int(get("MAX_CONTENT_LENGTH", str(DEFAULT_MAX_CONTENT_LENGTH)),
                                              "MAX_CONTENT_LENGTH"),
             score_cache_size=_positive_int(get("SCORE_CACHE_SIZE", "50000"), "SCORE_CACHE_SIZE", allow_zero=True),
+            ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI"),
+            auth_failure_limit=get("AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT) or DEFAULT_AUTH_FAILURE_LIMIT,
+            max_json_depth=_positive_int(get("MAX_JSON_DEPTH", str(DEFAULT_MAX_JSON_DEPTH)), "MAX_JSON_DEPTH"),
+            trust_proxy_hops=_positive_int(get("TRUST_PROXY_HOPS", "0"), "TRUST_PROXY_HOPS", allow_zero=True),
         )
 
     @classmethod
