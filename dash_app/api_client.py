@@ -21,7 +21,10 @@ import time
 from typing import Any
 
 import requests
+from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
+
+from scoring.monitoring.contract import MonitoringSummary
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +140,8 @@ class ServiceClient:
     def fairness(self) -> dict:
         return self._cached("fairness", lambda: self._get("/model/fairness"), ttl=300)
 
-    def model_card(self) -> dict:
-        return self._cached("card", lambda: self._get("/model/card"), ttl=300)
+    def model_card(self, lang: str = "fr") -> dict:
+        return self._cached(f"card:{lang}", lambda: self._get("/model/card", params={"lang": lang}), ttl=300)
 
     def clients(self, **filters) -> dict:
         params = {k: v for k, v in filters.items() if v is not None and v != ""}
@@ -168,21 +171,30 @@ class ServiceClient:
             body["history"] = history
         return self._request("POST", "/predict", json=body)
 
-    def decide(self, client_id: int, decision: str, reason: str, advisor: str) -> dict:
-        body = {"decision": decision, "reason": reason, "advisor": advisor}
+    def simulate(self, client_id: int, changes: dict) -> dict:
+        """What-if on the client's whole file: only the changed application fields are sent."""
+        return self._request("POST", f"/clients/{int(client_id)}/simulate", json={"changes": changes})
+
+    def decide(self, client_id: int, decision: str, reason: str, advisor: str, revises: int | None = None) -> dict:
+        """``advisor``: the logged-in advisor. A decision contradicting the latest one answers 409 unless
+        ``revises`` names that latest decision (after the advisor confirmed the revision)."""
+        body: dict[str, Any] = {"decision": decision, "reason": reason, "advisor": advisor}
+        if revises is not None:
+            body["revises"] = int(revises)
         return self._request("POST", f"/clients/{int(client_id)}/decision", json=body)
 
-    def decisions(self, client_id: int) -> dict:
-        return self._get(f"/clients/{int(client_id)}/decisions")
+    def decisions(self, client_id: int, page: int = 1, per_page: int = 50) -> dict:
+        """One page of the client's decisions, newest first, with ``total``."""
+        return self._get(f"/clients/{int(client_id)}/decisions", params={"page": int(page), "per_page": int(per_page)})
 
-    def monitoring_summary(self) -> dict | None:
-        """The drift summary, or None when the service has no report yet (404)."""
+    def monitoring_summary(self, period: str = "day") -> MonitoringSummary:
+        """Production monitoring (``GET /monitoring/summary``), parsed into the typed contract."""
+        body = self._get("/monitoring/summary", params={"period": period})
         try:
-            return self._get("/monitoring/summary")
-        except ServiceError as exc:
-            if exc.not_found:
-                return None
-            raise
+            return MonitoringSummary.model_validate(body)
+        except ValidationError as exc:
+            raise ServiceError("the monitoring summary does not match the contract", code="bad_response",
+                               detail=str(exc)) from exc
 
     def monitoring_report(self) -> str | None:
         """HTML of the latest drift report (``GET /monitoring/report``), None when absent."""

@@ -58,16 +58,25 @@ def _nav(banner) -> html.Header:
     ], className="app-header")
 
 
+def oversight_banner(oversight: dict | None):
+    """The stop switch (human oversight, EU AI Act art. 14): every application goes to an advisor."""
+    if not isinstance(oversight, dict) or not oversight.get("all_to_advisor"):
+        return None
+    return html.Div(html.P(["✋ ", html.Strong(t("banner.oversight")), " ", oversight.get("message") or ""],
+                           className="mb-0"),
+                    id="app-banner-oversight", className="alert alert-info mb-0 rounded-0 text-center", role="note")
+
+
 def _banner_and_footer():
     try:
         health = get_client().health()
     except ServiceError:
         return dbc.Alert(t("banner.service_down"), color="warning", id="app-banner-down",
                          className="container-xl mb-0 rounded-0"), None
-    banner = None
+    banner = [oversight_banner(health.get("oversight"))]
     if health.get("synthetic"):
-        banner = html.Div(html.P(["⚠ ", t("banner.synthetic")], className="mb-0"), id="app-banner-synthetic",
-                          className="alert alert-warning mb-0 rounded-0 text-center", role="note")
+        banner.append(html.Div(html.P(["⚠ ", t("banner.synthetic")], className="mb-0"), id="app-banner-synthetic",
+                               className="alert alert-warning mb-0 rounded-0 text-center", role="note"))
     threshold = health.get("threshold")
     footer = t("footer.model", version=health.get("model_version", "–"),
                threshold=fmt_float(threshold, 3) if isinstance(threshold, (int, float)) else "–")

@@ -18,20 +18,11 @@ MUTED = "#495057"
 BLUE = "#1f4e99"      # "repaid" series
 BROWN = "#8a4b00"     # "default" series (also hatched)
 
-REVIEW_LOW, REVIEW_HIGH = 45.0, 55.0
-
+# The bands' score ranges are the service's (``GET /model`` -> ``bands``); only their colours live here.
 BAND_OF_DECISION = {"approve": "green", "review": "orange", "decline": "red"}
 COLOUR_OF_BAND = {"green": GREEN, "orange": ORANGE, "red": RED}
+FILL_OF_BAND = {"green": GREEN_FILL, "orange": ORANGE_FILL, "red": RED_FILL}
 ICON_OF_DECISION = {"approve": "✔", "review": "⚠", "decline": "✖"}
-
-
-def decision_of_score(score: float) -> str:
-    """Same rule as the service: approve < 45 <= review <= 55 < decline."""
-    if score < REVIEW_LOW:
-        return "approve"
-    if score <= REVIEW_HIGH:
-        return "review"
-    return "decline"
 
 
 def band_of(decision: str | None) -> str | None:

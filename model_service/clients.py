@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.bundle import Bundle, BundleError
-from scoring.decision import REVIEW_HIGH, REVIEW_LOW, to_score
+from scoring.decision import decision_index, to_score
 
 from .inputs import StoreInputs
 from .scorer import BANDS
@@ -24,7 +24,7 @@ from .scorer import BANDS
 DECISIONS = ("approve", "review", "decline")
 NUMERIC = {"age": "DAYS_BIRTH", "income": "AMT_INCOME_TOTAL", "credit": "AMT_CREDIT", "annuity": "AMT_ANNUITY"}
 CATEGORICAL = {"contract_type": "NAME_CONTRACT_TYPE", "gender": "CODE_GENDER"}
-SORT_KEYS = ("id", "age", "income", "credit", "annuity", "score", "probability")
+SORT_KEYS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class ClientIndex:
         probability = np.asarray(store.probability, dtype=np.float64)
         score = np.asarray(to_score(probability, bundle.threshold), dtype=np.float64)
         self.probability = probability.astype(np.float32)
-        self.decision = np.select([score < REVIEW_LOW, score <= REVIEW_HIGH], [0, 1], 2).astype(np.int8)
+        self.decision = decision_index(score)
         self.score = score.astype(np.float32)
         self.numeric: dict[str, np.ndarray] = {}
         self.coded: dict[str, Coded] = {}
@@ -142,8 +142,13 @@ class ClientIndex:
         if key not in self._orders:
             descending = key.startswith("-")
             name = key.lstrip("-")
-            values = self.ids if name == "id" else self.score if name == "score" else \
-                self.probability if name == "probability" else self.numeric[name]
+            if name == "contract_type":  # codes follow the levels' alphabetical order; missing (-1) first
+                values = self.coded[name].codes
+            elif name == "decision":  # approve < review < decline, ties in id order
+                values = self.decision
+            else:
+                values = self.ids if name == "id" else self.score if name == "score" else \
+                    self.probability if name == "probability" else self.numeric[name]
             values = values.astype(np.float64)
             self._orders[key] = np.argsort(-values if descending else values, kind="stable")
         return self._orders[key]
@@ -159,9 +164,9 @@ class ClientIndex:
             mask[np.searchsorted(self.ids, low):np.searchsorted(self.ids, high)] = True
         return mask
 
-    def search(self, query: Any) -> tuple[list[dict[str, Any]], int]:
-        """Items of the requested page and the total number of matches."""
-        masks: list[np.ndarray] = []
+    def search(self, query: Any, only: np.ndarray | None = None) -> tuple[list[dict[str, Any]], int]:
+        """Items of the requested page and the total number of matches (``only``: a mask the caller adds)."""
+        masks: list[np.ndarray] = [] if only is None else [only]
         if query.q:
             masks.append(self.id_prefix_mask(query.q))
         for key, low, high in (("age", query.age_min, query.age_max), ("income", query.income_min, query.income_max)):

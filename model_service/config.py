@@ -16,6 +16,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BUNDLE = REPO_ROOT / "models"
 DEFAULT_DATABASE = REPO_ROOT / "var" / "decisions.db"
 DEFAULT_PREDICTION_LOG = REPO_ROOT / "var" / "predictions.jsonl"
+DEFAULT_SPILL_DIR = REPO_ROOT / "var" / "prediction-spill"
+DEFAULT_RETENTION_DAYS = 400
 DEFAULT_DRIFT_SUMMARY = REPO_ROOT / "reports" / "drift_summary.json"
 DEFAULT_RATE_LIMIT = "100000 per minute"
 DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
@@ -44,6 +46,12 @@ class Settings:
     max_content_length: int
     score_cache_size: int
     batch_max: int = 10_000
+    #: "database" (the default when DATABASE_URL is set), "file" (PREDICTION_LOG=path) or "off"
+    prediction_log_target: str = "file"
+    prediction_spill_dir: Path | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    #: a second bundle scored in shadow (model_service/shadow.py); "" = the models root's CHALLENGER pointer, if any
+    challenger_bundle: str = ""
     ratelimit_storage_uri: str = ""
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
@@ -67,7 +75,16 @@ class Settings:
                 "X-API-Key header), or set ALLOW_NO_AUTH=1 to run without authentication (local development only)"
             )
         database_url = get("DATABASE_URL")
-        log_value = get("PREDICTION_LOG", str(DEFAULT_PREDICTION_LOG))
+        log_value = get("PREDICTION_LOG", "database" if database_url else str(DEFAULT_PREDICTION_LOG))
+        if log_value.lower() in _OFF:
+            target, log_path = "off", None
+        elif log_value.lower() == "database":
+            target, log_path = "database", None
+        else:
+            target, log_path = "file", Path(log_value).expanduser()
+        spill = get("PREDICTION_SPILL_DIR")
+        spill_dir = (Path(spill).expanduser() if spill else
+                     (log_path.parent / "prediction-spill" if log_path is not None else DEFAULT_SPILL_DIR))
         origins = tuple(o.strip() for o in get("CORS_ORIGINS").split(",") if o.strip())
         return cls(
             bundle_path=Path(get("MODEL_BUNDLE", str(DEFAULT_BUNDLE))).expanduser(),
@@ -75,14 +92,19 @@ class Settings:
             allow_no_auth=allow_no_auth,
             database_url=database_url or f"sqlite:///{DEFAULT_DATABASE}",
             default_database=not database_url,
-            prediction_log=None if log_value.lower() in _OFF else Path(log_value).expanduser(),
-            prediction_queue_size=_positive_int(get("PREDICTION_QUEUE_SIZE", "10000"), "PREDICTION_QUEUE_SIZE"),
+            prediction_log=log_path,
+            prediction_queue_size=_positive_int(get("PREDICTION_QUEUE_SIZE", "2000"), "PREDICTION_QUEUE_SIZE"),
+            prediction_log_target=target,
+            prediction_spill_dir=None if target == "off" else spill_dir,
+            retention_days=_positive_int(get("PREDICTION_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS)),
+                                         "PREDICTION_RETENTION_DAYS"),
             cors_origins=origins,
             drift_summary=Path(get("DRIFT_SUMMARY", str(DEFAULT_DRIFT_SUMMARY))).expanduser(),
             rate_limit=get("RATE_LIMIT", DEFAULT_RATE_LIMIT) or DEFAULT_RATE_LIMIT,
             max_content_length=_positive_int(get("MAX_CONTENT_LENGTH", str(DEFAULT_MAX_CONTENT_LENGTH)),
                                              "MAX_CONTENT_LENGTH"),
             score_cache_size=_positive_int(get("SCORE_CACHE_SIZE", "50000"), "SCORE_CACHE_SIZE", allow_zero=True),
+            challenger_bundle=get("CHALLENGER_BUNDLE"),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI"),
             auth_failure_limit=get("AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT) or DEFAULT_AUTH_FAILURE_LIMIT,
             max_json_depth=_positive_int(get("MAX_JSON_DEPTH", str(DEFAULT_MAX_JSON_DEPTH)), "MAX_JSON_DEPTH"),

@@ -1,168 +1,108 @@
-"""Advisors' decisions, stored with SQLAlchemy Core: SQLite by default (WAL journal,
-busy timeout, so concurrent writers wait instead of failing), PostgreSQL or any
-SQLAlchemy URL through ``DATABASE_URL``.
+"""Advisors' decisions (table ``advisor_decisions`` of the service database).
 
-The engine is created lazily in each process (gunicorn forks workers after
-``--preload``; a connection pool must never cross a fork). Any database failure
-raises :class:`DatabaseUnavailable`, which the API answers with 503.
+Each decision takes the next place (``sequence``) in its client's history; the unique
+``(client_id, sequence)`` constraint makes two writers racing on one client take turns
+instead of both succeeding blindly. A decision that contradicts the client's latest one is
+a *revision*: it must name the decision it revises (``revises``), otherwise it is refused
+with :class:`Conflict` (the dashboard asks the advisor to confirm, then sends it again).
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
+import hashlib
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    insert,
-    select,
-)
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
-log = logging.getLogger("model_service.decisions")
+from .storage.database import Database, DatabaseUnavailable
+from .storage.schema import decisions
 
-metadata = MetaData()
-decisions = Table(
-    "advisor_decisions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("client_id", BigInteger, nullable=False, index=True),
-    Column("decision", String(16), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("advisor", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("model_probability", Float, nullable=True),
-    Column("model_score", Float, nullable=True),
-    Column("model_decision", String(16), nullable=True),
-    Column("model_version", String(100), nullable=True),
-)
+__all__ = ["Conflict", "DatabaseUnavailable", "DecisionStore", "key_identity"]
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+MAX_PAGE = 500
+_RETRIES = 20
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The decision database cannot be reached or written."""
+class Conflict(Exception):
+    """The decision contradicts the latest one and does not say it revises it."""
+
+    def __init__(self, latest: dict[str, Any]):
+        super().__init__("contradicts the latest decision")
+        self.latest = latest
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def key_identity(api_key: str | None) -> str:
+    """How an API key is recorded: never the key itself, a short fingerprint of it."""
+    if not api_key:
+        return "no-auth"
+    return "key:" + hashlib.sha256(api_key.encode()).hexdigest()[:12]
 
 
 class DecisionStore:
-    def __init__(self, url: str, create_parent: bool = False):
-        self.url = url
-        self.create_parent = create_parent
-        self._engine: Engine | None = None
-        self._pid: int | None = None
-        self._ready = False
-        self._lock = threading.Lock()
+    def __init__(self, database: Database):
+        self.db = database
 
-    @property
-    def safe_url(self) -> str:
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return "(invalid DATABASE_URL)"
-
-    def _make_engine(self) -> Engine:
-        url = make_url(self.url)
-        if url.get_backend_name() == "sqlite":
-            database = url.database or ""
-            if self.create_parent and database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
-                                                      "check_same_thread": False}, pool_pre_ping=False)
-            event.listen(engine, "connect", _sqlite_pragmas)
-            return engine
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
-
-    def engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None or self._pid != os.getpid():
-                if self._engine is not None:  # inherited across a fork: leave the parent's connections alone
-                    self._engine.dispose(close=False)
-                try:
-                    self._engine = self._make_engine()
-                except (ArgumentError, SQLAlchemyError, ImportError, OSError) as exc:
-                    raise DatabaseUnavailable(f"cannot configure the decision database: {exc}") from None
-                self._pid = os.getpid()
-                self._ready = False
-            if not self._ready:
-                try:
-                    metadata.create_all(self._engine, checkfirst=True)
-                except SQLAlchemyError as exc:
-                    raise DatabaseUnavailable(f"decision database unreachable: {_short(exc)}") from None
-                self._ready = True
-            return self._engine
-
-    def check(self) -> bool:
-        try:
-            self.engine()
-            return True
-        except DatabaseUnavailable as exc:
-            log.warning("decision database unavailable at start-up (%s): %s", self.safe_url, exc)
-            return False
+    def engine(self):
+        """The process's engine (readers such as the Monitoring summary query the table directly)."""
+        return self.db.engine()
 
     def add(self, client_id: int, decision: str, reason: str, advisor: str, model: dict[str, Any],
-            model_version: str) -> dict[str, Any]:
-        row = {
-            "client_id": int(client_id), "decision": decision, "reason": reason, "advisor": advisor,
-            "created_at": datetime.now(UTC),
-            "model_probability": model.get("probability"), "model_score": model.get("score"),
-            "model_decision": model.get("decision"), "model_version": model_version,
-        }
-        engine = self.engine()
-        try:
-            with engine.begin() as conn:
-                result = conn.execute(insert(decisions).values(**row))
-                new_id = int(result.inserted_primary_key[0])
-        except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"could not store the decision: {_short(exc)}") from None
-        return as_json({"id": new_id, **row})
+            model_version: str, api_key_id: str, revises: int | None = None) -> dict[str, Any]:
+        client_id = int(client_id)
+        for _ in range(_RETRIES):
+            try:
+                with self.db.begin() as conn:
+                    latest = conn.execute(
+                        select(decisions).where(decisions.c.client_id == client_id)
+                        .order_by(decisions.c.sequence.desc()).limit(1)).mappings().first()
+                    revision_of = None
+                    if latest is not None and latest["decision"] != decision:
+                        if revises != latest["id"]:
+                            raise Conflict(as_json(dict(latest)))
+                        revision_of = latest["id"]
+                    row = {
+                        "client_id": client_id, "sequence": (latest["sequence"] + 1) if latest else 1,
+                        "decision": decision, "reason": reason, "advisor": advisor, "api_key_id": api_key_id,
+                        "created_at": datetime.now(UTC), "revision_of": revision_of,
+                        "model_probability": model.get("probability"), "model_score": model.get("score"),
+                        "model_decision": model.get("decision"), "model_version": model_version,
+                    }
+                    new_id = int(conn.execute(insert(decisions).values(**row)).inserted_primary_key[0])
+                return as_json({"id": new_id, **row})
+            except DatabaseUnavailable as exc:
+                if isinstance(exc.__cause__, IntegrityError) and "sequence" in str(exc.__cause__.orig):
+                    continue  # another writer took this place in the client's history: read again
+                raise
+        raise DatabaseUnavailable("too many concurrent decisions on this client; try again")
 
-    def for_client(self, client_id: int, limit: int = 500) -> list[dict[str, Any]]:
-        engine = self.engine()
-        query = (select(decisions).where(decisions.c.client_id == int(client_id))
-                 .order_by(decisions.c.created_at.desc(), decisions.c.id.desc()).limit(limit))
-        try:
-            with engine.connect() as conn:
-                rows = conn.execute(query).mappings().all()
-        except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"could not read decisions: {_short(exc)}") from None
-        return [as_json(dict(r)) for r in rows]
+    def for_client(self, client_id: int, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+        """One page of the client's decisions, newest first, and their total."""
+        per_page = max(1, min(int(per_page), MAX_PAGE))
+        where = decisions.c.client_id == int(client_id)
+        with self.db.connect() as conn:
+            total = int(conn.execute(select(func.count()).select_from(decisions).where(where)).scalar_one())
+            rows = conn.execute(select(decisions).where(where).order_by(decisions.c.sequence.desc())
+                                .limit(per_page).offset((max(1, int(page)) - 1) * per_page)).mappings().all()
+        return [as_json(dict(r)) for r in rows], total
 
-    def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+    def latest(self, client_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+        """The latest decision of each client (all clients, or those given)."""
+        last = (select(decisions.c.client_id, func.max(decisions.c.sequence).label("sequence"))
+                .group_by(decisions.c.client_id))
+        if client_ids is not None:
+            last = last.where(decisions.c.client_id.in_([int(i) for i in client_ids]))
+        sub = last.subquery()
+        query = select(decisions).join(sub, (decisions.c.client_id == sub.c.client_id)
+                                       & (decisions.c.sequence == sub.c.sequence))
+        with self.db.connect() as conn:
+            return {int(r["client_id"]): as_json(dict(r)) for r in conn.execute(query).mappings()}
 
 
 def as_json(row: dict[str, Any]) -> dict[str, Any]:
-    created = row["created_at"]
+    created = row.get("created_at")
     if isinstance(created, datetime):
         created = (created if created.tzinfo else created.replace(tzinfo=UTC)).astimezone(UTC)
         row["created_at"] = created.isoformat().replace("+00:00", "Z")
     return row
-
-
-def _short(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-    return text[:200]

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger("model_service")
 
 _SHORT = {
-    400: "bad request", 401: "unauthorized", 404: "not found", 405: "method not allowed",
+    400: "bad request", 401: "unauthorized", 404: "not found", 405: "method not allowed", 409: "conflict",
     413: "request too large", 415: "unsupported media type", 422: "invalid input",
     429: "too many requests", 500: "internal error", 503: "service unavailable",
 }

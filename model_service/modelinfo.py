@@ -1,5 +1,5 @@
 """The ``GET /model`` payload: everything the dashboard shows about the model,
-gathered once from the bundle's metadata (and extras of the same names)."""
+read from the bundle's typed metadata (:class:`scoring.contract.BundleMetadata`)."""
 
 from __future__ import annotations
 
@@ -8,72 +8,59 @@ from typing import Any
 import numpy as np
 
 from scoring.bundle import Bundle
+from scoring.decision import bands
+from scoring.labels import feature_group
 
 from . import text
 
-SECTIONS = ("metrics", "cost_curve", "roc", "calibration", "importance", "created", "data_fingerprint")
-
-
-def _section(bundle: Bundle, name: str) -> Any:
-    value = bundle.metadata.get(name)
-    if value is None:
-        value = bundle.extra(name)
-    return value
-
 
 def importance(bundle: Bundle) -> list[dict[str, Any]]:
-    """Feature importance from the bundle, else CatBoost's own (PredictionValuesChange)."""
-    given = _section(bundle, "importance")
-    items: list[dict[str, Any]] = []
-    if isinstance(given, dict) and "feature" in given and "importance" in given:
-        items = [{"feature": f, "importance": float(v)} for f, v in zip(given["feature"], given["importance"],
-                                                                      strict=False)]
-    elif isinstance(given, dict):
-        items = [{"feature": f, "importance": float(v)} for f, v in given.items() if isinstance(v, int | float)]
-    elif isinstance(given, list):
-        items = [dict(i) for i in given if isinstance(i, dict) and "feature" in i]
-    if not items:
+    """Feature importance as training wrote it, else CatBoost's own (PredictionValuesChange)."""
+    given = bundle.meta.importance
+    if given:
+        items = [{"feature": i.feature, "importance": i.importance} for i in given]
+    else:
         values = np.asarray(bundle.model.get_feature_importance(thread_count=1), dtype=np.float64)
-        items = [{"feature": f, "importance": float(v)} for f, v in zip(bundle.feature_names, values, strict=False)]
-    items.sort(key=lambda i: -float(i.get("importance") or 0.0))
+        items = [{"feature": f, "importance": float(v)} for f, v in zip(bundle.feature_names, values, strict=True)]
+    items.sort(key=lambda i: -i["importance"])
     for item in items:
-        item.setdefault("label", text.label(item["feature"], "fr"))
-        item.setdefault("label_en", text.label(item["feature"], "en"))
+        item["label"] = text.label(item["feature"], "fr")
+        item["label_en"] = text.label(item["feature"], "en")
     return items
 
 
 def features(bundle: Bundle) -> list[dict[str, Any]]:
     categorical = set(bundle.categorical)
-    described = {f["name"]: f for f in bundle.metadata.get("features", []) if isinstance(f, dict) and "name" in f}
     out = []
     for name in bundle.feature_names:
-        entry = dict(described.get(name, {}))
-        entry["name"] = name
-        entry.setdefault("type", "categorical" if name in categorical else "numeric")
-        entry.setdefault("label", text.label(name, "fr"))
-        entry.setdefault("label_en", text.label(name, "en"))
-        entry.setdefault("unit", text.unit(name))
+        entry: dict[str, Any] = {
+            "name": name, "type": "categorical" if name in categorical else "numeric",
+            "label": text.label(name, "fr"), "label_en": text.label(name, "en"), "unit": text.unit(name),
+            "group": feature_group(name, "fr"),  # the dashboard's grouped feature picker
+        }
         if name in categorical:
-            entry.setdefault("levels", list(bundle.store.categories.get(name, [])))
+            entry["levels"] = list(bundle.store.categories.get(name, []))
         out.append(entry)
     return out
 
 
 def model_payload(bundle: Bundle, synthetic: bool) -> dict[str, Any]:
-    costs = bundle.metadata.get("costs") or {}
-    payload: dict[str, Any] = {
+    meta = bundle.meta
+    return {
         "model_version": bundle.version,
         "threshold": bundle.threshold,
-        "costs": {"fn": costs.get("fn", costs.get("fn_cost")), "fp": costs.get("fp", costs.get("fp_cost")), **costs},
+        "bands": bands(),
+        "costs": {"fn": meta.costs.fn, "fp": meta.costs.fp},
         "synthetic": synthetic,
         "calibrator": bundle.calibrator.kind,
         "trees": int(getattr(bundle.model, "tree_count_", 0) or 0),
         "clients": len(bundle.store),
+        "metrics": meta.metrics,
+        "cost_curve": meta.cost_curve,
+        "roc": meta.roc,
+        "calibration": meta.calibration,
+        "created": meta.created,
+        "data_fingerprint": meta.data_fingerprint,
+        "importance": importance(bundle),
+        "features": features(bundle),
     }
-    for name in SECTIONS:
-        payload[name] = _section(bundle, name)
-    payload["metrics"] = payload["metrics"] or {}
-    payload["importance"] = importance(bundle)
-    payload["features"] = features(bundle)
-    return payload
-

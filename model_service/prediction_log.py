@@ -1,20 +1,19 @@
-"""Every scored request appended to a JSON-lines file, off the request path.
+"""Every scored request kept, written in batches off the request path, with backpressure instead of loss.
 
-Requests put a small record on a bounded queue (never blocking: when the queue
-is full the record is dropped and counted); one background thread per process
-serialises and appends them. The thread starts lazily in each process (threads
-do not survive gunicorn's fork) and the queue is drained at exit.
+Requests put a small entry on a bounded in-memory queue; one writer thread per process
+(started lazily: threads do not survive gunicorn's fork) turns entries into records (one per
+scored row, with a UUID ``record_id``) and writes them in batches of up to ``BATCH`` to the
+sink: the database table ``prediction_log`` (the default when ``DATABASE_URL`` is set) or a
+JSON-lines file (see ``storage.log_sinks``).
 
-Line format: ``{"time", "endpoint", "id", "probability", "score", "decision",
-"model_version", "features": {name: value}}`` (``reports.drift`` reads it). Single
-requests log the model input, batches of raw records one such line per record
-(features = the fields sent). A batch of known clients by id is one line with
-arrays -- ``{"time", "endpoint": "batch", "count", "ids", "probabilities",
-"scores", "decisions", "model_version", "features": null, "features_source":
-"store"}`` -- their features are the bundle store's (reproducible from id and
-version): serialising 10,000 x 235 values, or even 10,000 lines, per request
-would cost more than scoring them. Appends use O_APPEND with one write per
-batch of lines, so several workers can share the file.
+Backpressure: when the queue is full, the request thread appends the entry's records to this
+process's spill file (``SPILL_DIR/spill-<pid>.jsonl``, one ``write``); when the sink fails,
+the writer spills the batch there too. The writer replays spill files whenever its queue is
+empty -- its own and those left by dead processes (a worker killed with ``kill -9``) -- and a
+record replayed twice is written once (``record_id``). A record is *lost* only when it can be
+neither written nor spilled; lost counts are kept per process in ``SPILL_DIR/lost-<pid>``
+and summed on ``/health``. After ``kill -9`` a worker's queue and the batch in the writer's
+hands are gone: at most ``maxsize + BATCH`` records (the test measures it).
 """
 
 from __future__ import annotations
@@ -25,6 +24,8 @@ import logging
 import os
 import queue
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +37,8 @@ import numpy as np
 log = logging.getLogger("model_service.prediction_log")
 
 _STOP = object()
+BATCH = 256
+REPLAY_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,47 +75,79 @@ def now() -> str:
 
 
 class PredictionLog:
-    def __init__(self, path: Path | None, model_version: str, maxsize: int = 10_000):
-        self.path = path
+    def __init__(self, sink, model_version: str, maxsize: int = 2_000, spill_dir: Path | None = None,
+                 role: str = "champion"):
+        self.sink = sink
         self.model_version = model_version
         self.maxsize = maxsize
-        self.dropped = 0
+        self.role = role
+        self.spill_dir = spill_dir
+        self.lost = 0
         self.written = 0
+        self.spilled = 0
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
+        self._spill_lock = threading.Lock()
         self._keys: tuple[list[str], list[str]] | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        self._last_replay = 0.0
+        if spill_dir is not None:
+            spill_dir.mkdir(parents=True, exist_ok=True)
 
     @property
     def enabled(self) -> bool:
-        return self.path is not None
+        return self.sink is not None
 
+    @property
+    def dropped(self) -> int:  # the former name
+        return self.lost
+
+    # --- request side --------------------------------------------------------------------------
     def _ensure_thread(self) -> queue.Queue:
         if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
             with self._lock:
                 if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                    if self._pid != os.getpid():
+                        self.lost = self.written = self.spilled = 0
+                        atexit.register(self.close)
                     self._queue = queue.Queue(maxsize=self.maxsize)
+                    self._pid = os.getpid()
                     self._thread = threading.Thread(target=self._run, args=(self._queue,),
                                                     name="prediction-log", daemon=True)
                     self._thread.start()
-                    if self._pid != os.getpid():
-                        atexit.register(self.close)
-                    self._pid = os.getpid()
         assert self._queue is not None
         return self._queue
 
     def put(self, item: Entry | BatchEntry) -> None:
-        if self.path is None:
+        if self.sink is None:
             return
         try:
             self._ensure_thread().put_nowait(item)
-        except queue.Full:
-            self.dropped += 1
-            if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
-                log.warning("prediction log queue full: %d records dropped so far", self.dropped)
+        except queue.Full:  # the writer is behind: keep the record on local disk, replayed later
+            try:
+                records = self.records(item)
+            except Exception:  # noqa: BLE001
+                log.exception("prediction log: cannot serialise a record")
+                self._lose(1)
+                return
+            self._spill(records)
+
+    # --- state ---------------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        target = "off" if self.sink is None else self.sink.target
+        pending = (self._queue.qsize() if self._queue is not None and self._pid == os.getpid() else 0)
+        lost = self.lost
+        if self.spill_dir is not None:
+            lost = 0
+            pending += sum(_count_lines(p) for p in self.spill_dir.glob("spill-*.jsonl*"))
+            for path in self.spill_dir.glob("lost-*"):
+                try:
+                    lost += int(path.read_text() or 0)
+                except (OSError, ValueError):
+                    continue
+        return {"enabled": self.sink is not None, "target": target, "written": self.written,
+                "spilled": self.spilled, "pending": pending, "lost": lost}
 
     def close(self, timeout: float = 10.0) -> None:
         """Write everything still queued (called at exit and by gunicorn's worker_exit hook)."""
@@ -127,44 +162,34 @@ class PredictionLog:
         thread.join(timeout)
 
     def flush(self, timeout: float = 10.0) -> None:
-        """Block until the queue is empty (tests)."""
+        """Block until the queue is empty and spill files are replayed (tests)."""
         q = self._queue
         if q is not None and self._pid == os.getpid():
             q.join()
+            deadline = time.monotonic() + timeout
+            while self._spill_files() and time.monotonic() < deadline:
+                self._replay()
+                time.sleep(0.05)
 
-    # --- writer thread ---------------------------------------------------------------------------
-    def _run(self, q: queue.Queue) -> None:
-        assert self.path is not None
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            while True:
-                items = [q.get()]
-                while len(items) < 256:
-                    try:
-                        items.append(q.get_nowait())
-                    except queue.Empty:
-                        break
-                stop = any(i is _STOP for i in items)
-                lines = []
-                for item in items:
-                    if item is not _STOP:
-                        try:
-                            lines.append(self._lines(item))
-                        except Exception:  # noqa: BLE001 - a bad record must not kill the writer
-                            log.exception("prediction log: cannot serialise a record")
-                if lines:
-                    data = "".join(lines).encode()
-                    try:
-                        os.write(fd, data)
-                        self.written += len(lines)
-                    except OSError:
-                        log.exception("prediction log: cannot write to %s", self.path)
-                for _ in items:
-                    q.task_done()
-                if stop:
-                    return
-        finally:
-            os.close(fd)
+    # --- records -------------------------------------------------------------------------------
+    def records(self, item: Entry | BatchEntry) -> list[dict[str, Any]]:
+        base = {"endpoint": item.endpoint, "logged_at": item.time, "model_version": self.model_version,
+                "role": self.role}
+        if isinstance(item, Entry):
+            values = item.values() if callable(item.values) else item.values
+            return [{**base, "record_id": str(uuid.uuid4()), "client_id": item.client_id,
+                     "probability": float(item.probability), "score": float(item.score),
+                     "decision": str(item.decision), "features": self._features(item.names, values),
+                     "features_source": "model_input"}]
+        out = []
+        for k, (client_id, probability, score, decision) in enumerate(zip(
+                item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
+            features = None if item.records is None else json.dumps(item.records[k], separators=(",", ":"))
+            out.append({**base, "record_id": str(uuid.uuid4()),
+                        "client_id": None if client_id is None else int(client_id),
+                        "probability": probability, "score": score, "decision": str(decision),
+                        "features": features, "features_source": "store" if item.records is None else "request"})
+        return out
 
     def _features(self, names: list[str], values: list) -> str:
         """``{name: value}`` as JSON, built from cached key prefixes (about 2x faster than json.dumps)."""
@@ -173,33 +198,134 @@ class PredictionLog:
             cached = self._keys = (names, [json.dumps(n) + ":" for n in names])
         return "{" + ",".join([k + _value(v) for k, v in zip(cached[1], values, strict=False)]) + "}"
 
-    def _lines(self, item: Entry | BatchEntry) -> str:
-        if isinstance(item, Entry):
-            values = item.values() if callable(item.values) else item.values
-            head = json.dumps({
-                "time": item.time, "endpoint": item.endpoint, "id": item.client_id,
-                "probability": item.probability, "score": item.score, "decision": item.decision,
-                "model_version": self.model_version}, separators=(",", ":"), allow_nan=False)
-            return f'{head[:-1]},"features":{self._features(item.names, values)}}}\n'
+    # --- spill ---------------------------------------------------------------------------------
+    def _spill(self, records: list[dict[str, Any]]) -> None:
+        if self.spill_dir is None:
+            self._lose(len(records))
+            return
+        data = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records).encode()
+        try:
+            with self._spill_lock:
+                fd = os.open(self.spill_dir / f"spill-{os.getpid()}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                             0o640)
+                try:
+                    os.write(fd, data)
+                finally:
+                    os.close(fd)
+            self.spilled += len(records)
+        except OSError:
+            log.exception("prediction log: cannot spill %d record(s) to %s", len(records), self.spill_dir)
+            self._lose(len(records))
 
-        version = json.dumps(self.model_version)
-        if item.records is None:  # known clients by id: one line for the whole request, arrays of results
-            return json.dumps({
-                "time": item.time, "endpoint": item.endpoint, "count": len(item.ids), "ids": item.ids,
-                "probabilities": item.probability.tolist(), "scores": item.score.tolist(),
-                "decisions": item.decision.tolist(), "model_version": self.model_version,
-                "features": None, "features_source": "store",
-            }, separators=(",", ":")) + "\n"
+    def _lose(self, n: int) -> None:
+        self.lost += n
+        log.error("prediction log: %d record(s) lost so far in this process", self.lost)
+        if self.spill_dir is not None:
+            try:
+                (self.spill_dir / f"lost-{os.getpid()}").write_text(str(self.lost))
+            except OSError:
+                pass
+
+    def _spill_files(self) -> list[Path]:
+        """Spill files to replay: this process's and dead processes' (``spill-<pid>.jsonl``), and files
+        claimed for replay (``....replay-<pid>-<n>``) by this process or by one that died meanwhile."""
+        if self.spill_dir is None:
+            return []
+        mine = os.getpid()
         out = []
-        for k, (client_id, probability, score, decision) in enumerate(zip(
-                item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
-            features = json.dumps(item.records[k], separators=(",", ":"))
-            out.append(
-                f'{{"time":"{item.time}","endpoint":"{item.endpoint}","id":{json.dumps(client_id)},'
-                f'"probability":{probability!r},"score":{score!r},"decision":"{decision}",'
-                f'"model_version":{version},"features":{features},"features_source":"request"}}\n'
-            )
-        return "".join(out)
+        for path in sorted(self.spill_dir.glob("spill-*.jsonl*")):
+            name = path.name
+            try:
+                pid = int(name.split(".replay-", 1)[1].split("-", 1)[0]) if ".replay-" in name else \
+                    int(name[len("spill-"):-len(".jsonl")])
+            except (ValueError, IndexError):
+                continue
+            if pid == mine or not _alive(pid):
+                out.append(path)
+        return out
+
+    def _replay(self) -> None:
+        """Write spill files to the sink; a file is removed only once all of it is written."""
+        self._last_replay = time.monotonic()
+        for path in self._spill_files():
+            if ".replay-" in path.name and not path.name.split(".replay-", 1)[1].startswith(f"{os.getpid()}-"):
+                claimed = path.with_name(f"{path.name.split('.replay-', 1)[0]}.replay-{os.getpid()}-{uuid.uuid4().hex}")
+            elif ".replay-" in path.name:
+                claimed = path
+            else:
+                claimed = path.with_name(f"{path.name}.replay-{os.getpid()}-{uuid.uuid4().hex}")
+            if claimed is not path:
+                try:
+                    with self._spill_lock:
+                        os.rename(path, claimed)  # atomic: one process replays a file
+                except OSError:
+                    continue
+            try:
+                records = [json.loads(line) for line in claimed.read_text().splitlines() if line.strip()]
+                for start in range(0, len(records), BATCH * 4):
+                    self.sink.write(records[start:start + BATCH * 4])
+            except Exception as exc:  # noqa: BLE001 - keep the file for the next try
+                log.warning("prediction log: replay of %s failed (%s); kept for later", claimed.name, exc)
+                return
+            self.written += len(records)
+            claimed.unlink(missing_ok=True)
+
+    # --- writer thread -------------------------------------------------------------------------
+    def _run(self, q: queue.Queue) -> None:
+        while True:
+            try:
+                items = [q.get(timeout=REPLAY_EVERY_S)]
+            except queue.Empty:
+                items = []
+            while len(items) < BATCH:
+                try:
+                    items.append(q.get_nowait())
+                except queue.Empty:
+                    break
+            stop = any(i is _STOP for i in items)
+            records: list[dict[str, Any]] = []
+            for item in items:
+                if item is not _STOP:
+                    try:
+                        records.extend(self.records(item))
+                    except Exception:  # noqa: BLE001 - a bad record must not kill the writer
+                        log.exception("prediction log: cannot serialise a record")
+                        self._lose(1)
+            if records:
+                try:
+                    self.sink.write(records)
+                    self.written += len(records)
+                except Exception as exc:  # noqa: BLE001 - the sink failed: keep the batch on disk
+                    log.warning("prediction log: write failed (%s); %d record(s) spilled", exc, len(records))
+                    self._spill(records)
+            for _ in items:
+                q.task_done()
+            if (q.empty() and time.monotonic() - self._last_replay >= REPLAY_EVERY_S) or stop:
+                try:
+                    self._replay()
+                except Exception:  # noqa: BLE001
+                    log.exception("prediction log: replay failed")
+            if stop:
+                self.sink.close()
+                return
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 16), b""))
+    except OSError:
+        return 0
 
 
 def _value(value: Any) -> str:

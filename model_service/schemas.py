@@ -1,15 +1,24 @@
-"""Pydantic models of query strings, bodies and answers (the OpenAPI document is
-generated from them; tests check real answers against them)."""
+"""Pydantic models of query strings and request bodies (the OpenAPI document is generated
+from them). The answers' models are the shared contract in :mod:`scoring.contract`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Decision = Literal["approve", "review", "decline"]
-Band = Literal["green", "orange", "red"]
-SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability")
+from scoring.contract import *  # noqa: F403  (the answers' models, re-exported for the routes)
+from scoring.contract import Decision
+from scoring.contract_decisions import (  # noqa: F401 - re-exported: the routes' bodies and answers
+    DecisionIn,
+    DecisionOut,
+    DecisionsOut,
+    DecisionsQuery,
+    OutcomesIn,
+    OutcomesOut,
+)
+
+SORTS = ("id", "age", "income", "credit", "annuity", "score", "probability", "contract_type", "decision")
 SortKey = Literal[tuple(f"{sign}{key}" for key in SORTS for sign in ("", "-"))]  # type: ignore[valid-type]
 
 
@@ -17,70 +26,9 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class Versioned(Out):
-    model_version: str
-    threshold: float
-
-
-class ErrorOut(BaseModel):
-    error: str
-    detail: Any
-
-
-class ScoreFields(Out):
-    probability: float = Field(description="calibrated probability of default")
-    score: float = Field(description="0-100, the threshold maps to 50")
-    decision: Decision
-    band: Band
-
-
 # --- service and model ---------------------------------------------------------------------------
-class HealthOut(Versioned):
-    status: Literal["ok"]
-    clients: int
-    synthetic: bool
-
-
-class ImportanceItem(Out):
-    feature: str
-    label: str
-    importance: float
-
-
-class FeatureItem(Out):
-    name: str
-    type: str
-    label: str
-    label_en: str
-
-
-class ModelOut(Versioned):
-    costs: dict[str, Any]
-    metrics: dict[str, Any]
-    cost_curve: Any = None
-    importance: list[ImportanceItem]
-    features: list[FeatureItem]
-    roc: Any = None
-    calibration: Any = None
-    synthetic: bool
-    created: Any = None
-    data_fingerprint: Any = None
-
-
 class CardQuery(Query):
     lang: Literal["fr", "en"] = "fr"
-
-
-class CardOut(Versioned):
-    markdown: str
-
-
-class FairnessOut(Versioned):
-    pass
 
 
 # --- clients -------------------------------------------------------------------------------------
@@ -97,6 +45,8 @@ class ClientsQuery(Query):
     decision: Decision | None = None
     score_min: float | None = Field(None, ge=0, le=100)
     score_max: float | None = Field(None, ge=0, le=100)
+    advisor_decision: Literal["approve", "decline", "none"] | None = Field(
+        None, description="the advisor's latest recorded decision; 'none': no decision recorded yet")
     sort: SortKey = Field("id", description="field, '-' prefix for descending")  # type: ignore[valid-type]
 
     @model_validator(mode="after")
@@ -108,103 +58,12 @@ class ClientsQuery(Query):
         return self
 
 
-class ClientSummary(Out):
-    id: int
-    age: float | None
-    income: float | None
-    credit: float | None
-    annuity: float | None
-    contract_type: str | None
-    gender: str | None
-    score: float
-    probability: float
-    decision: Decision
-    band: Band
-
-
-class ClientsOut(Versioned):
-    items: list[ClientSummary]
-    total: int
-    page: int
-    per_page: int
-
-
-class ClientOut(Versioned):
-    id: int
-    info: dict[str, Any]
-    display: dict[str, str]
-    known_outcome: Literal[0, 1] | None
-    application: dict[str, Any] = Field(description="raw application fields (what POST /predict takes)")
-
-
-class ScoreOut(ScoreFields, Versioned):
-    id: int
-
-
 class TopQuery(Query):
     top: int = Field(5, ge=1, le=50)
 
 
-class Contribution(Out):
-    feature: str
-    label: str
-    label_en: str
-    value: float | str | None
-    display_value: str
-    contribution: float = Field(description="SHAP value in log-odds")
-    direction: Literal["raises", "lowers"]
-    sentence: str
-    sentence_en: str
-
-
-class Explanation(Out):
-    base_value: float
-    raw_score: float = Field(description="log-odds of the uncalibrated model = base_value + all contributions")
-    contributions: list[Contribution]
-    other_contribution: float
-
-
-class ExplanationOut(Explanation, Versioned):
-    id: int
-
-
 class SimilarQuery(Query):
     k: int = Field(10, ge=1, le=100)
-
-
-class Neighbour(Out):
-    id: int
-    distance: float
-    outcome: Literal[0, 1] | None
-    score: float | None
-    decision: Decision | None
-
-
-class SimilarOut(Versioned):
-    id: int
-    k: int
-    neighbours: list[Neighbour]
-    default_rate: float | None
-    features: list[dict[str, Any]]
-
-
-class Change(Out):
-    field: str
-    label: str
-    old: Any
-    new: Any
-
-
-class Counterfactual(Out):
-    current: ScoreFields
-    found: bool
-    changes: list[Change]
-    new_score: ScoreFields | None
-    message: str
-
-
-class CounterfactualOut(Counterfactual, Versioned):
-    id: int
 
 
 class PopulationQuery(Query):
@@ -213,49 +72,5 @@ class PopulationQuery(Query):
     bins: int | None = Field(None, ge=2, le=200)
 
 
-class PopulationOut(Versioned):
-    features: dict[str, dict[str, Any]]
-
-
-# --- scoring new applications --------------------------------------------------------------------
-class PredictOut(ScoreFields, Versioned):
-    id: int | None
-    explanation: Explanation
-    counterfactual: Counterfactual | None = None
-
-
-class BatchOut(Versioned):
-    results: list[dict[str, Any]]
-    count: int
-
-
 # --- advisor decisions ---------------------------------------------------------------------------
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "decline"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-    advisor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class DecisionOut(Out):
-    id: int
-    client_id: int
-    decision: Literal["approve", "decline"]
-    reason: str
-    advisor: str
-    created_at: str
-    model_score: float | None
-    model_decision: Decision | None
-    model_version: str | None
-
-
-class DecisionsOut(Out):
-    client_id: int
-    decisions: list[DecisionOut]
-
-
-class MonitoringOut(Versioned):
-    scores_by_day: list[dict[str, Any]]

@@ -20,11 +20,9 @@ import numpy as np
 import pandas as pd
 
 from scoring.bundle import Bundle
-from scoring.decision import decide, decide_many, to_score
+from scoring.decision import BANDS, decide, to_score
 
 from .inputs import StoreInputs
-
-BANDS = {"approve": "green", "review": "orange", "decline": "red"}
 
 log = logging.getLogger("model_service")
 
@@ -123,7 +121,7 @@ class Scorer:
     def scores_from_probability(self, probability: np.ndarray) -> Scores:
         probability = np.asarray(probability, dtype=np.float64)
         score = np.asarray(to_score(probability, self.threshold), dtype=np.float64)
-        return Scores(probability=probability, score=score, decision=decide_many(score))
+        return Scores(probability=probability, score=score, decision=decide(score))
 
     def raw_frame(self, x: pd.DataFrame, thread_count: int = -1) -> np.ndarray:
         """Raw (uncalibrated) P(default) of every row of a model-input frame."""

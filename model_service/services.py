@@ -10,7 +10,7 @@ import numpy as np
 from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
-from scoring.model_card import is_synthetic, render_bundle
+from scoring.model_card import render_bundle
 
 from .clients import ClientIndex
 from .config import Settings
@@ -24,6 +24,9 @@ from .neighbours import Neighbours
 from .population import Population
 from .prediction_log import PredictionLog
 from .scorer import Scorer
+from .shadow import Shadow, ShadowedLog, challenger_path
+from .storage.database import Database
+from .storage.log_sinks import DatabaseSink, FileSink
 from .validation import InputModels
 
 log = logging.getLogger("model_service")
@@ -80,15 +83,17 @@ def build(settings: Settings) -> Services:
     clients = ClientIndex(bundle, inputs)
     explainer = Explainer(bundle, inputs, reference_terciles(inputs),
                           cache_size=min(settings.score_cache_size, 4096))
-    decisions = DecisionStore(settings.database_url, create_parent=settings.default_database)
-    decisions.check()
-    synthetic = is_synthetic(bundle.metadata)
+    database = Database(settings.database_url, create_parent=settings.default_database)
+    database.check()
+    decisions = DecisionStore(database)
+    synthetic = bundle.meta.synthetic
     services = Services(
         settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
         counterfactuals=CounterfactualSearch(inputs, scorer), decisions=decisions,
-        predictions=PredictionLog(settings.prediction_log, bundle.version, settings.prediction_queue_size),
-        monitoring=Monitoring(settings.drift_summary, settings.prediction_log),
+        predictions=prediction_log(settings, database, bundle.version),
+        monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, database,
+                              settings.prediction_log_target),
         models=InputModels(bundle.store.categories), synthetic=synthetic,
         model_info=model_payload(bundle, synthetic),
     )
@@ -96,6 +101,29 @@ def build(settings: Settings) -> Services:
     log.info("model bundle %s loaded from %s: %d clients, %d features", bundle.version, bundle.path,
              len(bundle.store), len(bundle.feature_names))
     return services
+
+
+def prediction_log(settings: Settings, database: Database, version: str):
+    """The champion's prediction log; with a challenger (shadow.py), one that also scores it in shadow."""
+    champion = PredictionLog(log_sink(settings, database), version, settings.prediction_queue_size,
+                             spill_dir=settings.prediction_spill_dir)
+    path = challenger_path(settings.challenger_bundle, settings.bundle_path)
+    if path is None or not champion.enabled:
+        return champion
+    challenger = load_bundle(path)
+    spill = settings.prediction_spill_dir / "challenger" if settings.prediction_spill_dir else None
+    shadow_log = PredictionLog(log_sink(settings, database), challenger.version, settings.prediction_queue_size,
+                               spill_dir=spill, role="challenger")
+    log.info("challenger %s scored in shadow (from %s)", challenger.version, challenger.path)
+    return ShadowedLog(champion, Shadow(challenger, shadow_log))
+
+
+def log_sink(settings: Settings, database: Database) -> DatabaseSink | FileSink | None:
+    if settings.prediction_log_target == "database":
+        return DatabaseSink(database)
+    if settings.prediction_log_target == "file" and settings.prediction_log is not None:
+        return FileSink(settings.prediction_log)
+    return None
 
 
 def warm_up(s: Services) -> None:

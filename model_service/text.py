@@ -10,10 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-try:  # the labels module is optional at import time (written in parallel with the service)
-    from scoring import labels as _labels
-except ImportError:  # pragma: no cover - only before scoring.labels exists
-    _labels = None  # type: ignore[assignment]
+from scoring import labels as _labels
 
 MISSING_FR = "valeur manquante"
 MISSING_EN = "missing"
@@ -31,32 +28,24 @@ _INVARIANT_PLURAL = frozenset({"mois", "plus", "prix", "taux", "pire"})
 
 
 def label(name: str, lang: str = "fr") -> str:
-    fn = getattr(_labels, "label", None)
-    if fn is None:
-        return name
     try:
-        return str(fn(name, lang))
+        return str(_labels.label(name, lang))
     except Exception:  # noqa: BLE001 - a label must never break an answer
         return name
 
 
 def unit(name: str) -> str:
-    fn = getattr(_labels, "unit", None)
-    if fn is None:
-        return "number"
     try:
-        return str(fn(name))
+        return str(_labels.unit(name))
     except Exception:  # noqa: BLE001
         return "number"
 
 
 def format_value(name: str, value: Any, lang: str = "fr") -> str:
-    fn = getattr(_labels, "format_value", None)
-    if fn is not None:
-        try:
-            return str(fn(name, value, lang))
-        except Exception:  # noqa: BLE001
-            pass
+    try:
+        return str(_labels.format_value(name, value, lang))
+    except Exception:  # noqa: BLE001 - fall back to a plain rendering
+        pass
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, float):

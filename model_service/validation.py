@@ -141,6 +141,8 @@ class InputModels:
             history=(self.history | None, Field(None, description="history rows per Kaggle table")),
             top=(int, Field(5, ge=1, le=50, description="number of contributions in the explanation")),
             counterfactual=(bool, Field(False, description="also search the smallest change that approves")),
+            explain=(bool, Field(True, description="include the explanation (top reasons from SHAP values); "
+                                                   "false answers faster with explanation null")),
         )
         self.batch = create_model(
             "BatchRequest", __config__=_CONFIG,

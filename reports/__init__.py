@@ -1,1 +1,1 @@
-"""Offline reports: data drift (``reports.drift``), score PSI (``reports.psi``), model card (``reports.model_card``)."""
+"""Offline reports: data drift (``reports.drift``), score PSI (``scoring.monitoring.psi``), model card (``reports.model_card``)."""

@@ -128,6 +128,27 @@ def _cost(md: dict) -> list[str]:
                     [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, t]})
     out += _table(["threshold", "cost / client"], [[_f(ts[i], 3) + (" ←" if ts[i] == t else ""), _f(cs[i])]
                                                    for i in picks])
+    return out + _honest(md)
+
+
+def _honest(md: dict) -> list[str]:
+    h = md.get("honest_estimate") or {}
+    out = ["### Honest estimate (threshold never chosen on the rows it is scored on)", ""]
+    if not h.get("computed"):
+        return out + ["Not computed for this bundle.", ""]
+    inside = h.get("in_sample", {})
+    out += [f"The cost above is **optimistic**: the threshold is chosen on the very OOF predictions it is then "
+            f"measured on. Honest procedure: {h['procedure']} ({h.get('inner_folds', '?')} inner folds).", ""]
+    out += _table(["estimate", "AUC", "business cost / client"], [
+        ["**honest** (mean ± std over outer folds)", f"{_f(h['auc'])} ± {_f(h['auc_std'])}",
+         f"**{_f(h['business_cost'])} ± {_f(h['business_cost_std'])}** (range {_f(h['business_cost_min'])} – "
+         f"{_f(h['business_cost_max'])})"],
+        ["optimistic, in-sample (threshold chosen on the same OOF predictions)", _f(inside.get("auc")),
+         _f(inside.get("business_cost"))]])
+    out += _table(["outer fold", "clients", "AUC", "threshold (chosen on the other folds)", "cost / client",
+                   "calibration"],
+                  [[r["fold"] + 1, r["n"], _f(r["auc"]), _f(r["threshold"], 3), _f(r["business_cost"]),
+                    r["calibration"]] for r in h["folds"]])
     return out
 
 
@@ -143,10 +164,37 @@ def _results(md: dict) -> list[str]:
         ["refusal rate", _pct(m.get("refusal_rate"))],
         ["confusion [[TN, FP], [FN, TP]]", json.dumps(cm)],
         ["Brier raw → calibrated", f"{_f(cal['brier_raw'])} → {_f(cal['brier'])}"]])
-    out += [f"Calibration: {cal['method']} regression fitted on the OOF raw probabilities (SMOTE inflates them); "
-            f"{cal.get('note', '')}. Reliability by decile of calibrated probability:", ""]
+    out += _calibration(cal)
+    out += ["Reliability by decile of calibrated probability (cross-fitted):", ""]
     out += _table(["mean predicted", "observed default rate", "clients"],
                   [[_f(p), _f(o), c] for p, o, c in zip(cal["predicted"], cal["observed"], cal["count"], strict=False)])
+    return out
+
+
+_CAL_NAMES = {"platt_logit": "Platt sigmoid on the logit", "beta": "beta calibration",
+              "pchip": "PCHIP through isotonic block means", "isotonic": "isotonic (step-wise)",
+              "sigmoid": "sigmoid on the raw probability"}
+
+
+def _calibration(cal: dict) -> list[str]:
+    name = _CAL_NAMES.get(cal["method"], cal["method"])
+    out = [f"Calibration: **{name}**, fitted on the OOF raw probabilities (SMOTE inflates them); "
+           f"{cal.get('note', '')}."]
+    comparison = cal.get("comparison") or []
+    if not comparison:
+        return out + [""]
+    low, high = cal.get("bounds", [None, None])
+    out += [f"Chosen by {cal.get('selection', 'cross-validation')}; the shipped methods are strictly increasing in "
+            f"the model's output and bounded within [{low}, {high}]. Plain isotonic is shown for comparison only. "
+            f"On the OOF predictions: {cal.get('distinct')} distinct calibrated probabilities for "
+            f"{cal.get('distinct_raw')} distinct raw ones; AUC raw {_f(cal.get('auc_raw'))} → calibrated "
+            f"{_f(cal.get('auc'))}.", ""]
+    out += _table(["method", "log-loss (cross-fitted)", "Brier (cross-fitted)", "AUC change", "distinct / raw",
+                   "min", "max"],
+                  [[_CAL_NAMES.get(r["method"], r["method"]) + (" ←" if r["method"] == cal["method"] else "")
+                    + ("" if r["eligible"] else " (not eligible)"), _f(r["log_loss"], 5), _f(r["brier"], 5),
+                    f"{r['auc_change']:+.4f}", f"{r['distinct']} / {r['distinct_raw']}", _f(r["min"]), _f(r["max"])]
+                   for r in comparison])
     return out
 
 
@@ -189,12 +237,15 @@ def _fairness(md: dict, fairness: dict | None) -> list[str]:
                             _pct(g["approval_rate"]), _f(g["tpr"], 3), _f(g["fpr"], 3), _f(g["auc"], 3)]
                            for g in groups])
     gv = md.get("fairness", {}).get("gender_variant", {})
+    excluded = ", ".join(md.get("excluded_attributes") or gv.get("excluded") or ["CODE_GENDER"])
+    out += [f"Protected attributes excluded from the model's features: **{excluded}** (EU Directive 2004/113/EC); "
+            "they are kept only to measure the gaps above.", ""]
     if gv.get("computed"):
-        out += [f"Without CODE_GENDER (same folds and parameters): CV AUC {_f(gv['auc'])} vs {_f(gv['auc_with'])} "
-                f"({gv['auc_change']:+.4f}); cost per client {_f(gv['business_cost'])} vs {_f(gv['business_cost_with'])}"
-                f" ({gv['business_cost_change']:+.4f}).", ""]
+        out += [f"What excluding them costs (same folds and parameters): CV AUC {_f(gv['auc'])} without vs "
+                f"{_f(gv['auc_with'])} with ({gv['auc_change']:+.4f}); cost per client {_f(gv['business_cost'])} "
+                f"without vs {_f(gv['business_cost_with'])} with ({gv['business_cost_change']:+.4f}).", ""]
     else:
-        out += [f"Variant without CODE_GENDER: {gv.get('note', 'not computed')}.", ""]
+        out += [f"Variant with them added back: {gv.get('note', 'not computed')}.", ""]
     return out
 
 
@@ -251,8 +302,8 @@ def _limits(md: dict, population: dict | None, fairness: dict | None) -> list[st
             "- The threshold and calibration come from OOF predictions of models trained on "
             f"{md['search']['folds'] - 1}/{md['search']['folds']} of the data; the final model (all rows) may be "
             "slightly sharper. Re-check both on fresh labelled data.",
-            "- Approval gaps between groups, next to the groups' observed default rates (to be monitored; any use "
-            "of CODE_GENDER must be justified):"] + _gap_lines(fairness) + [""]
+            "- Approval gaps between groups, next to the groups' observed default rates (to be monitored; "
+            "CODE_GENDER is not a model feature, but proxies of it may remain):"] + _gap_lines(fairness) + [""]
 
 
 def render(bundle_path: str | Path = "models") -> tuple[str, dict]:

@@ -4,8 +4,8 @@ Layout of ``models/<version>/``::
 
     model.cbm            CatBoost model (native format)
     calibration.json     Calibrator (numbers only)
-    metadata.json        version, created, data fingerprint, features (name, type, labels),
-                         threshold, costs, metrics, cost curve, importance, ... (free-form extras)
+    metadata.json        :class:`scoring.contract.BundleMetadata` (version, created, data fingerprint,
+                         features, threshold, costs, metrics, cost curve, importance, ...), strict
     store/ids.npy        int64, sorted SK_ID_CURR of known clients
     store/features.npy   float32 [n, n_features]; categorical columns hold codes (NaN = missing)
     store/categories.json  categorical column -> list of levels (code i -> levels[i])
@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.calibration import Calibrator
+from scoring.contract.metadata import BundleMetadata, MetadataError, parse_metadata
 from scoring.features import MISSING_CATEGORY
 
 CURRENT_POINTER = "CURRENT"
@@ -41,7 +42,6 @@ REQUIRED_FILES = (
     "model.cbm", "calibration.json", "metadata.json", "store/ids.npy", "store/features.npy",
     "store/categories.json", "store/target.npy", "store/probability.npy", "store/info.parquet",
 )
-REQUIRED_METADATA = ("version", "created", "threshold", "features", "categorical", "costs", "metrics")
 
 
 class BundleError(RuntimeError):
@@ -83,7 +83,7 @@ def save_bundle(
     *,
     model,
     calibrator: Calibrator,
-    metadata: dict,
+    metadata: BundleMetadata | dict,
     features: pd.DataFrame,
     target: pd.Series,
     probability: np.ndarray,
@@ -91,12 +91,13 @@ def save_bundle(
     extras: dict[str, object] | None = None,
     make_current: bool = True,
 ) -> Path:
-    """Write a complete bundle under ``root/<metadata['version']>/`` atomically."""
-    missing = [k for k in REQUIRED_METADATA if k not in metadata]
-    if missing:
-        raise BundleError(f"metadata lacks {missing}")
+    """Write a complete bundle under ``root/<metadata.version>/`` atomically (metadata validated first)."""
+    try:
+        meta = parse_metadata(metadata, "the bundle metadata")
+    except MetadataError as exc:
+        raise BundleError(str(exc)) from None
     root = Path(root)
-    version = str(metadata["version"])
+    version = meta.version
     final = root / version
     tmp = root / f".{version}.tmp"
     if tmp.exists():
@@ -106,9 +107,7 @@ def save_bundle(
 
     order = np.argsort(features.index.to_numpy(dtype=np.int64), kind="mergesort")
     ids = features.index.to_numpy(dtype=np.int64)[order]
-    feature_list = list(metadata["features_order"] if "features_order" in metadata else
-                        [f["name"] if isinstance(f, dict) else f for f in metadata["features"]])
-    matrix, categories = encode_store(features.iloc[order], feature_list, list(metadata["categorical"]))
+    matrix, categories = encode_store(features.iloc[order], meta.feature_names, meta.categorical)
     np.save(tmp / "store/ids.npy", ids)
     np.save(tmp / "store/features.npy", matrix)
     np.save(tmp / "store/target.npy", target.reindex(features.index).to_numpy(dtype=np.int8)[order])
@@ -124,7 +123,7 @@ def save_bundle(
             np.savez(tmp / "extras" / f"{name}.npz", **value)
         else:
             (tmp / "extras" / f"{name}.json").write_text(json.dumps(value, default=_json_default))
-    (tmp / "metadata.json").write_text(json.dumps(metadata, indent=2, default=_json_default))
+    (tmp / "metadata.json").write_text(json.dumps(meta.to_json(), indent=2))
 
     if final.exists():
         shutil.rmtree(final)
@@ -209,17 +208,22 @@ class ClientStore:
 @dataclass
 class Bundle:
     path: Path
-    metadata: dict
+    meta: BundleMetadata
     calibrator: Calibrator
     store: ClientStore
 
+    @cached_property
+    def metadata(self) -> dict:
+        """``metadata.json`` as written (plain JSON, for renderers of whole documents); read fields on ``meta``."""
+        return self.meta.to_json()
+
     @property
     def version(self) -> str:
-        return str(self.metadata["version"])
+        return self.meta.version
 
     @property
     def threshold(self) -> float:
-        return float(self.metadata["threshold"])
+        return self.meta.threshold
 
     @property
     def feature_names(self) -> list[str]:
@@ -227,7 +231,7 @@ class Bundle:
 
     @property
     def categorical(self) -> list[str]:
-        return list(self.metadata["categorical"])
+        return list(self.meta.categorical)
 
     @cached_property
     def model(self):
@@ -267,9 +271,10 @@ def load_bundle(path: str | Path, *, load_model: bool = True) -> Bundle:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"{bundle_dir / 'metadata.json'} is not valid JSON ({exc})",
                           file=bundle_dir / "metadata.json") from None
-    missing = [k for k in REQUIRED_METADATA if k not in metadata]
-    if missing:
-        raise BundleError(f"{bundle_dir / 'metadata.json'} lacks {missing}", file=bundle_dir / "metadata.json")
+    try:
+        meta = parse_metadata(metadata, str(bundle_dir / "metadata.json"))
+    except MetadataError as exc:
+        raise BundleError(str(exc), file=bundle_dir / "metadata.json") from None
     try:
         calibrator = Calibrator.from_dict(json.loads((bundle_dir / "calibration.json").read_text()))
     except (json.JSONDecodeError, KeyError, ValueError, UnicodeDecodeError) as exc:
@@ -283,7 +288,7 @@ def load_bundle(path: str | Path, *, load_model: bool = True) -> Bundle:
         except (ValueError, OSError) as exc:
             raise BundleError(f"{store_dir / (name + '.npy')} is corrupt ({exc})",
                               file=store_dir / f"{name}.npy") from None
-    features = [f["name"] if isinstance(f, dict) else f for f in metadata["features"]]
+    features = meta.feature_names
     n = len(arrays["ids"])
     if arrays["features"].shape != (n, len(features)) or len(arrays["target"]) != n or len(arrays["probability"]) != n:
         raise BundleError(f"{store_dir}: array shapes disagree with metadata.json features", file=store_dir)
@@ -292,7 +297,7 @@ def load_bundle(path: str | Path, *, load_model: bool = True) -> Bundle:
         categories=json.loads((store_dir / "categories.json").read_text()),
         target=arrays["target"], probability=arrays["probability"], features=features, path=store_dir,
     )
-    bundle = Bundle(path=bundle_dir, metadata=metadata, calibrator=calibrator, store=store)
+    bundle = Bundle(path=bundle_dir, meta=meta, calibrator=calibrator, store=store)
     if load_model:
         _ = bundle.model
     return bundle

@@ -26,11 +26,16 @@ from typing import Any
 
 import numpy as np
 
+from scoring.labels import category_label
+from scoring.labels import label as column_label
 from scoring.model_card_text import (
+    ATTRIBUTE_NAMES,
     COLUMN_NAMES,
     GAP_NAMES,
     LANGS,
+    METRIC_HELP,
     TEXT,
+    VALUE_NAMES,
     flatten,
     fmt,
     is_number,
@@ -38,6 +43,7 @@ from scoring.model_card_text import (
     item,
     local,
     metric_name,
+    natural_order,
     pct,
     plain,
 )
@@ -79,11 +85,8 @@ def _rows_of(value: Any) -> list[dict] | None:
 
 
 def is_synthetic(metadata: Mapping) -> bool:
-    """Whether a bundle's metadata says it was trained on synthetic data (top level or under ``data``)."""
-    value = metadata.get("synthetic")
-    if value is None and isinstance(metadata.get("data"), Mapping):
-        value = metadata["data"].get("synthetic")
-    return bool(value)
+    """Whether a bundle's metadata says it was trained on synthetic data (``BundleMetadata.synthetic``)."""
+    return bool(metadata.get("synthetic"))
 
 
 # --------------------------------------------------------------------------- sections
@@ -99,8 +102,8 @@ def _data(md: Mapping, lang: str) -> list[str]:
         out.append("- " + t["features"].format(n=fmt(len(md["features"]), lang),
                                                cat=fmt(len(md.get("categorical") or []), lang)))
     for key, label in (("n_clients", "clients"), ("n_labelled", "labelled"), ("n_train", "n_train"),
-                       ("rows", "rows"), ("default_rate", "rate"), ("data_fingerprint", "fingerprint"),
-                       ("data_dir", "data_dir")):
+                       ("rows", "rows"), ("default_rate", "rate"), ("data_fingerprint", "fingerprint")):
+        # no data directory: an internal path means nothing to a reader and says too much about the host
         value = md.get(key)
         if key in md and is_scalar(value):
             out.append(item(t[label], pct(value, lang) if key == "default_rate" and is_number(value)
@@ -143,13 +146,13 @@ def _model(md: Mapping, lang: str) -> list[str]:
     if isinstance(search, Mapping) and search.get("method"):
         lines.append("- " + t["search"].format(
             method=search["method"], n=fmt(search.get("n_candidates"), lang), folds=fmt(search.get("folds"), lang),
-            metric=search.get("metric", t["none"])) + (t["search_best"].format(
+            metric=metric_name(str(search.get("metric", t["none"])), lang)) + (t["search_best"].format(
                 auc=fmt(search["cv_auc"], lang), std=fmt(search.get("cv_auc_std"), lang))
                 if is_number(search.get("cv_auc")) else ""))
     calibration = md.get("calibration")
     if isinstance(calibration, Mapping) and (calibration.get("kind") or calibration.get("method")):
         kind = calibration.get("kind") or calibration.get("method")
-        lines.append(item(t["calibration"], t["calibration_oof"].format(kind=kind), lang))
+        lines.append(item(t["calibration"], t["calibration_oof"].format(kind=fmt(kind, lang)), lang))
     for key in ("params", "hyperparameters", "best_params"):
         if isinstance(md.get(key), Mapping):
             lines.append(item(key.replace("_", " ").capitalize(), plain(md[key], lang), lang))
@@ -167,13 +170,22 @@ def _metrics(md: Mapping, lang: str) -> list[str]:
     out = [f"## {t['h_metrics']}", ""]
     metrics = md.get("metrics")
     if isinstance(metrics, Mapping) and metrics:
-        out += [f"| {t['metric']} | {t['value']} |", "|---|---|"]
-        out += [f"| {fmt(metric_name(k, lang), lang)} | {fmt(v, lang)} |" for k, v in flatten(metrics)]
+        out += [f"| {t['metric']} | {t['value']} | {t['meaning']} |", "|---|---|---|"]
+        out += [f"| {fmt(metric_name(k, lang), lang)} | {fmt(v, lang)} | "
+                f"{METRIC_HELP[lang].get(k.split(' / ')[-1].lower(), '')} |" for k, v in flatten(metrics)]
     else:
         out.append(t["no_metrics"])
     calibration = md.get("calibration")
     if isinstance(calibration, Mapping) and calibration.get("brier") is not None:
         out += ["", t["brier"].format(brier=fmt(calibration["brier"], lang))]
+    honest = md.get("honest_estimate")
+    keys = ("auc", "auc_std", "business_cost", "business_cost_std")
+    if isinstance(honest, Mapping) and all(is_number(honest.get(k)) for k in keys):
+        inside = honest.get("in_sample") if isinstance(honest.get("in_sample"), Mapping) else {}
+        out += ["", t["honest"].format(cost=fmt(honest["business_cost"], lang),
+                                       cost_std=fmt(honest["business_cost_std"], lang), auc=fmt(honest["auc"], lang),
+                                       auc_std=fmt(honest["auc_std"], lang),
+                                       optimistic=fmt(inside.get("business_cost"), lang))]
     return out + [""]
 
 
@@ -192,13 +204,15 @@ def _threshold(md: Mapping, lang: str) -> list[str]:
     if isinstance(curve, Mapping) and curve.get("thresholds") and curve.get("cost"):
         pairs = [(float(x), float(c)) for x, c in zip(curve["thresholds"], curve["cost"], strict=False)
                  if is_number(x) and is_number(c)]
-        if pairs:
-            best_t, best_c = min(pairs, key=lambda tc: tc[1])
-            line = t["curve"].format(cost=fmt(best_c, lang), t=fmt(best_t, lang), n=fmt(len(pairs), lang))
-            ties = [x for x, c in pairs if math.isclose(c, best_c, rel_tol=1e-12, abs_tol=1e-15)]
-            if len(ties) > 1:
-                line = line[:-1] + t["curve_tie"].format(k=len(ties), low=fmt(min(ties), lang),
-                                                         high=fmt(max(ties), lang)) + ")"
+        threshold = md.get("threshold")
+        if pairs and is_number(threshold):
+            # One threshold on the card: the bundle's. The curve is reported at that threshold, and its lowest
+            # cost is named only when it is lower (ties with other grid points are not a second threshold).
+            at = min(pairs, key=lambda tc: abs(tc[0] - float(threshold)))[1]
+            best = min(c for _, c in pairs)
+            line = (t["curve"].format(cost=fmt(at, lang), n=fmt(len(pairs), lang))
+                    if math.isclose(best, at, rel_tol=1e-9, abs_tol=1e-12) else
+                    t["curve_above"].format(cost=fmt(at, lang), n=fmt(len(pairs), lang), best=fmt(best, lang)))
             out.append("- " + line)
     return out + ["- " + t["bands"], ""]
 
@@ -227,7 +241,9 @@ def _gender_variant(gv: Any, lang: str) -> list[str]:
             auc_change=local(f"{gv['auc_change']:+.4f}", lang), cost=fmt(gv["business_cost"], lang),
             cost_with=fmt(gv["business_cost_with"], lang),
             cost_change=local(f"{gv['business_cost_change']:+.4f}", lang)), ""]
-    note = t["not_computed"] + (f" ({gv['note']})" if gv.get("note") else "")
+    known = VALUE_NAMES[lang].get(str(gv.get("note"))) if gv.get("note") else None
+    # a note written by training in English is shown only in English, or once translated
+    note = known or (t["not_computed"] + (f" ({gv['note']})" if gv.get("note") and lang == "en" else ""))
     return [t["gender_variant_missing"].format(note=note), ""]
 
 
@@ -242,17 +258,20 @@ def _fairness_body(fairness: Any, summary: Any, lang: str) -> list[str]:
     if not fairness:
         return [t["no_fairness"], ""]
     if isinstance(fairness, Mapping) and isinstance(fairness.get("attributes"), Mapping):
-        notes = [t[key].format(v=fmt(fairness[field], lang) if field != "positive" else fairness[field])
+        notes = [t[key].format(v=fmt(fairness[field], lang))
                  for field, key in (("threshold", "f_threshold"), ("min_group_size", "f_min_group"),
                                     ("bootstrap", "f_bootstrap"), ("positive", "f_positive"))
                  if fairness.get(field) not in (None, "", 0)]
         out = [(" ; " if lang == "fr" else "; ").join([t["fairness_intro"]] + notes) + ".", ""]
         for name, attr in fairness["attributes"].items():
-            out += [f"### {name}", ""]
+            out += [f"### {_attribute_label(name, lang)}", ""]
             rows = attr.get("groups") if isinstance(attr, Mapping) else None
             if isinstance(rows, list) and rows:
-                present = [c for c in GROUP_COLUMNS if any(c in r for r in rows if isinstance(r, Mapping))]
-                out += _table([r for r in rows if isinstance(r, Mapping)], present, lang) + [""]
+                rows = [r for r in rows if isinstance(r, Mapping)]
+                rows = [{**rows[i], "group": category_label(name, rows[i].get("group"), lang)}
+                        for i in natural_order([r.get("group") for r in rows])]
+                present = [c for c in GROUP_COLUMNS if any(c in r for r in rows)]
+                out += _table(rows, present, lang) + [""]
             gaps = _gap_lines(attr, lang) if isinstance(attr, Mapping) else []
             out += gaps + [""] if gaps else []
         return out
@@ -273,6 +292,11 @@ def _fairness_body(fairness: Any, summary: Any, lang: str) -> list[str]:
     return ["```json", json.dumps(fairness, indent=2, default=str)[:4000], "```", ""]
 
 
+def _attribute_label(name: str, lang: str) -> str:
+    """"Sexe", "Tranche d'âge": the attribute in words (the column name is not for readers)."""
+    return ATTRIBUTE_NAMES[lang].get(name) or column_label(name, lang)
+
+
 def _fairness(fairness: Any, md: Mapping, lang: str) -> list[str]:
     meta = md.get("fairness") if isinstance(md.get("fairness"), Mapping) else {}
     gv = fairness.get("gender_variant") if isinstance(fairness, Mapping) else None
@@ -282,7 +306,8 @@ def _fairness(fairness: Any, md: Mapping, lang: str) -> list[str]:
 
 def _limits(md: Mapping, lang: str) -> list[str]:
     t = TEXT[lang]
-    out = [f"## {t['h_limits']}", ""] + [f"- {line}" for line in t["limits"]]
+    first = t["limit_synthetic" if is_synthetic(md) else "limit_real"]
+    out = [f"## {t['h_limits']}", "", f"- {first}"] + [f"- {line}" for line in t["limits"]]
     n_labelled = md.get("n_labelled") or md.get("n_train")
     if is_number(n_labelled) and 0 < n_labelled < 100_000:
         out.append("- " + t["small_sample"].format(n=fmt(int(n_labelled), lang)))

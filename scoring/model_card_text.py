@@ -10,6 +10,7 @@ found in the bundle metadata and the fairness report (unknown keys are shown as 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,11 +40,15 @@ METRIC_NAMES = {
         "threshold": "Decision threshold", "tn": "True negatives (good clients accepted)",
         "fp": "False positives (good clients refused)", "fn": "False negatives (defaults accepted)",
         "tp": "True positives (defaults refused)", "source": "Evaluated on",
+        "honest_auc": "ROC AUC, honest estimate (mean over outer folds)",
+        "honest_auc_std": "ROC AUC, honest estimate (std over outer folds)",
+        "honest_business_cost": "Business cost per client, honest estimate (mean over outer folds)",
+        "honest_business_cost_std": "Business cost per client, honest estimate (std over outer folds)",
     },
     "fr": {
         "auc": "AUC ROC", "roc_auc": "AUC ROC", "pr_auc": "AUC PR (précision moyenne)",
-        "average_precision": "AUC PR (précision moyenne)", "brier": "Score de Brier", "log_loss": "Log loss",
-        "logloss": "Log loss", "ks": "Statistique de Kolmogorov-Smirnov", "gini": "Gini",
+        "average_precision": "AUC PR (précision moyenne)", "brier": "Score de Brier", "log_loss": "Perte logarithmique",
+        "logloss": "Perte logarithmique", "ks": "Statistique de Kolmogorov-Smirnov", "gini": "Gini",
         "accuracy": "Exactitude", "precision": "Précision", "recall": "Rappel (défauts détectés)", "f1": "F1",
         "f2": "F2", "business_cost": "Coût métier", "cost": "Coût métier",
         "cost_per_client": "Coût métier par client", "specificity": "Spécificité", "default_rate": "Taux de défaut",
@@ -55,8 +60,85 @@ METRIC_NAMES = {
         "threshold": "Seuil de décision", "tn": "Vrais négatifs (bons clients acceptés)",
         "fp": "Faux positifs (bons clients refusés)", "fn": "Faux négatifs (défauts acceptés)",
         "tp": "Vrais positifs (défauts refusés)", "source": "Évalué sur",
+        "honest_auc": "AUC ROC, estimation honnête (moyenne sur les plis externes)",
+        "honest_auc_std": "AUC ROC, estimation honnête (écart-type sur les plis externes)",
+        "honest_business_cost": "Coût métier par client, estimation honnête (moyenne sur les plis externes)",
+        "honest_business_cost_std": "Coût métier par client, estimation honnête (écart-type sur les plis externes)",
     },
 }
+
+#: One line saying what each metric measures (third column of the metrics table).
+METRIC_HELP = {
+    "en": {
+        "auc": "How well the score ranks defaulters above good payers (0.5 = chance, 1 = perfect).",
+        "roc_auc": "How well the score ranks defaulters above good payers (0.5 = chance, 1 = perfect).",
+        "pr_auc": "Precision averaged over all thresholds (higher is better; the default rate = chance).",
+        "average_precision": "Precision averaged over all thresholds (higher is better; the default rate = chance).",
+        "brier": "Mean squared gap between the probability and the outcome (lower is better).",
+        "brier_raw": "The same, before calibration.",
+        "log_loss": "Penalty for confident wrong probabilities (lower is better).",
+        "accuracy": "Share of applicants whose outcome the decision at the threshold gets right.",
+        "precision": "Among refused applicants, the share who did default.",
+        "recall": "Among defaulters, the share the threshold refuses.",
+        "f1": "Balance of precision and recall (harmonic mean).",
+        "business_cost": "Mean cost per applicant at the threshold (missed default and refusal costs).",
+        "cost": "Mean cost per applicant at the threshold (missed default and refusal costs).",
+        "accept_all_cost": "Mean cost per applicant if everybody were accepted (the baseline to beat).",
+        "refusal_rate": "Share of applicants above the threshold.", "default_rate": "Share of applicants who defaulted.",
+        "approval_rate": "Share of applicants below the threshold.", "n": "Applicants the figures are computed on.",
+        "threshold": "Probability of default above which the model suggests a refusal (score 50).",
+        "tn": "Good payers accepted at the threshold.", "fp": "Good payers refused at the threshold.",
+        "fn": "Defaulters accepted at the threshold.", "tp": "Defaulters refused at the threshold.",
+        "cv_auc": "AUC averaged over the cross-validation folds.", "cv_auc_std": "Spread of that AUC across folds.",
+        "auc_pooled_raw": "AUC of the model's raw output over all folds, before calibration.",
+        "source": "Which predictions the figures are computed on.",
+        "ks": "Largest gap between the score distributions of defaulters and good payers.",
+        "gini": "2 x AUC - 1 (0 = chance, 1 = perfect).",
+    },
+    "fr": {
+        "auc": "Capacité du score à classer les défauts au-dessus des bons payeurs (0,5 = hasard, 1 = parfait).",
+        "roc_auc": "Capacité du score à classer les défauts au-dessus des bons payeurs (0,5 = hasard, 1 = parfait).",
+        "pr_auc": "Précision moyenne sur tous les seuils (plus haut = mieux ; le taux de défaut = hasard).",
+        "average_precision": "Précision moyenne sur tous les seuils (plus haut = mieux ; le taux de défaut = hasard).",
+        "brier": "Écart quadratique moyen entre la probabilité et l'issue réelle (plus bas = mieux).",
+        "brier_raw": "Le même, avant calibration.",
+        "log_loss": "Pénalise les probabilités fausses et sûres d'elles (plus bas = mieux).",
+        "accuracy": "Part des demandeurs dont la décision au seuil prévoit correctement l'issue.",
+        "precision": "Parmi les dossiers refusés, part de ceux qui ont réellement fait défaut.",
+        "recall": "Parmi les défauts, part de ceux que le seuil refuse.",
+        "f1": "Équilibre entre précision et rappel (moyenne harmonique).",
+        "business_cost": "Coût moyen par demandeur au seuil (défauts acceptés et bons clients refusés).",
+        "cost": "Coût moyen par demandeur au seuil (défauts acceptés et bons clients refusés).",
+        "accept_all_cost": "Coût moyen par demandeur si tout le monde était accepté (la référence à battre).",
+        "refusal_rate": "Part des demandeurs au-dessus du seuil.", "default_rate": "Part des demandeurs en défaut.",
+        "approval_rate": "Part des demandeurs sous le seuil.", "n": "Nombre de demandeurs sur lesquels portent les chiffres.",
+        "threshold": "Probabilité de défaut au-delà de laquelle le modèle suggère un refus (score 50).",
+        "tn": "Bons payeurs acceptés au seuil.", "fp": "Bons payeurs refusés au seuil.",
+        "fn": "Défauts acceptés au seuil.", "tp": "Défauts refusés au seuil.",
+        "cv_auc": "AUC moyenne sur les plis de la validation croisée.",
+        "cv_auc_std": "Dispersion de cette AUC d'un pli à l'autre.",
+        "auc_pooled_raw": "AUC de la sortie brute du modèle sur tous les plis, avant calibration.",
+        "source": "Sur quelles prédictions portent les chiffres.",
+        "ks": "Plus grand écart entre les distributions de score des défauts et des bons payeurs.",
+        "gini": "2 x AUC - 1 (0 = hasard, 1 = parfait).",
+    },
+}
+
+#: Values found in the metadata (method names, notes written by training) in the card's language.
+VALUE_NAMES = {
+    "en": {"out-of-fold": "out-of-fold predictions (cross-validation)"},
+    "fr": {"out-of-fold": "prédictions hors échantillon (validation croisée)", "isotonic": "isotonique",
+           "sigmoid": "sigmoïde (Platt)", "platt": "sigmoïde (Platt)", "beta": "bêta", "fast": "rapide",
+           "full": "complet", "roc_auc": "AUC ROC",
+           "default (refused when probability >= threshold)": "défaut (refus suggéré quand la probabilité "
+                                                                "atteint le seuil)",
+           "skipped in the fast profile (run the full profile)": "non calculée avec le profil rapide (lancer le "
+                                                                  "profil complet)"},
+}
+
+#: Fairness attributes that are not model columns (derived groups).
+ATTRIBUTE_NAMES = {"en": {"AGE_BAND": "Age group"}, "fr": {"AGE_BAND": "Tranche d'âge"}}
+
 
 #: Columns of the per-group fairness tables.
 COLUMN_NAMES = {
@@ -110,15 +192,20 @@ TEXT = {
         "search_best": "; best CV AUC {auc} +/- {std}",
         "calibration": "Calibration", "calibration_oof": "{kind} (fitted on out-of-fold scores)",
         "importance": "Most important features",
-        "metric": "Metric", "value": "Value", "no_metrics": "No metrics recorded in the bundle metadata.",
+        "metric": "Metric", "value": "Value", "meaning": "What it measures", "no_metrics": "No metrics recorded in the bundle metadata.",
         "brier": "Calibration (reliability on out-of-fold scores): Brier score {brier}.",
+        "honest": "Honest estimate (each fold's threshold chosen without that fold's clients): business cost per "
+                  "client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. The business cost in the table is optimistic "
+                  "(threshold chosen on the same predictions it is measured on): {optimistic}.",
         "threshold": "Decision threshold (calibrated probability of default): {t} - chosen to minimise the "
                      "business cost, maps to score 50",
         "costs": "Costs: missed default (false negative) {fn}, wrongly refused good client (false positive) {fp}",
         "cost_ratio": " - a missed default weighs {ratio} times a refusal",
         "other_costs": "Other cost settings",
-        "curve": "Cost curve: minimum cost {cost} at threshold {t} ({n} thresholds evaluated)",
-        "curve_tie": "; the same cost is reached by {k} thresholds from {low} to {high}",
+        "curve": "Cost curve: {cost} per applicant at the threshold in use, the lowest of the {n} thresholds "
+                 "evaluated",
+        "curve_above": "Cost curve: {cost} per applicant at the threshold in use; the lowest of the {n} thresholds "
+                       "evaluated is {best}",
         "bands": f"Bands: approve below score {_LOW}, advisor's review {_LOW}-{_HIGH}, decline above {_HIGH}.",
         "no_fairness": "No fairness table in this bundle (extras/fairness.json is absent): review the model by "
                        "group before release.",
@@ -128,23 +215,27 @@ TEXT = {
         "f_threshold": "decision threshold {v}", "f_min_group": "gaps over groups of at least {v} clients",
         "f_bootstrap": "95% confidence intervals from {v} bootstrap resamples", "f_positive": "positive class: {v}",
         "gap": "{label}: {value}", "gap_ci": " (95% CI {low} - {high})",
-        "gender_variant": "Variant without CODE_GENDER (same folds and parameters): CV AUC {auc} vs {auc_with} with "
-                          "it ({auc_change}); business cost per client {cost} vs {cost_with} ({cost_change}).",
-        "gender_variant_missing": "Variant without CODE_GENDER: {note}.", "not_computed": "not computed",
+        "gender_variant": "The model does not use CODE_GENDER (kept only to measure fairness). Adding it back, same folds and "
+                          "parameters: CV AUC {auc} without vs {auc_with} with ({auc_change}); business cost per "
+                          "client {cost} without vs {cost_with} with ({cost_change}).",
+        "gender_variant_missing": "The model does not use CODE_GENDER (kept only to measure fairness); the variant "
+                                  "with it: {note}.", "not_computed": "not computed",
         "limits": (
-            "Trained on historical Home Credit applications: it reflects that lender's past acceptance policy "
-            "(only accepted applicants have an observed outcome) and the period the data cover.",
             "Probabilities are calibrated on out-of-fold training scores; a different population (another "
             "channel or period) can make them too optimistic or too severe (see the drift status below and "
             "`python -m reports.drift`).",
             "Applicants without credit history (no bureau or previous-application rows, no external score) are "
             "scored from their application alone; their scores are less informed.",
-            "Protected attributes (gender, age) and their proxies may carry historical bias. Counterfactuals never "
-            "change gender or age, but both remain model inputs: the fairness table must be reviewed before each "
+            "Gender is not a model input; age remains one. Protected attributes and their proxies may carry historical "
+            "bias, and counterfactuals never change gender or age: the fairness table must be reviewed before each "
             "release or extension of use, and decisions stay with a human advisor.",
             "Explanations (SHAP feature contributions) describe the model, not causes: they must not be read as "
             "what an applicant should change.",
         ),
+        "limit_real": "Trained on historical Home Credit applications: it reflects that lender's past acceptance "
+                      "policy (only accepted applicants have an observed outcome) and the period the data cover.",
+        "limit_synthetic": "Trained on generated applications that imitate the structure of the Home Credit data: "
+                           "no real lender's policy or period is reflected.",
         "small_sample": "Trained on {n} labelled applicants only (the full Kaggle training set has 307,511): "
                         "metrics and fairness gaps carry wide uncertainty (see the confidence intervals).",
         "synthetic_limit": "Trained on synthetic data: for demonstration and testing only, not for real decisions.",
@@ -194,15 +285,19 @@ TEXT = {
         "search_best": " ; meilleure AUC en validation croisée {auc} +/- {std}",
         "calibration": "Calibration", "calibration_oof": "{kind} (ajustée sur les scores hors échantillon)",
         "importance": "Variables les plus importantes",
-        "metric": "Indicateur", "value": "Valeur", "no_metrics": "Aucune métrique dans les métadonnées du modèle.",
+        "metric": "Indicateur", "value": "Valeur", "meaning": "Ce qu'il mesure", "no_metrics": "Aucune métrique dans les métadonnées du modèle.",
         "brier": "Calibration (fiabilité sur les scores hors échantillon) : score de Brier {brier}.",
+        "honest": "Estimation honnête (le seuil de chaque pli est choisi sans les clients de ce pli) : coût métier "
+                  "par client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. Le coût métier du tableau est optimiste "
+                  "(seuil choisi sur les prédictions mêmes où il est mesuré) : {optimistic}.",
         "threshold": "Seuil de décision (probabilité calibrée de défaut) : {t} - choisi pour minimiser le coût "
                      "métier, correspond au score 50",
         "costs": "Coûts : défaut accepté (faux négatif) {fn}, bon client refusé (faux positif) {fp}",
         "cost_ratio": " - un défaut accepté pèse {ratio} fois un refus",
         "other_costs": "Autres paramètres de coût",
-        "curve": "Courbe de coût : coût minimal {cost} au seuil {t} ({n} seuils évalués)",
-        "curve_tie": " ; le même coût est atteint par {k} seuils de {low} à {high}",
+        "curve": "Courbe de coût : {cost} par demandeur au seuil en vigueur, le plus bas des {n} seuils évalués",
+        "curve_above": "Courbe de coût : {cost} par demandeur au seuil en vigueur ; le plus bas des {n} seuils "
+                       "évalués est {best}",
         "bands": f"Zones : accord sous le score {_LOW}, examen par le conseiller de {_LOW} à {_HIGH}, refus "
                  f"au-dessus de {_HIGH}.",
         "no_fairness": "Aucune table d'équité dans ce modèle (extras/fairness.json absent) : examiner le modèle par "
@@ -215,24 +310,29 @@ TEXT = {
         "f_bootstrap": "intervalles de confiance à 95 % sur {v} rééchantillonnages bootstrap",
         "f_positive": "classe positive : {v}",
         "gap": "{label} : {value}", "gap_ci": " (IC à 95 % {low} - {high})",
-        "gender_variant": "Variante sans CODE_GENDER (mêmes plis et paramètres) : AUC en validation croisée {auc} "
-                          "contre {auc_with} avec ({auc_change}) ; coût métier par client {cost} contre {cost_with} "
-                          "({cost_change}).",
-        "gender_variant_missing": "Variante sans CODE_GENDER : {note}.", "not_computed": "non calculée",
+        "gender_variant": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer l'équité). En "
+                          "le réintroduisant, mêmes plis et paramètres : AUC en validation croisée {auc} sans contre "
+                          "{auc_with} avec ({auc_change}) ; coût métier par client {cost} sans contre {cost_with} "
+                          "avec ({cost_change}).",
+        "gender_variant_missing": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer "
+                                  "l'équité) ; variante avec le sexe : {note}.", "not_computed": "non calculée",
         "limits": (
-            "Entraîné sur des demandes historiques de Home Credit : il reflète la politique d'acceptation passée "
-            "de ce prêteur (seuls les dossiers acceptés ont une issue observée) et la période couverte.",
             "Les probabilités sont calibrées sur les scores d'entraînement hors échantillon ; une population "
             "différente (autre canal, autre période) peut les rendre trop optimistes ou trop sévères (voir la "
             "dérive ci-dessous et `python -m reports.drift`).",
             "Les clients sans historique de crédit (ni bureau, ni demandes précédentes, ni score externe) sont "
             "évalués sur le seul dossier de demande ; leur score est moins informé.",
-            "Les attributs protégés (sexe, âge) et leurs substituts peuvent porter des biais historiques. Les "
-            "contre-factuels ne modifient jamais le sexe ni l'âge, mais ils restent des variables du modèle : "
+            "Le sexe n'est pas une variable du modèle ; l'âge en reste une. Les attributs protégés et leurs substituts "
+            "peuvent porter des biais historiques et les contre-factuels ne modifient jamais le sexe ni l'âge : "
             "vérifier la table d'équité avant chaque version ou extension d'usage ; la décision reste au conseiller.",
             "Les explications (contributions SHAP des variables) décrivent le modèle, pas une causalité : elles ne "
             "disent pas ce qu'un demandeur devrait changer.",
         ),
+        "limit_real": "Entraîné sur des demandes historiques de Home Credit : il reflète la politique "
+                      "d'acceptation passée de ce prêteur (seuls les dossiers acceptés ont une issue observée) et la "
+                      "période couverte.",
+        "limit_synthetic": "Entraîné sur des demandes générées qui imitent la structure des données Home Credit : "
+                           "elles ne reflètent ni la politique ni la période d'un vrai prêteur.",
         "small_sample": "Entraîné sur seulement {n} demandeurs à issue connue (le jeu d'entraînement Kaggle complet "
                         "en compte 307 511) : métriques et écarts d'équité sont très incertains (voir les "
                         "intervalles de confiance).",
@@ -292,7 +392,8 @@ def fmt(value: Any, lang: str = "en") -> str:
         return t["values"].format(n=len(value)) if len(value) > 8 else sep.join(fmt(v, lang) for v in value)
     if isinstance(value, dict):
         return sep.join(f"{k}: {fmt(v, lang)}" for k, v in value.items())
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    text = VALUE_NAMES[lang].get(str(value), str(value))
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def plain(value: Any, lang: str = "en") -> str:
@@ -328,3 +429,19 @@ def metric_name(key: str, lang: str) -> str:
     parts = key.split(" / ")
     parts[-1] = METRIC_NAMES[lang].get(parts[-1].lower(), parts[-1])
     return " / ".join(parts)
+
+
+def _group_number(group: Any) -> tuple[float, int] | None:
+    """'<30' -> (30, -1), '30-40' -> (30, 0), '60+' -> (60, 0); None when the group names no number."""
+    match = re.search(r"\d+(?:[.,]\d+)?", str(group))
+    if not match:
+        return None
+    return float(match.group().replace(",", ".")), -1 if str(group).strip().startswith("<") else 0
+
+
+def natural_order(groups: list[Any]) -> list[int]:
+    """Indices of ``groups`` in their natural order when every group is a numeric band (ages), else as given."""
+    keys = [_group_number(g) for g in groups]
+    if not groups or any(k is None for k in keys):
+        return list(range(len(groups)))
+    return sorted(range(len(groups)), key=lambda i: keys[i])

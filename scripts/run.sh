@@ -29,6 +29,15 @@ if [ ! -f "$MODEL_BUNDLE/CURRENT" ] && [ ! -f "$MODEL_BUNDLE/metadata.json" ]; t
   $py -m training --fast --out "$MODEL_BUNDLE"
 fi
 
+if [ ! -f "$DRIFT_SUMMARY" ]; then
+  # a first drift report on the default data (training vs current applicants) so the Monitoring page
+  # has one on first start; production figures come from the prediction log as requests arrive
+  echo "No drift report yet: building a first one (about a minute)..."
+  $py -m reports.drift --bundle "$MODEL_BUNDLE" --out "$(dirname "$DRIFT_SUMMARY")/drift.html" \
+    --summary "$DRIFT_SUMMARY" > var/drift.log 2>&1 \
+    || echo "  (no drift report: see var/drift.log; the Monitoring page still shows production data)"
+fi
+
 if [ ! -f "$DASHBOARD_USERS_FILE" ]; then
   password="$($py -c "import secrets; print(secrets.token_urlsafe(9))")"
   printf '%s\n' "$password" | $py -m dash_app.users add conseiller --password-stdin

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import warnings
 
@@ -17,7 +16,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="data directory in Kaggle layout (default: HOME_CREDIT_DATA, then synthetic data)")
     parser.add_argument("--out", default="models", help="models root; the bundle goes to OUT/<version>/ (default models)")
     parser.add_argument("--fast", action="store_true", help="small profile (3 folds, 2 candidates, ~1-2 min)")
-    parser.add_argument("--profile", choices=("fast", "full", "smoke"), default=None, help="explicit profile (overrides --fast)")
+    parser.add_argument("--profile", choices=("fast", "full", "compact", "smoke"), default=None, help="explicit profile (overrides --fast)")
     parser.add_argument("--fn-cost", type=float, default=FN_COST, help="cost of accepting a defaulter (default 10)")
     parser.add_argument("--fp-cost", type=float, default=FP_COST, help="cost of refusing a good client (default 1)")
     parser.add_argument("--n-iter", type=int, default=None, help="random-search candidates (profile default)")
@@ -39,7 +38,6 @@ def setup_logging(quiet: bool = False) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    os.environ.setdefault("DO_NOT_TRACK", "true")
     setup_logging(args.quiet)
     if args.fn_cost <= 0 or args.fp_cost <= 0:
         print("error: --fn-cost and --fp-cost must be positive", file=sys.stderr)

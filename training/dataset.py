@@ -12,6 +12,7 @@ import pandas as pd
 
 from scoring.data import locate
 from scoring.features import FeatureSet, build_features, categorical_features, feature_names, model_input
+from scoring.protected import excluded_attributes, model_features
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class TrainingData:
     X: pd.DataFrame  # labelled rows only
     y: np.ndarray  # 0/1 of the labelled rows
     fingerprint: str
+    #: protected attributes left out of ``features`` (kept in ``featureset`` for fairness only)
+    excluded: tuple[str, ...] = ()
 
     @property
     def ids(self) -> np.ndarray:
@@ -52,9 +55,12 @@ def data_fingerprint(data_dir: str | Path) -> str:
     return h.hexdigest()[:16]
 
 
-def load_training_data(data_dir: str | Path, progress=None) -> TrainingData:
+def load_training_data(data_dir: str | Path, progress=None, excluded=None) -> TrainingData:
+    """Features of ``data_dir`` minus the excluded protected attributes (default: :mod:`scoring.protected`)."""
     fs = build_features(data_dir, progress=progress)
-    features, categorical = feature_names(), categorical_features()
+    excluded = excluded_attributes(excluded)
+    features = model_features(feature_names(), excluded)
+    categorical = model_features(categorical_features(), excluded)
     X_all = model_input(fs.frame, features, categorical)
     labelled = fs.labelled.to_numpy()
     X = X_all.loc[labelled]
@@ -62,4 +68,14 @@ def load_training_data(data_dir: str | Path, progress=None) -> TrainingData:
     if len(np.unique(y)) < 2:
         raise ValueError(f"{data_dir}: training needs labelled applicants of both classes")
     return TrainingData(featureset=fs, features=features, categorical=categorical, X_all=X_all, X=X, y=y,
-                        fingerprint=data_fingerprint(data_dir))
+                        fingerprint=data_fingerprint(data_dir), excluded=excluded)
+
+
+def with_attributes(data: TrainingData, attributes) -> tuple[list[str], list[str], pd.DataFrame]:
+    """(features, categorical, labelled model input) with ``attributes`` added back: only to measure
+    what excluding them costs, never for the shipped model."""
+    extra = [a for a in attributes if a in data.featureset.frame.columns and a not in data.features]
+    features = data.features + extra
+    categorical = data.categorical + [a for a in extra if a in set(categorical_features())]
+    X = model_input(data.featureset.frame.loc[data.X.index], features, categorical)
+    return features, categorical, X

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.bundle import Bundle, load_bundle
-from scoring.decision import decide_many, to_score
+from scoring.decision import decide, to_score
 from scoring.features import build_features, model_input
 
 log = logging.getLogger(__name__)
@@ -47,14 +46,13 @@ def evaluate(data_dir: str | Path, bundle_path: str | Path = "models", fn_cost: 
     scores = to_score(probability, threshold)
     predictions = pd.DataFrame({
         "SK_ID_CURR": fs.frame.index.to_numpy(dtype=np.int64), "probability": probability,
-        "score": np.round(scores, 2), "decision": decide_many(scores),
+        "score": np.round(scores, 2), "decision": decide(scores),
     })
     labelled = fs.labelled.to_numpy()
     metrics = None
     if labelled.any():
-        costs = bundle.metadata.get("costs", {})
-        fn = float(fn_cost if fn_cost is not None else costs.get("fn", 10.0))
-        fp = float(fp_cost if fp_cost is not None else costs.get("fp", 1.0))
+        fn = float(fn_cost if fn_cost is not None else bundle.meta.costs.fn)
+        fp = float(fp_cost if fp_cost is not None else bundle.meta.costs.fp)
         y = fs.target.to_numpy()[labelled]
         full = classification_metrics(y, probability[labelled], threshold, fn, fp)
         keys = ("n", "auc", "accuracy", "precision", "recall", "f1", "business_cost", "accept_all_cost",
@@ -72,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fn-cost", type=float, default=None, help="default: the bundle's")
     parser.add_argument("--fp-cost", type=float, default=None, help="default: the bundle's")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DO_NOT_TRACK", "true")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S", stream=sys.stderr)
     from scoring.bundle import BundleError

@@ -1,34 +1,21 @@
-"""Human labels of features, from :mod:`scoring.labels` when it is there (falls back to the name)."""
+"""Human labels of features for the bundle's metadata, from :mod:`scoring.labels`."""
 
 from __future__ import annotations
 
-import importlib
-
-
-def _module():
-    try:
-        return importlib.import_module("scoring.labels")
-    except ImportError:
-        return None
+from scoring import labels as _labels
 
 
 def label(name: str, lang: str = "fr") -> str:
-    module = _module()
-    if module is None or not hasattr(module, "label"):
-        return name
     try:
-        return str(module.label(name, lang)) or name
-    except Exception:  # a label missing for a feature is not fatal
+        return str(_labels.label(name, lang)) or name
+    except Exception:  # noqa: BLE001 - a label missing for a feature is not fatal
         return name
 
 
 def unit(name: str) -> str | None:
-    module = _module()
-    if module is None or not hasattr(module, "unit"):
-        return None
     try:
-        return module.unit(name)
-    except Exception:
+        return _labels.unit(name)
+    except Exception:  # noqa: BLE001
         return None
 
 

@@ -18,9 +18,6 @@ ALIAS = "champion"
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 
 
-def _quiet_env() -> None:
-    os.environ.setdefault("DO_NOT_TRACK", "true")
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 
 def artifact_root(tracking_uri: str) -> str | None:
@@ -43,7 +40,6 @@ def absolute_uri(uri: str) -> str:
 
 def setup(tracking_uri: str | None = None):
     """Point MLflow at ``tracking_uri`` (default MLFLOW_TRACKING_URI, then sqlite:///mlflow.db) and the experiment."""
-    _quiet_env()
     import mlflow
 
     uri = absolute_uri(tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)

@@ -4,7 +4,7 @@ No Dash, no HTTP, no global state here, so each function is unit-tested on
 plain dictionaries (tests/unit/test_dash_figures.py).
 """
 
-from dash_app.figures.client import gauge_figure, population_figure, waterfall_figure
+from dash_app.figures.client import gauge_figure, points_waterfall_figure, population_figure, waterfall_figure
 from dash_app.figures.model import (
     calibration_figure,
     cost_curve_figure,
@@ -14,10 +14,10 @@ from dash_app.figures.model import (
     importance_figure,
     roc_figure,
 )
-from dash_app.figures.monitoring import scores_by_day_figure
+from dash_app.figures.monitoring import backtest_figure, distribution_figure, volumes_figure
 
 __all__ = [
-    "gauge_figure", "waterfall_figure", "population_figure", "importance_figure", "roc_figure",
+    "gauge_figure", "waterfall_figure", "points_waterfall_figure", "population_figure", "importance_figure", "roc_figure",
     "calibration_figure", "cost_curve_for", "cost_curve_figure", "fairness_rows", "fairness_figure",
-    "scores_by_day_figure",
+    "volumes_figure", "distribution_figure", "backtest_figure",
 ]

@@ -9,43 +9,30 @@ import plotly.graph_objects as go
 from dash_app.figures.common import empty_figure, figure, vline
 from dash_app.formatting import fmt_float
 from dash_app.i18n import t, value_label
-from dash_app.theme import (
-    BLUE,
-    BROWN,
-    GREEN,
-    GREEN_FILL,
-    INK,
-    ORANGE_FILL,
-    RED,
-    RED_FILL,
-    REVIEW_HIGH,
-    REVIEW_LOW,
-    colour_of,
-    decision_of_score,
-)
+from dash_app.theme import BLUE, BROWN, FILL_OF_BAND, GREEN, INK, RED, colour_of
+from dash_app.units import axis_title, suffix, to_human
 
 
-def gauge_figure(score: float, decision: str | None = None, height: int = 260) -> go.Figure:
-    """0-100 gauge centred on the threshold (50): green < 45 <= orange <= 55 < red.
+def gauge_figure(score: float, decision: str, bands: list[dict], height: int = 260) -> go.Figure:
+    """0-100 gauge centred on the threshold (50), its background in the service's ``bands``
+    (``GET /model``: decision, band, low, high).
 
-    The bar and the number take the colour of the decision's band; the decision
+    The bar and the number take the colour of the service's decision; the decision
     itself is written in words next to the gauge by the page (never colour alone).
     """
     score = max(0.0, min(100.0, float(score)))
-    decision = decision or decision_of_score(score)
     colour = colour_of(decision)
+    cuts = sorted({b["low"] for b in bands} | {b["high"] for b in bands} | {25.0, 50.0, 75.0})
     indicator = {
         "type": "indicator", "mode": "gauge+number", "value": round(score, 1),
         "number": {"suffix": " / 100", "valueformat": ".1f", "font": {"color": colour, "size": 34}},
         "gauge": {
             "shape": "angular",
-            "axis": {"range": [0, 100], "tickvals": [0, 25, REVIEW_LOW, 50, REVIEW_HIGH, 75, 100],
+            "axis": {"range": [0, 100], "tickvals": cuts,
                      "tickcolor": INK, "tickfont": {"color": INK, "size": 12}},
             "bar": {"color": colour, "thickness": 0.35},
             "bgcolor": "#ffffff", "borderwidth": 1, "bordercolor": INK,
-            "steps": [{"range": [0, REVIEW_LOW], "color": GREEN_FILL},
-                      {"range": [REVIEW_LOW, REVIEW_HIGH], "color": ORANGE_FILL},
-                      {"range": [REVIEW_HIGH, 100], "color": RED_FILL}],
+            "steps": [{"range": [b["low"], b["high"]], "color": FILL_OF_BAND[b["band"]]} for b in bands],
             "threshold": {"line": {"color": INK, "width": 4}, "thickness": 0.95, "value": 50},
         },
         "domain": {"x": [0, 1], "y": [0, 1]},
@@ -104,6 +91,43 @@ def waterfall_figure(explanation: dict, top: int = 10) -> go.Figure:
                          "zeroline": False, "range": [min(path) - 0.35 * span, max(path) + 0.35 * span]})
 
 
+def points_waterfall_figure(points: dict) -> go.Figure:
+    """Score of the average applicant -> the (at most 4) principal reasons -> every other factor -> this client.
+
+    In points of the 0-100 score, as the service computes them (``explanation.points``), so the bars add up
+    to the number on the gauge; positive bars raise the risk.
+    """
+    reasons = list(points.get("reasons") or [])
+    base, score, other = float(points.get("base") or 0.0), float(points.get("score") or 0.0), \
+        float(points.get("other_points") or 0.0)
+    labels, values, measures = [t("client.base_points")], [base], ["absolute"]
+    for r in reasons:
+        labels.append(f"{r.get('label') or r.get('feature')} = {r.get('display_value') or '–'}")
+        values.append(float(r.get("points") or 0.0))
+        measures.append("relative")
+    labels.append(t("client.others_points", n=int(points.get("other_count") or 0)))
+    values.append(other)
+    measures.append("relative")
+    labels.append(t("client.final"))
+    values.append(score)
+    measures.append("total")
+    texts = [fmt_float(base, 1)] + [_signed_points(v) for v in values[1:-1]] + [fmt_float(score, 1)]
+    trace = {
+        "type": "waterfall", "orientation": "h", "y": labels, "x": values, "measure": measures, "text": texts,
+        "textposition": "outside", "cliponaxis": False,
+        "increasing": {"marker": {"color": RED}}, "decreasing": {"marker": {"color": GREEN}},
+        "totals": {"marker": {"color": "#495057"}}, "connector": {"line": {"color": "#6c757d", "width": 1}},
+        "hovertemplate": "%{y} : %{text}<extra></extra>",
+    }
+    return figure([trace], height=max(300, 40 * len(labels) + 80), margin={"l": 10, "r": 60, "t": 20, "b": 40},
+                  yaxis={"autorange": "reversed"},
+                  xaxis={"title": {"text": t("client.points_axis")}, "range": [0, 100], "zeroline": False})
+
+
+def _signed_points(x: float) -> str:
+    return ("+" if x >= 0 else "−") + fmt_float(abs(x), 1) + " pt"
+
+
 def _shares(counts) -> list[float]:
     counts = [float(c or 0) for c in counts]
     total = sum(counts)
@@ -111,10 +135,13 @@ def _shares(counts) -> list[float]:
 
 
 def population_figure(feature: dict, client_value=None, label: str | None = None,
-                      neighbours: list | None = None) -> go.Figure:
+                      neighbours: list | None = None, name: str = "") -> go.Figure:
     """Distribution of one feature among repaid and defaulted clients (share of each group, %),
-    with this client's value marked. ``feature`` is one entry of ``GET /population``'s ``features``."""
-    label = label or feature.get("label") or ""
+    with this client's value marked. ``feature`` is one entry of ``GET /population``'s ``features``.
+
+    Numbers are shown in human units (``dash_app.units``: years, days, %, €), never the raw encoding."""
+    unit = feature.get("unit")
+    label = axis_title(label or feature.get("label") or "", unit)
     repaid_name, default_name = t("outcome.0"), t("outcome.1")
     traces, shapes, annotations, layout = [], [], [], {}
     if feature.get("type") == "categorical":
@@ -129,9 +156,12 @@ def population_figure(feature: dict, client_value=None, label: str | None = None
                                 "ay": -40, "ax": 0, "text": "▼ " + t("client.final"), "showarrow": True,
                                 "arrowcolor": INK, "font": {"color": INK}})
     else:
-        edges = [float(e) for e in feature.get("edges") or []]
+        edges = sorted(float(to_human(name, unit, e)) for e in feature.get("edges") or [])
         if len(edges) < 2:
             return empty_figure(label)
+        if float(to_human(name, unit, 1.0)) < 0:  # a day count reversed: so are its bins
+            feature = {**feature, "repaid": list(reversed(feature.get("repaid") or [])),
+                       "default": list(reversed(feature.get("default") or []))}
         centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=False)]
         widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=False)]
         traces += [{"type": "bar", "x": centres, "y": _shares(feature.get("repaid") or []), "width": widths,
@@ -142,18 +172,23 @@ def population_figure(feature: dict, client_value=None, label: str | None = None
         x = None
         if client_value is not None and not (isinstance(client_value, float) and math.isnan(client_value)):
             try:
-                x = float(client_value)
+                x = float(to_human(name, unit, float(client_value)))
             except (TypeError, ValueError):
                 x = None
         if x is not None:
             shapes.append(vline(x, INK, width=3))
-            annotations.append({"x": x, "y": 1, "yref": "paper", "text": f"{t('client.final')} : {fmt_float(x, 2)}",
+            shown = f"{fmt_float(x, 1 if unit in ('years', 'share') else 0 if unit in ('days', 'money') else 2)}"
+            annotations.append({"x": x, "y": 1, "yref": "paper",
+                                "text": f"{t('client.final')} : {shown}{chr(0x202f) + suffix(unit) if suffix(unit) else ''}",
                                 "showarrow": False, "yanchor": "bottom", "font": {"color": INK},
                                 "bgcolor": "#ffffff"})
-        xs = [n.get("value") for n in neighbours or [] if isinstance(n.get("value"), (int, float))]
+        xs = [to_human(name, unit, n.get("value")) for n in neighbours or [] if isinstance(n.get("value"), (int, float))]
         if xs:
             traces.append({"type": "scatter", "x": xs, "y": [0] * len(xs), "mode": "markers",
                            "name": t("client.similar"), "marker": {"symbol": "triangle-up", "size": 11, "color": INK}})
-    return figure(traces, height=320, xaxis={"title": {"text": label}},
+    xaxis = {"title": {"text": label}}
+    if suffix(unit) and feature.get("type") != "categorical":
+        xaxis["ticksuffix"] = "\u202f" + suffix(unit)
+    return figure(traces, height=320, xaxis=xaxis,
                   yaxis={"title": {"text": t("client.axis_share")}, "ticksuffix": " %"},
                   legend={"orientation": "h", "y": -0.3}, shapes=shapes, annotations=annotations, **layout)

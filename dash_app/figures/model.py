@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import plotly.graph_objects as go
 
@@ -101,6 +102,19 @@ def cost_curve_for(model: dict, fn_cost: float, fp_cost: float) -> dict:
             "best_cost": best_cost, "recomputed": recomputed}
 
 
+def at_threshold_in_use(curve: dict, threshold: float | None) -> dict:
+    """The curve under the bundle's own costs, its minimum named at the threshold in use.
+
+    Training chose that threshold on the same costs; the curve may reach the same minimum at other grid
+    points (ties) or, recomputed from rounded rates, a few thousandths away. Showing one of those as "the"
+    best threshold would put a second threshold on screen: under the bundle's costs there is one, the bundle's.
+    """
+    if threshold is None or not curve.get("thresholds"):
+        return curve
+    nearest = min(range(len(curve["thresholds"])), key=lambda i: abs(curve["thresholds"][i] - float(threshold)))
+    return {**curve, "best_threshold": float(threshold), "best_cost": curve["cost"][nearest]}
+
+
 def cost_curve_figure(curve: dict, current_threshold: float | None = None) -> go.Figure:
     if not curve.get("thresholds"):
         return empty_figure("–")
@@ -134,7 +148,32 @@ def _scalar(v) -> bool:
     return v is None or isinstance(v, (str, int, float, bool))
 
 
+def _band_start(group) -> tuple[float, int] | None:
+    """'<30' -> (30, -1), '30-40' -> (30, 0), '60+' -> (60, 0); None for a group without a number."""
+    match = re.search(r"\d+(?:[.,]\d+)?", str(group))
+    if not match:
+        return None
+    return float(match.group().replace(",", ".")), -1 if str(group).strip().startswith("<") else 0
+
+
+def natural_group_order(rows: list[dict]) -> list[dict]:
+    """Rows of each attribute whose groups are all numeric bands (ages) in their natural order, others as given."""
+    by_attribute: dict = {}
+    for row in rows:
+        by_attribute.setdefault(row.get("attribute"), []).append(row)
+    out = []
+    for group_rows in by_attribute.values():
+        keys = [_band_start(r.get("group")) for r in group_rows]
+        out += group_rows if any(k is None for k in keys) else \
+            [r for _, r in sorted(zip(keys, group_rows, strict=True), key=lambda kr: kr[0])]
+    return out
+
+
 def fairness_rows(payload) -> list[dict]:
+    return natural_group_order(_fairness_rows(payload))
+
+
+def _fairness_rows(payload) -> list[dict]:
     """Flatten the fairness answer into rows ``{"attribute", "group", metric: value...}``.
 
     Accepts a list of rows, ``{"groups"|"rows"|"table": [...]}``, or nested

@@ -1,4 +1,4 @@
-"""Figures of the monitoring page."""
+"""Figures of the monitoring page (pure: typed monitoring shapes in, plotly figures out)."""
 
 from __future__ import annotations
 
@@ -6,46 +6,68 @@ import plotly.graph_objects as go
 
 from dash_app.figures.common import empty_figure, figure
 from dash_app.i18n import t
-from dash_app.theme import GREEN, INK, ORANGE, RED
+from dash_app.theme import BLUE, GREEN, INK, MUTED, ORANGE, RED
+from scoring.monitoring.contract import Backtest, Production
 
 _DECISIONS = (("approve", GREEN, ""), ("review", ORANGE, "."), ("decline", RED, "/"))
 
 
-def _day(row: dict):
-    return row.get("day") or row.get("date")
+def band_labels(edges: list[float]) -> list[str]:
+    return [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
 
 
-def decision_count(row: dict, key: str) -> float:
-    """Requests of one decision that day: the service gives counts, or shares (<= 1) next to ``count``."""
-    value = float(row.get(key) or 0)
-    shares = all(float(row.get(k) or 0) <= 1.0 for k, _, _ in _DECISIONS)
-    if shares and isinstance(row.get("count"), (int, float)) and row["count"] > 1:
-        return round(value * float(row["count"]), 6)
-    return value
-
-
-def scores_by_day_figure(rows: list[dict]) -> go.Figure:
-    """Requests per day (stacked by decision when the service gives the split) and the mean score."""
-    rows = [r for r in rows or [] if isinstance(r, dict) and _day(r)]
-    if not rows:
+def volumes_figure(production: Production) -> go.Figure:
+    """Requests per period stacked by the model's opinion, and the mean score (right axis)."""
+    periods = production.periods
+    if not periods:
         return empty_figure(t("monitoring.scores_none"))
-    days = [_day(r) for r in rows]
-    traces, layout = [], {}
-    if any(k in rows[0] for k, _, _ in _DECISIONS):
-        for key, colour, pattern in _DECISIONS:
-            traces.append({"type": "bar", "x": days, "y": [decision_count(r, key) for r in rows],
-                           "name": t(f"decision.{key}"), "marker": {"color": colour, "pattern": {"shape": pattern}}})
-        layout["barmode"] = "stack"
-    else:
-        traces.append({"type": "bar", "x": days, "y": [r.get("count", r.get("n", 0)) or 0 for r in rows],
-                       "name": t("monitoring.axis_count"), "marker": {"color": INK}})
-    mean_key = next((k for k in ("mean_score", "mean", "score_mean", "avg_score") if k in rows[0]), None)
-    if mean_key:
-        traces.append({"type": "scatter", "x": days, "y": [r.get(mean_key) for r in rows],
-                       "name": t("monitoring.axis_mean"), "yaxis": "y2", "mode": "lines+markers",
-                       "line": {"color": INK, "width": 2}, "marker": {"symbol": "diamond"}})
-        layout["yaxis2"] = {"overlaying": "y", "side": "right", "range": [0, 100],
-                            "title": {"text": t("monitoring.axis_mean")}}
-    return figure(traces, height=340, legend={"orientation": "h", "y": -0.25},
-                  xaxis={"title": {"text": t("monitoring.axis_day")}, "type": "category"},
-                  yaxis={"title": {"text": t("monitoring.axis_count")}}, **layout)
+    x = [p.period for p in periods]
+    traces = [{"type": "bar", "x": x, "y": [round(getattr(p, key) * p.count) for p in periods],
+               "name": t(f"monitoring.model.{key}"), "marker": {"color": colour, "pattern": {"shape": pattern}}}
+              for key, colour, pattern in _DECISIONS]
+    traces.append({"type": "scatter", "x": x, "y": [p.mean_score for p in periods], "name": t("monitoring.axis_mean"),
+                   "yaxis": "y2", "mode": "lines+markers", "line": {"color": INK, "width": 2},
+                   "marker": {"symbol": "diamond"}})
+    return figure(traces, height=340, barmode="stack", legend={"orientation": "h", "y": -0.25},
+                  xaxis={"title": {"text": t("monitoring.axis_period")}, "type": "category"},
+                  yaxis={"title": {"text": t("monitoring.axis_count")}},
+                  yaxis2={"overlaying": "y", "side": "right", "range": [0, 100],
+                          "title": {"text": t("monitoring.axis_mean")}})
+
+
+def distribution_figure(production: Production) -> go.Figure:
+    """Share of scores per 10-point band: production (all periods) against training."""
+    counts = [sum(p.histogram[i] for p in production.periods) for i in range(len(production.edges) - 1)]
+    total = sum(counts)
+    if not total:
+        return empty_figure(t("monitoring.scores_none"))
+    labels = band_labels(production.edges)
+    traces = []
+    if production.reference is not None and production.reference.n:
+        ref = production.reference
+        traces.append({"type": "bar", "x": labels, "y": [c / ref.n for c in ref.histogram],
+                       "name": t("monitoring.training"), "marker": {"color": MUTED, "pattern": {"shape": "/"}}})
+    traces.append({"type": "bar", "x": labels, "y": [c / total for c in counts], "name": t("monitoring.production_series"),
+                   "marker": {"color": BLUE}})
+    return figure(traces, height=300, barmode="group", legend={"orientation": "h", "y": -0.3},
+                  xaxis={"title": {"text": t("monitoring.axis_band")}, "type": "category"},
+                  yaxis={"title": {"text": t("monitoring.axis_share")}, "tickformat": ".0%"})
+
+
+def backtest_figure(backtest: Backtest) -> go.Figure:
+    """Expected default rate with the model's interval, and the observed rate, per score band."""
+    rows = [r for r in backtest.by_band if r.expected is not None]
+    if not rows:
+        return empty_figure(t("monitoring.backtest_none"))
+    x = [r.key for r in rows]
+    expected = {"type": "scatter", "mode": "markers", "x": x, "y": [r.expected for r in rows],
+                "name": t("monitoring.expected"), "marker": {"color": MUTED, "symbol": "line-ew-open", "size": 18},
+                "error_y": {"type": "data", "symmetric": False, "color": MUTED,
+                            "array": [r.expected_high - r.expected for r in rows],
+                            "arrayminus": [r.expected - r.expected_low for r in rows]}}
+    observed = {"type": "scatter", "mode": "markers", "x": x, "y": [r.observed for r in rows],
+                "name": t("monitoring.observed"),
+                "marker": {"color": [RED if r.flag else BLUE for r in rows], "symbol": "diamond", "size": 11}}
+    return figure([expected, observed], height=300, legend={"orientation": "h", "y": -0.3},
+                  xaxis={"title": {"text": t("monitoring.axis_band")}, "type": "category"},
+                  yaxis={"title": {"text": t("monitoring.col.default_rate")}, "tickformat": ".0%", "rangemode": "tozero"})

@@ -6,52 +6,61 @@ import math
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dash_table, dcc, html
 
 from dash_app.api_client import get_client
 from dash_app.components import error_alert, labelled_input, labelled_select, safe_layout
-from dash_app.formatting import decision_text, fmt_int, fmt_score
+from dash_app.formatting import decision_text, fmt_date, fmt_int, fmt_score
 from dash_app.i18n import t, value_label
 from dash_app.theme import GREEN, ICON_OF_DECISION, ORANGE, RED
+from dash_app.views.clients_state import (
+    ALL,
+    DECISION_KEYS,
+    NUMERIC,
+    SELECTS,
+    filter_errors,
+    query_string,
+    sort_key,
+    state_from_query,
+)
 
 dash.register_page(__name__, path="/", order=0, title=t("clients.title") + " – " + t("app.brand"))
 
 FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 PER_PAGE = 20
-ALL = "*"  # the "all" option of the selects (an empty value would show an empty select)
-NUMERIC = [("clients-age-min", "age_min", "clients.age_min", 18, 100), ("clients-age-max", "age_max", "clients.age_max", 18, 100),
-           ("clients-income-min", "income_min", "clients.income_min", 0, None),
-           ("clients-income-max", "income_max", "clients.income_max", 0, None),
-           ("clients-score-min", "score_min", "clients.score_min", 0, 100),
-           ("clients-score-max", "score_max", "clients.score_max", 0, 100)]
-SELECTS = [("clients-contract-type", "contract_type", "clients.contract_type", ["Cash loans", "Revolving loans"]),
-           ("clients-gender", "gender", "clients.gender", ["F", "M"]),
-           ("clients-decision", "decision", "clients.decision", ["approve", "review", "decline"])]
-SORTABLE = {"link": "id", "age": "age", "income": "income", "credit": "credit", "score": "score"}
+
+
+def _decision_word(value):
+    return t("clients.undecided") if value == "none" else decision_text(value)
 
 
 def _options(values, key):
-    label = decision_text if key == "decision" else value_label
+    label = _decision_word if key in DECISION_KEYS else value_label
     return [{"label": t("clients.all"), "value": ALL}] + [{"label": label(v), "value": v} for v in values]
 
 
-def _filters() -> html.Div:
-    numeric = [dbc.Col(labelled_input(cid, t(label), type="number", min=lo, max=hi, debounce=0.4, inputMode="numeric"),
-                       md=2, sm=4, xs=6) for cid, _, label, lo, hi in NUMERIC]
-    selects = [dbc.Col(labelled_select(cid, t(label), _options(values, key), value=ALL), md=2, sm=4, xs=6)
+def _filters(initial: dict) -> html.Div:
+    # No min/max on the inputs: the browser would turn an out-of-range number into "no value" and the filter
+    # would be silently dropped; filter_errors says in French what is wrong instead.
+    numeric = [dbc.Col(labelled_input(cid, t(label), type="number", debounce=0.4, inputMode="numeric",
+                                      value=initial.get(key)),
+                       md=2, sm=4, xs=6) for cid, key, label, _lo, _hi in NUMERIC]
+    selects = [dbc.Col(labelled_select(cid, t(label), _options(values, key), value=initial.get(key) or ALL),
+                       md=2, sm=4, xs=6)
                for cid, key, label, values in SELECTS]
-    search = dbc.Col(labelled_input("clients-q", t("clients.q"), type="search", debounce=0.4, autoComplete="off"),
+    search = dbc.Col(labelled_input("clients-q", t("clients.q"), type="search", debounce=0.4, autoComplete="off",
+                                    value=initial.get("q")),
                      md=4, sm=8)
     reset = dbc.Col(html.Div(dbc.Button(t("clients.reset"), id="clients-reset", color="secondary", outline=True),
                              className="mb-2"), md=2, sm=4, className="d-flex align-items-end")
     return html.Section(
         [html.H2(t("clients.filters"), className="h5", id="clients-filters-title"),
-         dbc.Row([search, *selects[:2], reset]), dbc.Row([*numeric, selects[2]])],
+         dbc.Row([search, *selects[:2], reset]), dbc.Row([*numeric, *selects[2:]])],
         className="card card-body mb-3", **{"aria-labelledby": "clients-filters-title"},
     )
 
 
-def _table() -> dash_table.DataTable:
+def _table(sort_by: list) -> dash_table.DataTable:
     columns = [
         {"id": "link", "name": t("col.id"), "presentation": "markdown"},
         {"id": "age", "name": t("col.age")},
@@ -60,13 +69,14 @@ def _table() -> dash_table.DataTable:
         {"id": "contract_type", "name": t("col.contract_type")},
         {"id": "score", "name": t("col.score")},
         {"id": "decision_text", "name": t("col.decision")},
+        {"id": "advisor_text", "name": t("col.advisor_decision")},
     ]
     conditional = [{"if": {"filter_query": f'{{decision}} = "{d}"', "column_id": "decision_text"},
                     "color": colour, "fontWeight": "600"}
                    for d, colour in (("approve", GREEN), ("review", ORANGE), ("decline", RED))]
     return dash_table.DataTable(
         id="clients-table", columns=columns, data=[], page_action="none", sort_action="custom", sort_mode="single",
-        sort_by=[], cell_selectable=False,
+        sort_by=sort_by, cell_selectable=False,
         markdown_options={"link_target": "_self"},
         style_table={"overflowX": "auto"},
         style_header={"backgroundColor": "#e9ecef", "color": "#1a1a1a", "fontWeight": "700"},
@@ -79,15 +89,17 @@ def _table() -> dash_table.DataTable:
 
 
 @safe_layout
-def layout(**_query):
+def layout(**query):
+    state = state_from_query(query)  # Back returns to the same filters, page and sort
     return html.Div([
         html.H1(t("clients.title"), className="h3 mb-3"),
-        _filters(),
+        _filters(state["values"]),
         html.Div(id="clients-message"),
         html.P(id="clients-count", className="mb-2", role="status", **{"aria-live": "polite"}),
         html.P(t("clients.table"), id="clients-table-caption", className="small text-muted-strong mb-1"),
-        _table(),
-        dcc.Store(id="clients-page", data={"page": 0, "pages": 1}),
+        _table(state["sort_by"]),
+        dcc.Store(id="clients-page", data={"page": state["page"], "pages": state["page"] + 1, "initial": True}),
+        html.Span(id="clients-url", hidden=True),
         html.Nav([
             dbc.Button("← " + t("clients.prev"), id="clients-prev", color="secondary", outline=True, disabled=True),
             dbc.Button(t("clients.next") + " →", id="clients-next", color="secondary", outline=True, disabled=True),
@@ -107,7 +119,16 @@ def _row(item: dict) -> dict:
         "score": fmt_score(item.get("score")),
         "decision": decision,
         "decision_text": f"{ICON_OF_DECISION.get(decision or '', '')} {decision_text(decision)}".strip(),
+        "advisor_text": _advisor_text(item.get("advisor_decision")),
     }
+
+
+def _advisor_text(latest: dict | None) -> str:
+    """"Refusé – a.martin, 02/12/2026": the advisor's latest decision, who and when ("–" before any)."""
+    if not latest:
+        return "–"
+    return t("clients.advisor_cell", decision=decision_text(latest.get("decision")), advisor=latest.get("advisor") or "–",
+             date=fmt_date(latest.get("created_at")))
 
 
 def query_params(values: dict, page: int, sort_by: list | None) -> dict:
@@ -116,16 +137,10 @@ def query_params(values: dict, page: int, sort_by: list | None) -> dict:
     for key, value in values.items():
         if value is None or value == "" or value == ALL:
             continue
-        if key == "q":
-            params["q"] = str(value).strip()
-        elif isinstance(value, (int, float)):
-            params[key] = value
-        else:
-            params[key] = value
-    if sort_by:
-        column = SORTABLE.get(sort_by[0].get("column_id"))
-        if column:
-            params["sort"] = ("-" if sort_by[0].get("direction") == "desc" else "") + column
+        params[key] = str(value).strip() if key == "q" else value
+    key = sort_key(sort_by)
+    if key:
+        params["sort"] = key
     return {k: v for k, v in params.items() if v != ""}
 
 
@@ -136,6 +151,7 @@ FILTER_IDS = [("clients-q", "q")] + [(cid, key) for cid, key, *_ in NUMERIC] + [
 @callback(
     Output("clients-table", "data"), Output("clients-page", "data"), Output("clients-count", "children"),
     Output("clients-message", "children"), Output("clients-prev", "disabled"), Output("clients-next", "disabled"),
+    Output("clients-url", "children"),
     *[Input(cid, "value") for cid, _ in FILTER_IDS],
     Input("clients-table", "sort_by"), Input("clients-prev", "n_clicks"), Input("clients-next", "n_clicks"),
     State("clients-page", "data"),
@@ -148,20 +164,28 @@ def update_table(*args):
         page = min(page + 1, int(state.get("pages") or 1) - 1)
     elif ctx.triggered_id == "clients-prev":
         page = max(page - 1, 0)
-    else:
+    elif not state.get("initial"):  # a filter or the sort changed: back to the first page
         page = 0
-    q = values.get("q")
-    if q and not str(q).strip().isdigit():
-        return [], {"page": 0, "pages": 1}, "", dbc.Alert(t("clients.q_invalid"), color="warning"), True, True
+    url = query_string(values, page, sort_by)
+    errors = filter_errors(values)
+    if errors:
+        message = dbc.Alert(html.Ul([html.Li(e) for e in errors], className="mb-0"), color="warning",
+                            id="clients-invalid")
+        return [], {"page": 0, "pages": 1}, "", message, True, True, url
     try:
         answer = get_client().clients(**query_params(values, page, sort_by))
     except Exception as exc:  # noqa: BLE001 - turned into words, the filters stay usable
-        return [], {"page": 0, "pages": 1}, "", error_alert(exc), True, True
+        return [], {"page": 0, "pages": 1}, "", error_alert(exc), True, True, url
     total = int(answer.get("total") or 0)
     pages = max(1, math.ceil(total / PER_PAGE))
     rows = [_row(item) for item in answer.get("items") or []]
     count = t("clients.count", n=fmt_int(total), page=page + 1, pages=fmt_int(pages)) if total else t("clients.none")
-    return rows, {"page": page, "pages": pages}, count, None, page <= 0, page >= pages - 1
+    return rows, {"page": page, "pages": pages}, count, None, page <= 0, page >= pages - 1, url
+
+
+# The list's state goes into the address bar (history.replaceState, no reload): Back from a client returns to it.
+clientside_callback(ClientsideFunction(namespace="ui", function_name="replace_query"),
+                    Output("clients-url", "title"), Input("clients-url", "children"), prevent_initial_call=True)
 
 
 @callback(

@@ -15,10 +15,16 @@ from dash import dcc, html
 
 from dash_app.api_client import ServiceError, get_client
 from dash_app.components import decision_badge, error_alert, graph, labelled_input, section
-from dash_app.figures import gauge_figure, waterfall_figure
+from dash_app.figures import gauge_figure, points_waterfall_figure, waterfall_figure
 from dash_app.formatting import fmt_float, fmt_pct, fmt_score, outcome_text, parse_client_id
-from dash_app.i18n import t
-from dash_app.views.client_data import WHATIF_FIELDS, base_application, info_items, reason_sentences
+from dash_app.i18n import band_legend, t
+from dash_app.views.client_data import (
+    WHATIF_FIELDS,
+    base_application,
+    info_items,
+    reason_sentences,
+    warnings_children,
+)
 from dash_app.views.client_sections import (
     comparison_children,
     counterfactual_children,
@@ -36,19 +42,22 @@ def _back() -> dcc.Link:
     return dcc.Link("← " + t("back.clients"), href="/", className="d-inline-block mb-2")
 
 
-def _score_section(score: dict) -> html.Section:
+def _score_section(score: dict, bands: list[dict]) -> html.Section:
     value, decision = float(score["score"]), score.get("decision")
     alt = t("client.gauge_alt", score=fmt_score(value), decision=t(f"decision.{decision}"))
     threshold = score.get("threshold")
     return section(t("client.score"), [
         html.Div(
-            [graph("client-gauge", gauge_figure(value, decision), alt=alt),
+            [graph("client-gauge", gauge_figure(value, decision, bands), alt=alt),
              html.P(decision_badge(decision, "decision-lg"), id="client-decision", className="mb-2"),
              html.P(t("client.probability", p=fmt_pct(score.get("probability"), 1)), className="score-text mb-1",
                     id="client-probability"),
              html.P(t("client.threshold", p=fmt_float(threshold, 3) if threshold is not None else "–"),
                     className="small text-muted-strong mb-1"),
-             html.P(t("client.gauge_legend"), className="small text-muted-strong mb-0")],
+             html.P(band_legend(bands), className="small text-muted-strong mb-0", id="client-band-legend"),
+             html.P(["✋ ", t("client.oversight")], id="client-oversight", className="alert alert-info mt-2 mb-0 small")
+             if score.get("all_to_advisor") else None,
+             warnings_children(score.get("warnings"))],
             id="client-score-summary",
             **{"data-score": f"{value:.4f}", "data-decision": decision or "", "data-band": score.get("band") or ""},
         ),
@@ -59,12 +68,21 @@ def _reasons_section(explanation: dict | None, error: Exception | None) -> html.
     if error is not None:
         return section(t("client.reasons"), [error_alert(error)], section_id="client-reasons")
     items = [html.Li(c["sentence"], className=f"reason-{c.get('direction', '')}")
-             for c in reason_sentences(explanation, top=6)]
+             for c in reason_sentences(explanation)]
     return section(t("client.reasons"), [html.P(t("client.reasons_intro")), html.Ul(items, className="reasons")],
                    section_id="client-reasons")
 
 
 def _waterfall_section(explanation: dict | None) -> html.Section | None:
+    points = (explanation or {}).get("points")
+    if isinstance(points, dict) and points.get("reasons") is not None:
+        first = (points.get("reasons") or [{}])[0]
+        alt = t("client.contrib_points_alt", base=fmt_score(points.get("base")), score=fmt_score(points.get("score")),
+                label=first.get("label") or first.get("feature") or "–",
+                points=("+" if float(first.get("points") or 0) >= 0 else "−") + fmt_float(abs(float(
+                    first.get("points") or 0)), 1))
+        return section(t("client.contrib_title"), [graph("client-waterfall", points_waterfall_figure(points), alt=alt)],
+                       section_id="client-contributions")
     if not explanation or not explanation.get("contributions"):
         return None
     top = sorted(explanation["contributions"], key=lambda c: abs(float(c.get("contribution") or 0)), reverse=True)
@@ -101,9 +119,14 @@ def _whatif_section(client: dict) -> html.Section:
     ], section_id="client-whatif")
 
 
-def default_feature(model: dict | None, explanation: dict | None) -> str | None:
+COMPARE_MAX = 20  # features in the picker: the ones that weigh most, not all 236 columns
+#: never offered: document flags and codes mean nothing to a client; sex is not compared (protected attribute)
+NOT_COMPARED_PREFIXES = ("FLAG_", "CODE_GENDER", "SK_ID")
+
+
+def default_feature(model: dict | None, explanation: dict | None, known: set | None = None) -> str | None:
     """The feature that weighs most on this client's score, else the most important one overall."""
-    options = _feature_options(model, explanation)
+    options = [o for o in _feature_options(model, explanation, known) if not o.get("disabled")]
     names = {o["value"] for o in options}
     for c in sorted((explanation or {}).get("contributions") or [], key=lambda c: -abs(float(c.get("contribution") or 0))):
         if c.get("feature") in names:
@@ -111,21 +134,36 @@ def default_feature(model: dict | None, explanation: dict | None) -> str | None:
     return options[0]["value"] if options else None
 
 
-def _feature_options(model: dict | None, explanation: dict | None) -> list[dict]:
+def _feature_options(model: dict | None, explanation: dict | None, known: set | None = None) -> list[dict]:
+    """The comparison picker: the most important features whose value for this client is known and that an
+    advisor can explain (no flags or codes), grouped by theme (a disabled heading per group)."""
     values = {c.get("feature"): c for c in (explanation or {}).get("contributions") or []}
     features = [f for f in (model or {}).get("features") or [] if f.get("name")]
     if not features:
         features = [{"name": name, "label": c.get("label") or name} for name, c in values.items()]
+    known = set(values) if known is None else set(known) | set(values)
+    features = [f for f in features if f["name"] in known and f.get("unit") != "flag"
+                and not f["name"].startswith(NOT_COMPARED_PREFIXES)]
     ranked = [r.get("feature") for r in sorted((model or {}).get("importance") or [],
                                                key=lambda r: -float(r.get("importance") or 0))]
     order = {name: i for i, name in enumerate(ranked)}
     features.sort(key=lambda f: (order.get(f["name"], len(order)), f.get("label") or f["name"]))
-    return [{"label": f.get("label") or f["name"], "value": f["name"]} for f in features]
+    features = features[:COMPARE_MAX]
+    groups: dict[str, list[dict]] = {}
+    for f in features:
+        groups.setdefault(f.get("group") or t("client.compare_group_other"), []).append(f)
+    options = []
+    for group, members in groups.items():
+        if len(groups) > 1:
+            options.append({"label": f"— {group} —", "value": f"group:{group}", "disabled": True})
+        options += [{"label": f.get("label") or f["name"], "value": f["name"]}
+                    for f in sorted(members, key=lambda f: f.get("label") or f["name"])]
+    return options
 
 
-def _compare_section(model, explanation, compare_body, similar_body) -> html.Section:
-    options = _feature_options(model, explanation)
-    default = default_feature(model, explanation)
+def _compare_section(model, explanation, compare_body, similar_body, known=None) -> html.Section:
+    options = _feature_options(model, explanation, known)
+    default = default_feature(model, explanation, known)
     return section(t("client.compare"), [
         html.Div([dbc.Label(t("client.compare_feature"), html_for="client-compare-feature"),
                   dbc.Select(id="client-compare-feature", options=options, value=default)],
@@ -150,10 +188,21 @@ def _decision_section(history) -> html.Section:
         dbc.FormText(t("client.decision_reason_help"), id="client-decision-reason-help"),
         html.Div(id="client-decision-reason-error", className="invalid-msg", role="alert"),
         dbc.Button(t("client.decision_save"), id="client-decision-save", color="primary", className="mt-2"),
+        html.Div([html.P(id="client-decision-confirm-text", className="mb-2"),
+                  dbc.Button(t("client.decision_confirm"), id="client-decision-confirm", color="warning")],
+                 id="client-decision-confirm-box", hidden=True, className="alert alert-warning mt-2", role="alert"),
         html.Div(id="client-decision-feedback", className="mt-2", role="status", **{"aria-live": "polite"}),
         html.H3(t("client.history"), className="h6 mt-3"),
         dcc.Loading(html.Div(history, id="client-history"), type="dot"),
     ], section_id="client-advisor-decision")
+
+
+def _latest(decisions) -> dict | None:
+    """The latest recorded decision (newest first from the service), None without one or when unreadable."""
+    if isinstance(decisions, Exception):
+        return None
+    items = (decisions or {}).get("decisions") or []
+    return {k: items[0].get(k) for k in ("id", "decision", "created_at", "advisor")} if items else None
 
 
 def _fetch_all(calls: dict) -> dict:
@@ -193,7 +242,7 @@ def build(client_id) -> html.Div:
     labels = {f.get("name"): f.get("label") for f in (model or {}).get("features") or []}
     store = {"id": cid, "info": client.get("info") or {}, "score": score.get("score"),
              "decision": score.get("decision"),
-             "values": {**{k: v for k, v in (client.get("raw") or client.get("application") or {}).items()
+             "values": {**{k: v for k, v in client["application"].items()
                            if isinstance(v, (int, float, str))},
                         **{c.get("feature"): c.get("value") for c in (explanation or {}).get("contributions") or []}},
              "labels": labels}
@@ -201,7 +250,8 @@ def build(client_id) -> html.Div:
         similar_body, neighbours = error_alert(got["similar"]), []
     else:
         similar_body, neighbours = similar_children(got["similar"], labels)
-    feature = default_feature(model, explanation)
+    known = {k for k, v in store["values"].items() if v is not None}
+    feature = default_feature(model, explanation, known)
     compare_body = None
     if feature:
         try:
@@ -217,15 +267,16 @@ def build(client_id) -> html.Div:
         dcc.Store(id="client-application", data={"application": app, "exact": exact}),
         dcc.Store(id="client-neighbours", data=neighbours),
         dcc.Store(id="client-decision-saved"),
+        dcc.Store(id="client-decision-last", data=_latest(got["decisions"])),
         html.Div([_back(), dcc.Link(t("client.share_link"), href=f"/client/{cid}/share",
                                     className="ms-3 d-inline-block mb-2", id="client-share-link")]),
         html.H1(t("client.title", id=cid), className="h3 mb-3"),
-        dbc.Row([dbc.Col(_score_section(score), lg=5), dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
+        dbc.Row([dbc.Col(_score_section(score, (model or {}).get("bands") or []), lg=5), dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
         _waterfall_section(explanation),
         dbc.Row([dbc.Col(_info_section(client), lg=5),
                  dbc.Col([section(t("client.counterfactual"), [html.Div(counterfactual, id="client-counterfactual")],
                                   section_id="client-counterfactual-section"),
                           _whatif_section(client)], lg=7)]),
-        _compare_section(model, explanation, compare_body, similar_body),
+        _compare_section(model, explanation, compare_body, similar_body, known),
         _decision_section(history),
     ])

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, ctx, html, no_update
 from flask_login import current_user
 
-from dash_app.api_client import get_client
-from dash_app.components import decision_badge, error_alert, graph, guarded
-from dash_app.figures import gauge_figure
-from dash_app.formatting import decision_text, fmt_float, fmt_score
+from dash_app.api_client import ServiceError, get_client
+from dash_app.components import error_alert, guarded
+from dash_app.formatting import decision_text, fmt_date, fmt_float, fmt_score
 from dash_app.i18n import t
 from dash_app.views.client import POOL
-from dash_app.views.client_data import WHATIF_FIELDS, validate_amounts, whatif_application
+from dash_app.views.client_data import WHATIF_FIELDS, changed_fields, contradicts, validate_amounts, warnings_children
 from dash_app.views.client_sections import comparison_children, history_children
+from scoring.contract_decisions import REASON_MIN_LENGTH
 
-MIN_REASON = 10
+MIN_REASON = REASON_MIN_LENGTH  # the contract's rule, the same as the service's
 
 
 @callback(Output("client-compare-body", "children"), Input("client-compare-feature", "value"),
@@ -38,49 +38,94 @@ def run_whatif(_n, *args):
         return dbc.Alert(t("client.whatif_noraw"), color="warning")
     if not validate_amounts(values):
         return dbc.Alert(t("client.whatif_invalid"), color="danger", id="client-whatif-error")
-    api = get_client()
     base = stored["application"]
-    # The reference is the same file rescored unchanged, so that the difference is due to the edits only
-    # (POST /predict has the application fields, not the client's credit history).
+    changes = changed_fields(base, values)
+    try:
+        answer = get_client().simulate(data["id"], changes)
+    except ServiceError as exc:
+        if not exc.not_found:  # the client exists (its page is open): a 404 means no simulate endpoint
+            raise
+        answer = _simulate_by_predict(base, changes, data)  # a service without POST /clients/<id>/simulate
+    return whatif_children(answer)
+
+
+def _simulate_by_predict(base: dict, changes: dict, data: dict) -> dict:
+    """The same answer shape from two POST /predict calls (application fields only, no credit history)."""
+    if not changes:  # nothing changed: the simulation is the current score itself
+        return {"current": {"score": data.get("score")}, "simulation": {"score": data.get("score")},
+                "score_change": 0.0}
+    api = get_client()
     reference_call = POOL.submit(api.predict, base, 1)
-    result = api.predict(whatif_application(base, values), top=3)
-    reference = float(reference_call.result()["score"])
-    score, decision = float(result["score"]), result.get("decision")
-    delta = score - reference
-    text = t("client.whatif_result", score=fmt_score(score), decision=decision_text(decision),
-             current=fmt_score(reference), delta=("+" if delta >= 0 else "−") + fmt_float(abs(delta), 1))
-    note = None
-    if data.get("score") is not None and abs(reference - float(data["score"])) > 1.0:
-        note = html.P(t("client.whatif_note", stored=fmt_score(data["score"])), className="small")
+    result = api.predict({**base, **changes}, top=1)
+    reference = reference_call.result()
+    return {"current": {"score": data.get("score")}, "simulation": {"score": result["score"]},
+            "score_change": float(result["score"]) - float(reference["score"]),
+            "warnings": result.get("warnings") or [], "approximate": True}
+
+
+def whatif_children(answer: dict):
+    """The simulated score beside the current one: a simulation, never a decision of its own."""
+    current, simulated = (answer.get("current") or {}).get("score"), (answer.get("simulation") or {}).get("score")
+    delta = float(answer.get("score_change") or 0.0)
+    text = t("client.whatif_result", score=fmt_score(simulated), current=fmt_score(current),
+             delta=("+" if delta >= 0 else "−") + fmt_float(abs(delta), 1))
+    derived = [html.Li(f"{c.get('label')} : {c.get('display_old')} → {c.get('display_new')}")
+               for c in (answer.get("changes") or []) + (answer.get("derived") or []) if c.get("label")]
     return html.Div([
-        html.P([decision_badge(decision), " ", html.Span(text, id="client-whatif-text")], className="mb-1",
-               **{"data-score": f"{score:.4f}", "data-decision": decision or "", "data-reference": f"{reference:.4f}"},
-               id="client-whatif-summary"),
-        note,
-        graph("client-whatif-gauge", gauge_figure(score, decision, height=200), alt=text),
-    ])
+        html.Dl([html.Dt(t("client.whatif_current")), html.Dd(fmt_score(current), id="client-whatif-current"),
+                 html.Dt(t("client.whatif_simulated")), html.Dd(fmt_score(simulated), id="client-whatif-simulated")],
+                className="whatif-scores mb-1"),
+        html.P(text, id="client-whatif-text", className="mb-1",
+               **{"data-score": f"{float(simulated):.4f}", "data-current": f"{float(current or 0):.4f}"}),
+        html.P(t("client.whatif_not_decision"), className="small text-muted-strong mb-1"),
+        html.P(t("client.whatif_note"), className="small") if answer.get("approximate") else None,
+        html.Details([html.Summary(t("client.whatif_derived")), html.Ul(derived, className="small mb-0")])
+        if derived else None,
+        warnings_children(answer.get("warnings")),
+    ], id="client-whatif-summary")
+
+
+def _ask(last: dict, choice: str) -> str:
+    return t("client.decision_contradicts", advisor=last.get("advisor") or "–", date=fmt_date(last.get("created_at")),
+             previous=decision_text(last.get("decision")), decision=decision_text(choice))
 
 
 @callback(
     Output("client-decision-feedback", "children"), Output("client-decision-choice-error", "children"),
     Output("client-decision-reason-error", "children"), Output("client-decision-reason", "invalid"),
     Output("client-decision-saved", "data"), Output("client-decision-reason", "value"),
-    Input("client-decision-save", "n_clicks"), State("client-decision-choice", "value"),
-    State("client-decision-reason", "value"), State("client-data", "data"), prevent_initial_call=True,
+    Output("client-decision-confirm-box", "hidden"), Output("client-decision-confirm-text", "children"),
+    Output("client-decision-last", "data"),
+    Input("client-decision-save", "n_clicks"), Input("client-decision-confirm", "n_clicks"),
+    State("client-decision-choice", "value"), State("client-decision-reason", "value"), State("client-data", "data"),
+    State("client-decision-last", "data"), prevent_initial_call=True,
 )
-def save_decision(_n, choice, reason, data):
+def save_decision(_n, _confirm, choice, reason, data, last):
     reason = (reason or "").strip()
     choice_error = t("client.decision_need_choice") if choice not in ("approve", "decline") else ""
     reason_error = t("client.decision_need_reason") if len(reason) < MIN_REASON else ""
     if choice_error or reason_error:
-        return None, choice_error, reason_error, bool(reason_error), no_update, no_update
+        return None, choice_error, reason_error, bool(reason_error), no_update, no_update, True, "", no_update
+    confirmed = ctx.triggered_id == "client-decision-confirm"
+    if contradicts(last, choice) and not confirmed:
+        # a second, contradicting decision is a revision: the advisor confirms it first (nothing saved yet)
+        return None, "", "", False, no_update, no_update, False, _ask(last, choice), no_update
+    revises = last.get("id") if confirmed and contradicts(last, choice) else None
     try:
-        saved = get_client().decide(data["id"], choice, reason, current_user.id)
+        saved = get_client().decide(data["id"], choice, reason, current_user.id, revises=revises)
+    except ServiceError as exc:
+        latest = exc.detail.get("latest") if isinstance(exc.detail, dict) else None
+        if exc.status == 409 and isinstance(latest, dict):  # decided meanwhile (another advisor): confirm again
+            latest = {k: latest.get(k) for k in ("id", "decision", "created_at", "advisor")}
+            return None, "", "", False, no_update, no_update, False, _ask(latest, choice), latest
+        return error_alert(exc), "", "", False, no_update, no_update, True, "", no_update
     except Exception as exc:  # noqa: BLE001 - the form stays filled so that nothing is lost
-        return error_alert(exc), "", "", False, no_update, no_update
+        return error_alert(exc), "", "", False, no_update, no_update, True, "", no_update
     message = dbc.Alert(t("client.decision_saved", decision=decision_text(saved.get("decision", choice))),
                         color="success", id="client-decision-ok")
-    return message, "", "", False, saved.get("created_at") or saved.get("id"), ""
+    latest = {"id": saved.get("id"), "decision": saved.get("decision", choice), "created_at": saved.get("created_at"),
+              "advisor": saved.get("advisor") or current_user.id}
+    return message, "", "", False, saved.get("created_at") or saved.get("id"), "", True, "", latest
 
 
 @callback(Output("client-history", "children"), Input("client-decision-saved", "data"), State("client-data", "data"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dash import html
+
 from dash_app.formatting import fmt_float, fmt_int, fmt_money, fmt_score
 from dash_app.i18n import t, value_label
 
@@ -97,6 +99,28 @@ def whatif_application(base: dict, changes: dict) -> dict:
     return app
 
 
+def changed_fields(base: dict, values: dict) -> dict:
+    """The edited amounts that differ from the stored application, as Kaggle columns (what the service takes)."""
+    out = {}
+    for key, value in values.items():
+        column = WHATIF_FIELDS.get(key)
+        if column and value is not None and not (isinstance(base.get(column), (int, float))
+                                                 and float(base[column]) == float(value)):
+            out[column] = float(value)
+    return out
+
+
+def warnings_children(warnings):
+    """The service's ``warnings`` on a score (e.g. too few informative fields), shown where the score is."""
+    items = [w.get("message") if isinstance(w, dict) else str(w) for w in warnings or []]
+    items = [w for w in items if w]
+    if not items:
+        return None
+    return html.Div([html.P(t("client.warnings"), className="fw-semibold mb-1"),
+                     html.Ul([html.Li(w) for w in items], className="mb-0")],
+                    className="alert alert-warning small mt-2", role="note", id="client-warnings")
+
+
 def validate_amounts(values: dict) -> bool:
     return all(isinstance(v, (int, float)) and v > 0 for v in values.values())
 
@@ -123,9 +147,24 @@ def counterfactual_text(cf: dict) -> str:
     return t("client.cf_sentence", changes=", ".join(parts), score=fmt_score(new_score))
 
 
-def reason_sentences(explanation: dict | None, top: int = 5, direction: str | None = None) -> list[dict]:
-    rows = [c for c in (explanation or {}).get("contributions") or [] if c.get("sentence")]
-    rows.sort(key=lambda c: abs(float(c.get("contribution") or 0.0)), reverse=True)
+def contradicts(last: dict | None, choice: str | None) -> bool:
+    """Whether ``choice`` reverses the latest recorded decision (then the advisor confirms a revision)."""
+    return bool(last) and choice in ("approve", "decline") and last.get("decision") not in (None, choice)
+
+
+MAX_REASONS = 4  # the convention of adverse-action notices: at most 4 principal reasons
+
+
+def reason_sentences(explanation: dict | None, top: int = MAX_REASONS, direction: str | None = None) -> list[dict]:
+    """The principal reasons: the service's own (``points.reasons``, at most 4, in score points) when it gives
+    them, else the largest contributions; never more than 4."""
+    points = (explanation or {}).get("points")
+    if isinstance(points, dict) and isinstance(points.get("reasons"), list):
+        rows = [r for r in points["reasons"] if r.get("sentence")]
+    else:
+        rows = [c for c in (explanation or {}).get("contributions") or [] if c.get("sentence")]
+        rows.sort(key=lambda c: abs(float(c.get("contribution") or 0.0)), reverse=True)
+    top = min(top, MAX_REASONS)
     if direction:
         rows = [c for c in rows if c.get("direction") == direction]
     return rows[:top]

@@ -16,7 +16,7 @@ from dash_app.figures import (
     importance_figure,
     roc_figure,
 )
-from dash_app.figures.model import fairness_metric
+from dash_app.figures.model import at_threshold_in_use, fairness_metric
 from dash_app.formatting import fmt_date, fmt_float, fmt_int
 from dash_app.i18n import t, value_label
 
@@ -32,6 +32,9 @@ METRIC_LABELS = {
     "tp": "Vrais positifs (défauts refusés)", "cv_auc": "AUC ROC (validation croisée)",
     "cv_auc_std": "Écart-type de l'AUC (validation croisée)", "auc_pooled_raw": "AUC ROC avant calibration",
     "brier_raw": "Score de Brier avant calibration", "source": "Prédictions évaluées", "threshold": "Seuil", "ks": "Kolmogorov-Smirnov", "gini": "Gini",
+    "honest_auc": "AUC ROC, estimation honnête", "honest_auc_std": "Écart-type de l'AUC, estimation honnête",
+    "honest_business_cost": "Coût métier moyen, estimation honnête (seuil choisi sans les clients évalués)",
+    "honest_business_cost_std": "Écart-type du coût métier, estimation honnête",
 }
 
 
@@ -117,10 +120,7 @@ def build() -> html.Div:
     except ServiceError as exc:
         return html.Div([html.H1(t("model.title"), className="h3"), error_alert(exc)])
     metrics = model.get("metrics") or {}
-    auc = next((metrics.get(k) for k in ("auc", "roc_auc") if isinstance(metrics.get(k), (int, float))), None)
-    if auc is None:
-        auc = next((v.get("auc") or v.get("roc_auc") for v in metrics.values() if isinstance(v, dict)
-                    and isinstance(v.get("auc") or v.get("roc_auc"), (int, float))), None)
+    auc = metrics.get("auc")  # training writes metrics.auc (out-of-fold)
     importance = model.get("importance") or []
     calibration = model.get("calibration") or {}
     costs = model.get("costs") or {}
@@ -171,6 +171,9 @@ def update_cost(fn_cost, fp_cost, data):
         curve = cost_curve_for(data, float(defaults.get("fn", fn_cost)), float(defaults.get("fp", fp_cost)))
         children.append(dbc.Alert(t("model.cost_fixed", fn=fmt_float(defaults.get("fn"), 0),
                                     fp=fmt_float(defaults.get("fp"), 0)), color="info"))
+    if not curve["recomputed"] or (float(fn_cost), float(fp_cost)) == (float(defaults.get("fn", -1)),
+                                                                    float(defaults.get("fp", -1))):
+        curve = at_threshold_in_use(curve, data.get("threshold"))
     best = curve.get("best_threshold")
     text = t("model.cost_best", t=fmt_float(best, 3), cost=fmt_float(curve.get("best_cost"), 4),
              current=fmt_float(data.get("threshold"), 3))

@@ -14,15 +14,28 @@ from dash_app.i18n import t
 from dash_app.views.client_data import INFO_ORDER, counterfactual_text, info_items, reason_sentences
 
 
-def _final_decision(api, cid: int, model_decision: str | None) -> tuple[str | None, str | None]:
-    """The advisor's latest decision when there is one, else the model's (review = pending)."""
+def advisor_decision(api, cid: int) -> tuple[str | None, str | None]:
+    """The advisor's latest recorded decision and its date, or (None, None) while nobody has decided.
+
+    The model's own answer is never shown here: until an advisor decides, the application is under review
+    (GDPR Art. 22 — no refusal without a person)."""
     try:
         decisions = api.decisions(cid).get("decisions") or []
     except ServiceError:
-        decisions = []
+        return None, None
     if decisions:
         return decisions[0].get("decision"), decisions[0].get("created_at")
-    return model_decision, None
+    return None, None
+
+
+def _synthetic_notice(api):
+    """The demo-data notice, inside the page so that it is printed too (the header banner is not)."""
+    try:
+        synthetic = bool(api.health().get("synthetic"))
+    except ServiceError:
+        synthetic = False
+    return html.P(["⚠ ", t("banner.synthetic")], id="share-synthetic", className="alert alert-warning print-only",
+                  role="note") if synthetic else None
 
 
 def build(client_id) -> html.Div:
@@ -31,20 +44,20 @@ def build(client_id) -> html.Div:
         return dbc.Alert(t("error.bad_id", value=str(client_id)[:40]), color="danger")
     api = get_client()
     try:
-        score = api.score(cid)
         client = api.client(cid)
     except ServiceError as exc:
         return html.Div([html.H1(t("share.title"), className="h3"), error_alert(exc)])
-    decision, decided_at = _final_decision(api, cid, score.get("decision"))
-    if decision == "review":
-        decision_block = html.P(t("share.pending"), className="fs-5", id="share-decision")
+    decision, decided_at = advisor_decision(api, cid)
+    if decision is None:
+        decision_block = html.P(t("share.pending"), className="fs-5", id="share-decision",
+                                **{"data-decision": "pending"})
     else:
         decision_block = html.P([decision_badge(decision, "decision-lg"),
                                  html.Span(f" ({fmt_date(decided_at)})" if decided_at else "", className="ms-2")],
                                 id="share-decision")
     try:
-        explanation = api.explanation(cid, top=8)
-        # the reasons that pushed towards the decision first (risk-raising ones for a refusal)
+        explanation = api.explanation(cid, top=10)
+        # the reasons that pushed towards the outcome first (risk-raising ones unless the advisor approved)
         first = "lowers" if decision == "approve" else "raises"
         ordered = reason_sentences(explanation, top=4, direction=first)
         ordered += [c for c in reason_sentences(explanation, top=8) if c not in ordered][:4 - len(ordered)]
@@ -64,6 +77,7 @@ def build(client_id) -> html.Div:
     return html.Div([
         dcc.Link("← " + t("client.title", id=cid), href=f"/client/{cid}", className="no-print d-inline-block mb-2"),
         html.H1(t("share.title"), className="h3 mb-3"),
+        _synthetic_notice(api),
         html.Section([html.H2(t("share.decision"), className="h5"), decision_block], className="card card-body mb-3"),
         html.Section([html.H2(t("share.reasons"), className="h5"), reasons], className="card card-body mb-3"),
         html.Section([html.H2(t("share.improve"), className="h5"), *improve], className="card card-body mb-3")

@@ -9,8 +9,12 @@ from ..services import services
 bp = Blueprint("health", __name__)
 
 
-@operation(bp, "/health", summary="Liveness and model identity (no API key needed)", tags="service",
+@operation(bp, "/health", summary="Liveness, model identity, database and prediction-log state (no API key needed)", tags="service",
            response=HealthOut, auth=False)
 def health():
     s = services()
-    return s.stamp({"status": "ok", "clients": len(s.clients), "synthetic": s.synthetic})
+    database = s.decisions.db.health()
+    log_state = s.predictions.health()
+    ok = database["status"] == "ok" and log_state["lost"] == 0
+    return s.stamp({"status": "ok" if ok else "degraded", "clients": len(s.clients), "synthetic": s.synthetic,
+                    "database": database, "prediction_log": log_state})

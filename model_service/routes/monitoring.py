@@ -1,20 +1,39 @@
+"""Production monitoring: the summary the Monitoring page shows, and the offline drift report's HTML."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Literal
+
+from flask import Blueprint, send_file
+
+from scoring.monitoring.contract import MonitoringSummary
 
 from ..api import operation
 from ..errors import NotFound
-from ..schemas import MonitoringOut
+from ..schemas import Query
 from ..services import services
 
 bp = Blueprint("monitoring", __name__)
 
 
-@operation(bp, "/monitoring/summary", summary="Data drift summary and production score distribution by day",
-           tags="monitoring", response=MonitoringOut, errors=(404,))
-def summary():
+class MonitoringQuery(Query):
+    period: Literal["day", "week"] = "day"
+
+
+@operation(bp, "/monitoring/summary", summary="Production monitoring: score distribution against training "
+           "(PSI), volumes, decision shares, drifted features, overrides, backtest, drift report summary",
+           tags="monitoring", query=MonitoringQuery, response=MonitoringSummary)
+def summary(query: MonitoringQuery):
     s = services()
-    drift = s.monitoring.drift()
-    if drift is None:
-        raise NotFound("no drift report is available yet (generate one, then point DRIFT_SUMMARY at it)")
-    return s.stamp({**drift, "scores_by_day": s.monitoring.scores_by_day()})
+    health = s.predictions.health()
+    log = {"written": health["written"], "lost": health["lost"]}
+    return s.stamp({**s.monitoring.summary(query.period), "log": log})
+
+
+@operation(bp, "/monitoring/report", summary="The latest offline drift report (HTML, evidently)",
+           tags="monitoring", errors=(404,), content_type="text/html", endpoint="drift_report")
+def report():
+    path = services().monitoring.report_path()
+    if path is None:
+        raise NotFound("no drift report is available yet (python -m reports.drift writes one)")
+    return send_file(path, mimetype="text/html", max_age=0)

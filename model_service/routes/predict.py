@@ -13,9 +13,10 @@ from pydantic import ValidationError
 
 from scoring import schema
 from scoring.data import DataError
-from scoring.features import features_from_records, model_input
+from scoring.features import feature_columns, history_columns, model_columns, model_rows, records_columns
 
 from ..api import operation
+from ..completeness import warnings
 from ..errors import Invalid, problems_from
 from ..prediction_log import BatchEntry, now
 from ..schemas import BatchOut, PredictOut
@@ -50,14 +51,16 @@ def history_frames(history: Any) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def build_features(applications: list[dict[str, Any]], history: dict[str, pd.DataFrame] | None = None):
-    apps = pd.DataFrame(applications)
-    apps["SK_ID_CURR"] = np.arange(len(applications), dtype=np.int64) if history is None else PLACEHOLDER_ID
+def model_inputs(s: Services, applications: list[dict[str, Any]],
+                 history: dict[str, pd.DataFrame] | None = None) -> dict[str, np.ndarray]:
+    """Model input columns of validated applications (one or many), through the core's columnar features."""
     try:
-        return features_from_records(apps, history)
+        hist = history_columns(history, np.full(len(applications), PLACEHOLDER_ID)) if history else None
+        cols = feature_columns(records_columns(applications), len(applications), hist)
     except (DataError, ValueError, TypeError, KeyError, duckdb.Error) as exc:
         raise Invalid([{"field": "history" if history else "application", "problem": str(exc)[:300]}],
                       error="cannot build features") from None
+    return model_columns(cols, s.inputs.features, s.inputs.categorical)
 
 
 @operation(bp, "/predict", method="POST", summary="Score a new application from raw fields, with explanation",
@@ -67,12 +70,14 @@ def predict(body: Any):
     s = services()
     application = body.application.model_dump(exclude_none=True)
     client_id = application.pop("SK_ID_CURR", None)
-    frame = build_features([application], history_frames(body.history))
-    row = s.inputs.row_from_frame(frame)
+    history = history_frames(body.history)
+    row = model_rows(model_inputs(s, [application], history), s.inputs.features)[0]
     result = s.scorer.score_row(row)
     if s.predictions.enabled:
         log_score(s, "predict", client_id, result, row)
-    answer: dict[str, Any] = {"id": client_id, **result.as_dict(), "explanation": s.explainer.explain(row, body.top)}
+    answer: dict[str, Any] = {"id": client_id, **result.as_dict(),
+                              "explanation": s.explainer.explain(row, body.top) if body.explain else None,
+                              "warnings": warnings(application, bool(history))}
     if body.counterfactual:
         answer["counterfactual"] = s.counterfactuals.search(application, row)
     return s.stamp(answer)
@@ -132,8 +137,7 @@ def _batch_records(s: Services, records: list[dict[str, Any]]) -> list[str | dic
     if valid:
         ids = [a.pop("SK_ID_CURR", None) for a in valid]
         sent = [dict(a) for a in valid] if s.predictions.enabled else None
-        frame = build_features(valid)
-        x = model_input(frame, s.inputs.features, s.inputs.categorical)
+        x = pd.DataFrame(model_inputs(s, valid), copy=False)
         scores = s.scorer.score_frame(x)
         for k, item in zip(positions, _results(scores, ids), strict=True):
             results[k] = f'{{"index":{k},{item[1:]}'  # item is a JSON object: prepend the index

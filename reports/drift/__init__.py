@@ -3,6 +3,7 @@
 Usage (from the repository root)::
 
     python -m reports.drift [--reference DIR_OR_FILE] [--current DIR_OR_FILE|log] [--log PATH]
+                            [--database-url URL] [--since TIME] [--until TIME]
                             [--out reports/drift.html] [--summary PATH] [--bundle PATH | --no-bundle]
                             [--top 80 | --columns A,B,...] [--max-rows 50000] [--seed 42]
                             [--drift-share 0.5] [--fail-on-psi 0.25]

@@ -17,7 +17,7 @@ by the dashboard's Monitoring page and the methodology note. Shape (schema_versi
       "model_version": "20260131-1200" | null, "bundle": "models/..." | null,
       "reference": {"source": "<path>", "kind": "application_train" | "file",
                     "rows": 307511, "rows_compared": 50000, "synthetic": false},
-      "current":   {"source": "<path>", "kind": "application_test" | "file" | "prediction_log",
+      "current":   {"source": "<path or database>", "kind": "application_test" | "file" | "prediction_log",
                     "rows": 48744, "rows_compared": 48744,
                     # prediction_log only:
                     "first_time": "...", "last_time": "...", "skipped_lines": 0,
@@ -82,6 +82,7 @@ from reports.drift.populations import (
     load_dir,
     load_file,
     load_log,
+    load_log_database,
     table_file,
 )
 from reports.drift.ranking import missing_shifts, rank, verdict
@@ -114,6 +115,9 @@ class Options:
     drift_share: float = DEFAULT_DRIFT_SHARE
     fail_on_psi: float | None = None
     columns: list[str] | None = None
+    database_url: str | None = None
+    since: str | None = None
+    until: str | None = None
 
 
 def open_bundle(opts: Options):
@@ -136,6 +140,19 @@ def _is_log(value: str | None) -> bool:
     return value is not None and value.strip().lower() == "log"
 
 
+def log_database_url(opts: Options) -> str | None:
+    """The database holding the prediction log: --database-url, else DATABASE_URL unless a log file is named
+    (--log, or a PREDICTION_LOG path)."""
+    if opts.database_url:
+        return opts.database_url
+    if opts.log:
+        return None
+    env_log = os.environ.get("PREDICTION_LOG", "").strip()
+    if env_log and env_log.lower() not in ("database", "db"):
+        return None
+    return os.environ.get("DATABASE_URL", "").strip() or None
+
+
 def load_populations(opts: Options, plan: ColumnPlan, bundle) -> tuple[Population, Population]:
     """Reference and current applicants; the current set's emptiness is checked first."""
     if opts.reference:
@@ -149,8 +166,11 @@ def load_populations(opts: Options, plan: ColumnPlan, bundle) -> tuple[Populatio
 
     # current first: an empty current set must fail before any heavy reading
     if _is_log(opts.current) or (opts.current is None and opts.log):
-        log_path = Path(opts.log or os.environ.get("PREDICTION_LOG", "").strip() or DEFAULT_LOG).expanduser()
-        current = load_log(log_path)
+        if log_database_url(opts):
+            current = load_log_database(log_database_url(opts), opts.since, opts.until)
+        else:
+            log_path = Path(opts.log or os.environ.get("PREDICTION_LOG", "").strip() or DEFAULT_LOG).expanduser()
+            current = load_log(log_path)
     else:
         cur_path = Path(opts.current).expanduser() if opts.current else ref_path
         if not cur_path.exists():
@@ -299,6 +319,10 @@ def parse_args(argv: list[str] | None = None) -> Options:
                                       "for the prediction log (default: the reference directory's application_test)")
     p.add_argument("--log", help="prediction log path for --current log (default: PREDICTION_LOG, "
                                  "else var/predictions.jsonl)")
+    p.add_argument("--database-url", help="database holding the prediction log for --current log "
+                                          "(default: DATABASE_URL, unless --log or a PREDICTION_LOG file is given)")
+    p.add_argument("--since", help="--current log: first scoring time included (e.g. 2026-01-01)")
+    p.add_argument("--until", help="--current log: scorings before this time")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="HTML report path (default reports/drift.html)")
     p.add_argument("--summary", type=Path, help=f"summary JSON path (default: {SUMMARY_NAME} next to --out)")
     p.add_argument("--bundle", help="model bundle (or models root); default MODEL_BUNDLE, else models/ if present")
@@ -321,7 +345,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
     return Options(reference=a.reference, current=a.current, log=a.log, out=a.out, summary=a.summary,
                    bundle=a.bundle, no_bundle=a.no_bundle, top=a.top, max_rows=a.max_rows or None,
                    seed=a.seed, drift_share=a.drift_share, fail_on_psi=a.fail_on_psi,
-                   columns=[c.strip() for c in a.columns.split(",") if c.strip()] if a.columns else None)
+                   columns=[c.strip() for c in a.columns.split(",") if c.strip()] if a.columns else None,
+                   database_url=a.database_url, since=a.since, until=a.until)
 
 
 def main(argv: list[str] | None = None) -> int:

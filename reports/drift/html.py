@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 
 from reports.drift.ranking import ACT, STABLE, WATCH
-from reports.psi import PSI_ACT, PSI_WATCH
+from scoring.monitoring.psi import PSI_ACT, PSI_WATCH
 
 
 def banner_html(summary: dict) -> str:

@@ -238,3 +238,31 @@ def load_log(path: Path) -> Population:
             "last_time": max(times) if times else None, "model_versions": dict(versions)}
     return Population(frame=rows_to_features(rows), source=str(path), kind="prediction_log",
                       probability=np.asarray(probabilities, dtype=np.float64), info=info)
+
+
+def load_log_database(url: str, since: str | None = None, until: str | None = None) -> Population:
+    """The prediction log kept in the service's database (champion records with features, in [since, until))."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from reports.production_db import DatabaseInputError, engine_for, read_predictions
+
+    try:
+        frame = read_predictions(engine_for(url), since, until, role="champion", with_features=True)
+    except (DatabaseInputError, SQLAlchemyError) as exc:
+        raise DriftInputError(f"prediction log database: {str(exc).splitlines()[0]}") from None
+    from sqlalchemy.engine import make_url
+
+    source = f"prediction log database {make_url(url.replace('postgres://', 'postgresql://', 1)).render_as_string()}"
+    with_features = frame[[isinstance(f, dict) and bool(f) for f in frame["features"]]]
+    window = f" between {since or 'the start'} and {until or 'now'}"
+    if with_features.empty:
+        raise DriftInputError(f"the current set is empty: the {source} holds no scored request with features{window}. "
+                              f"No report was written.")
+    versions = Counter(str(v) for v in with_features["model_version"].dropna())
+    info = {"skipped_lines": int(len(frame) - len(with_features)),
+            "first_time": with_features["scored_at"].min().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "last_time": with_features["scored_at"].max().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "model_versions": dict(versions), "window": {"since": since, "until": until}}
+    rows = pd.DataFrame.from_records(list(with_features["features"]))
+    return Population(frame=rows_to_features(rows), source=source, kind="prediction_log",
+                      probability=with_features["probability"].to_numpy(dtype=np.float64), info=info)

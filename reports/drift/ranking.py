@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from reports.drift.columns import ColumnPlan
-from reports.psi import PSI_ACT, PSI_WATCH
+from scoring.monitoring.psi import PSI_ACT, PSI_WATCH
 
 STABLE, WATCH, ACT = "stable", "watch", "act"
 

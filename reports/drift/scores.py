@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reports.psi import PSI_ACT, PSI_WATCH, psi_status, psi_table
+from scoring.monitoring.psi import PSI_ACT, PSI_WATCH, psi_status, psi_table
 
 PSI_BINS = 10
 

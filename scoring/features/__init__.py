@@ -1,10 +1,38 @@
 """Feature engineering shared by training and serving (no train/serve skew).
 
+Everything is computed on **columns**: a mapping of column name -> 1-D numpy
+array, all of one length ``n``. One applicant (the service's ``POST /predict``,
+``n == 1``) and 356k applicants (a full build) go through the very same
+functions; there is no second single-row implementation.
+
+Entry points
 - :func:`build_features` reads a whole data directory (up to Kaggle size)
-  and returns one row per applicant.
-- :func:`features_from_records` builds the very same columns for applicants
-  given as raw fields (plus optional history rows), as the service does.
-- :func:`model_input` turns a feature frame into what CatBoost takes.
+  and returns one row per applicant (a frame, for training).
+- :func:`records_columns` turns validated raw records (dicts) into columns;
+  :func:`feature_columns` builds every model feature from such columns (plus
+  optional history aggregates); :func:`model_columns` makes them what CatBoost
+  takes and :func:`model_rows` plain rows of it (the fast single-row input).
+- :func:`features_from_records` / :func:`model_input` are the pandas wrappers
+  (frames in, frames out) over the same functions.
+
+How a feature-group module is written (e.g. ``scoring/features/credit.py``)
+- It defines ``NAMES: tuple[str, ...]``, its output columns in order, and one
+  pure function ``columns(cols: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]``
+  returning exactly ``NAMES``, each a float32 array of length ``n``.
+- ``cols`` holds every raw application field (numbers float32, NaN = missing;
+  the DAYS_EMPLOYED sentinel already NaN; categoricals as an array-like of
+  text/None) and every column of the groups registered before it, e.g. the
+  ``APP_*`` ratios. Read with ``cols["AMT_CREDIT"]``; never assume a pandas
+  object, never loop over rows, never mutate ``cols``.
+- Compute in float64 and cast to float32 at the end; division by zero or a
+  missing operand gives NaN (see ``application._ratio``), never inf.
+- Register it by adding ``(module.NAMES, module.columns)`` to
+  :data:`DERIVED_GROUPS` below: :func:`feature_names` and every build (full
+  frame, service row, simulation) pick it up, in that order, after the ``APP_*``
+  features and before the history aggregates.
+- A recomputation (e.g. a what-if that changes ``AMT_CREDIT``) is simply
+  :func:`feature_columns` on the changed raw columns: derived features then
+  equal what a whole build with the new value gives.
 """
 
 from __future__ import annotations
@@ -14,6 +42,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -32,7 +61,13 @@ from scoring.data import (
     to_frame,
     translate_error,
 )
-from scoring.features.application import APPLICATION_FEATURES, application_features, raw_application_features
+from scoring.features.application import (
+    APPLICATION_FEATURES,
+    application_columns,
+    application_features,
+    frame_columns,
+    raw_application_features,
+)
 from scoring.features.history import HISTORY_FEATURES, bureau_balance_per_credit_sql, history_feature_names
 
 log = logging.getLogger(__name__)
@@ -43,12 +78,98 @@ MISSING_CATEGORY = "NA"
 __all__ = [
     "FeatureSet", "build_features", "features_from_records", "feature_names",
     "categorical_features", "model_input", "application_features", "MISSING_CATEGORY",
+    "DERIVED_GROUPS", "records_columns", "feature_columns", "model_columns", "model_rows",
+    "history_aggregates", "history_columns",
 ]
+
+Columns = Mapping[str, Any]
+
+#: Feature groups computed from the application columns after ``APP_*``, in order:
+#: ``(names, function(cols, n) -> dict of float32 columns)``. See the module docstring.
+DERIVED_GROUPS: list[tuple[tuple[str, ...], Callable[[Columns, int], dict[str, np.ndarray]]]] = []
 
 
 def feature_names() -> list[str]:
     """Every model feature, in model order."""
-    return raw_application_features() + list(APPLICATION_FEATURES) + history_feature_names()
+    derived = [name for names, _ in DERIVED_GROUPS for name in names]
+    return raw_application_features() + list(APPLICATION_FEATURES) + derived + history_feature_names()
+
+
+def _numeric_value(name: str, value: Any) -> float:
+    if value is None:
+        return np.nan
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise DataError(f"column {name}: {value!r} is not a number", column=name)
+    return float(value)
+
+
+def records_columns(records: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Raw application records (dicts of validated values, absent = missing) as columns.
+
+    Numbers become float32 through float64 (as a CSV read does), categoricals an
+    object array of text/None; fields that are not application columns are ignored.
+    """
+    n = len(records)
+    out: dict[str, Any] = {}
+    present = set().union(*records) if records else set()
+    for name in raw_application_features():
+        if name not in present:
+            continue
+        values = [r.get(name) for r in records]
+        if name in _CATEGORICAL_SET:
+            column = np.empty(n, dtype=object)
+            column[:] = [None if v is None else str(v) for v in values]
+            out[name] = column
+        else:
+            out[name] = np.array([_numeric_value(name, v) for v in values], dtype=np.float64).astype(np.float32)
+    return out
+
+
+def _derived(cols: dict[str, Any], n: int) -> dict[str, Any]:
+    for names, func in DERIVED_GROUPS:
+        made = func(cols, n)
+        cols.update({name: np.asarray(made[name], dtype=np.float32) for name in names})
+    return cols
+
+
+def feature_columns(applications: Columns, n: int, history: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """Every model feature (:func:`feature_names` order) of ``n`` applicants given as columns.
+
+    ``applications``: raw application columns (:func:`records_columns`, or
+    :func:`application.frame_columns` of a frame). ``history``: history
+    aggregate columns already aligned on these ``n`` applicants (absent = no history, NaN).
+    """
+    cols = _derived(application_columns(applications, n), n)
+    history = history or {}
+    for name in history_feature_names():
+        value = history.get(name)
+        cols[name] = np.full(n, np.nan, dtype=np.float32) if value is None else np.asarray(value, dtype=np.float32)
+    return cols
+
+
+def _category_text(value: Any) -> np.ndarray:
+    """A categorical column as an object array of text, ``NA`` for missing."""
+    if isinstance(value, pd.Categorical):
+        lookup = np.array([str(c) for c in value.categories] + [MISSING_CATEGORY], dtype=object)
+        codes = np.asarray(value.codes)
+        return lookup[np.where(codes < 0, len(lookup) - 1, codes)]
+    items = np.asarray(value, dtype=object).tolist()
+    return np.array([MISSING_CATEGORY if v is None or v != v else str(v) for v in items], dtype=object)
+
+
+def model_columns(cols: Columns, features: list[str], categorical: list[str]) -> dict[str, np.ndarray]:
+    """What CatBoost takes, as columns: numbers float32, categoricals text with ``NA`` for missing."""
+    cats = set(categorical)
+    return {name: _category_text(cols[name]) if name in cats else np.asarray(cols[name], dtype=np.float32)
+            for name in features}
+
+
+def model_rows(columns: Mapping[str, np.ndarray], features: list[str]) -> list[list]:
+    """Model columns (:func:`model_columns`) as plain Python rows (floats and text), CatBoost's fastest input."""
+    return [list(r) for r in zip(*(columns[name].tolist() for name in features), strict=True)]
+
+
+_CATEGORICAL_SET = frozenset(schema.APPLICATION_CATEGORICALS)
 
 
 def categorical_features() -> list[str]:
@@ -73,19 +194,22 @@ class FeatureSet:
         return self.target >= 0
 
 
+def _frame(cols: dict[str, Any], index: pd.Index) -> pd.DataFrame:
+    """Feature columns as the training frame: categoricals as pandas categories."""
+    for name in _CATEGORICAL_SET & cols.keys():
+        if not isinstance(cols[name], pd.Categorical):
+            cols[name] = pd.Categorical(cols[name])
+    return pd.DataFrame(cols, index=index, columns=feature_names())
+
+
 def _assemble(apps: pd.DataFrame, aggregates: list[pd.DataFrame]) -> pd.DataFrame:
-    base = application_features(apps)
-    parts = [base] + [agg.reindex(base.index) for agg in aggregates]
-    # History tables that were not given (the service's "no history") still
-    # get their columns: all-NaN float32, exactly like an applicant without
-    # rows in a full build.
-    present = {c for part in parts for c in part.columns}
-    absent = [c for c in history_feature_names() if c not in present]
-    if absent:
-        parts.append(pd.DataFrame(np.full((len(base), len(absent)), np.nan, dtype=np.float32),
-                                  index=base.index, columns=absent))
-    frame = pd.concat(parts, axis=1)
-    return frame[feature_names()]
+    """The feature frame of application rows and their history aggregates (frames by SK_ID_CURR)."""
+    index = pd.Index(apps["SK_ID_CURR"].to_numpy(dtype=np.int64), name="SK_ID_CURR")
+    history: dict[str, np.ndarray] = {}
+    for aggregate in aggregates:
+        aligned = aggregate.reindex(index)
+        history.update({name: aligned[name].to_numpy() for name in aggregate.columns})
+    return _frame(feature_columns(frame_columns(apps), len(apps), history), index)
 
 
 def build_features(
@@ -211,10 +335,47 @@ def _history_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         raise DataError(f"{table}, {exc}", file=table, column=exc.column) from None
 
 
+def history_aggregates(history: Mapping[str, pd.DataFrame] | None) -> list[pd.DataFrame]:
+    """The history aggregates (frames by SK_ID_CURR) of given history rows, one DuckDB pass per table.
+
+    ``history`` maps Kaggle table names to frames of that table's rows. Tables
+    not given (or empty) mean "no history" for them.
+    """
+    aggregates: list[pd.DataFrame] = []
+    history = {k: v for k, v in (history or {}).items() if v is not None and len(v)}
+    if not history:
+        return aggregates
+    unknown = set(history) - set(HISTORY_FEATURES)
+    if unknown:
+        raise DataError(f"unknown history table(s): {sorted(unknown)}")
+    if "bureau_balance" in history and "bureau" not in history:
+        raise DataError("bureau_balance rows need their bureau rows", file="bureau_balance")
+    con = duckdb.connect()
+    try:
+        for table, frame in history.items():
+            con.register(table, _history_frame(table, frame))
+        for func, _, reads in HISTORY_FEATURES.values():
+            if all(r in history for r in reads):
+                aggregates.append(func(con))
+    finally:
+        con.close()
+    return aggregates
+
+
+def history_columns(history: Mapping[str, pd.DataFrame] | None, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`history_aggregates` as columns aligned on ``ids`` (the applicants' SK_ID_CURR)."""
+    index = pd.Index(np.asarray(ids, dtype=np.int64), name="SK_ID_CURR")
+    out: dict[str, np.ndarray] = {}
+    for aggregate in history_aggregates(history):
+        aligned = aggregate.reindex(index)
+        out.update({name: aligned[name].to_numpy() for name in aggregate.columns})
+    return out
+
+
 def features_from_records(
     applications: pd.DataFrame, history: Mapping[str, pd.DataFrame] | None = None
 ) -> pd.DataFrame:
-    """Features for applicants given as raw application fields (+ optional history rows).
+    """Features for applicants given as raw application fields (+ optional history rows), as a frame.
 
     ``applications`` needs SK_ID_CURR (any placeholder ids) and any subset of
     the application columns; ``history`` maps Kaggle table names to frames of
@@ -222,24 +383,7 @@ def features_from_records(
     """
     kinds = schema.kinds("application_test")
     apps = to_frame(applications.copy(), {**kinds, "SK_ID_CURR": "id"})
-    aggregates: list[pd.DataFrame] = []
-    history = {k: v for k, v in (history or {}).items() if v is not None and len(v)}
-    if history:
-        unknown = set(history) - set(HISTORY_FEATURES)
-        if unknown:
-            raise DataError(f"unknown history table(s): {sorted(unknown)}")
-        if "bureau_balance" in history and "bureau" not in history:
-            raise DataError("bureau_balance rows need their bureau rows", file="bureau_balance")
-        con = duckdb.connect()
-        try:
-            for table, frame in history.items():
-                con.register(table, _history_frame(table, frame))
-            for func, _, reads in HISTORY_FEATURES.values():
-                if all(r in history for r in reads):
-                    aggregates.append(func(con))
-        finally:
-            con.close()
-    return _assemble(apps, aggregates)
+    return _assemble(apps, history_aggregates(history))
 
 
 def model_input(frame: pd.DataFrame, features: list[str], categorical: list[str]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -130,18 +131,34 @@ def _whatif_case(service_api):
     pytest.skip("no client whose score moves with credit and annuity at 30 %")
 
 
+def _simulated(service_api, cid, edited) -> float | None:
+    """The service's simulation of the edit (None when the service has no simulate endpoint)."""
+    try:
+        answer = service_api(f"/clients/{cid}/simulate", "POST",
+                             json={"changes": {k: edited[k] for k in ("AMT_CREDIT", "AMT_ANNUITY")}})
+    except requests.HTTPError as exc:
+        if exc.response.status_code == 404:
+            return None
+        raise
+    return answer["simulation"]["score"]
+
+
 def test_whatif_changes_the_score(stack, page, service_api):
     cid, edited, before, after = _whatif_case(service_api)
+    expected = _simulated(service_api, cid, edited)
     _goto(page, stack, f"/client/{cid}")
     page.locator("#client-whatif-credit").fill(str(edited["AMT_CREDIT"]))
     page.locator("#client-whatif-annuity").fill(str(edited["AMT_ANNUITY"]))
     page.get_by_role("button", name="Recalculer le score").click()
     page.wait_for_selector("#client-whatif-summary", timeout=20_000)
-    summary = page.locator("#client-whatif-summary")
-    assert float(summary.get_attribute("data-score")) == pytest.approx(after, abs=1e-3)
-    assert float(summary.get_attribute("data-reference")) == pytest.approx(before, abs=1e-3)
-    assert "Score simulé" in page.locator("#client-whatif-text").inner_text()
-    assert page.locator("#client-whatif-gauge .main-svg").count() >= 1
+    summary = page.locator("#client-whatif-text")
+    assert float(summary.get_attribute("data-score")) == pytest.approx(after if expected is None else expected,
+                                                                       abs=1e-3)
+    stored = service_api(f"/clients/{cid}/score")["score"]
+    assert float(summary.get_attribute("data-current")) == pytest.approx(stored, abs=1e-3)
+    assert "Score simulé" in summary.inner_text()
+    # a simulation, never a decision of its own
+    assert page.locator("#client-whatif-result .decision").count() == 0
     # invalid amounts are refused in words
     page.locator("#client-whatif-credit").fill("-5")
     page.get_by_role("button", name="Recalculer le score").click()
@@ -203,15 +220,58 @@ def test_model_page(stack, page, service_api, check_a11y, shoot):
     shoot(page, "model-card")
 
 
-def test_monitoring_without_report(stack, page, check_a11y, shoot):
+def test_monitoring_shows_production_without_any_report(stack, page, service_api, check_a11y, shoot):
+    """No offline report: the page still shows what production logged (earlier tests scored and decided)."""
+    summary = service_api("/monitoring/summary")
+    assert summary["drift"] is None and summary["production"]["total"] > 0
     _goto(page, stack, "/monitoring")
-    assert "Aucun rapport de dérive" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    total = summary["production"]["total"]
+    assert f"{total} demande(s)" in page.locator("#monitoring-production-headline").inner_text().replace("\u202f", "")
+    assert page.locator("#monitoring-distribution-graph .main-svg").count() >= 1
+    assert page.locator("#monitoring-volumes-graph .main-svg").count() >= 1
+    assert page.locator("#monitoring-periods-table tbody tr").count() == len(summary["production"]["periods"])
+    assert "Aucun rapport de dérive détaillé" in main and page.locator("#monitoring-report-link").count() == 0
+    overrides = summary["overrides"]
+    if overrides:  # test_override_saved_and_shown_after_reload recorded a decision
+        assert page.locator("#monitoring-overrides-bands tbody tr").count() == len(overrides["by_band"])
     check_a11y(page, "monitoring")
     shoot(page, "monitoring")
+    _goto(page, stack, "/monitoring?period=week")
+    assert page.locator("#monitoring-period-week").get_attribute("aria-current") == "page"
 
 
-def test_monitoring_with_report(stack, page, check_a11y, shoot):
-    """The service reads its drift summary on every request: write one (documented shape, reports/drift/cli.py)."""
+def test_monitoring_shows_backtest_and_overrides_once_outcomes_arrive(stack, page, service_api, check_a11y, shoot):
+    """Score clients, record an advisor decision against the model and the loans' outcomes: the page shows
+    the backtest (expected vs observed by band and month) and the overrides with their default rates."""
+    items = service_api("/clients?per_page=40&sort=id")["items"]
+    ids = [c["id"] for c in items]
+    scored = {cid: service_api(f"/clients/{cid}/score") for cid in ids}
+    against = next((cid for cid, sc in scored.items() if sc["decision"] == "decline"), None)
+    if against is not None:
+        service_api(f"/clients/{against}/decision", method="POST",
+                    json={"decision": "approve", "reason": "Garant solide présenté en agence", "advisor": "conseiller"})
+    today = datetime.date.today().isoformat()
+    service_api("/outcomes", method="POST", json={"outcomes": [
+        {"client_id": cid, "defaulted": k % 4 == 0, "observed_on": today} for k, cid in enumerate(ids)]})
+    summary = service_api("/monitoring/summary")
+    assert summary["backtest"] is not None and summary["backtest"]["n"] >= len(ids)
+    _goto(page, stack, "/monitoring")
+    bands = page.locator("#monitoring-backtest-bands tbody tr")
+    assert bands.count() == len(summary["backtest"]["by_band"])
+    assert page.locator("#monitoring-backtest-graph .main-svg").count() >= 1
+    assert today[:7] in page.locator("#monitoring-backtest-vintages").inner_text()
+    assert page.locator("#monitoring-overrides-bands tbody tr").count() == len(summary["overrides"]["by_band"])
+    if against is not None:
+        assert "garant solide présenté en agence" in page.locator("#monitoring-overrides-reasons").inner_text()
+        assert "Accordés malgré un avis défavorable" in page.locator("#monitoring-overrides-outcomes").inner_text()
+    check_a11y(page, "monitoring-backtest")
+    shoot(page, "monitoring-backtest")
+
+
+def test_monitoring_report_link_opens_the_report(stack, page, check_a11y, shoot):
+    """The service reads its drift summary on every request: write one (the shape reports/drift/cli.py writes)
+    and the HTML it names, then follow the page's link to the report."""
     summary = {
         "schema_version": 1, "generated_at": "2026-01-31T12:00:00Z", "report_html": "reports/drift.html",
         "n_columns": 3, "n_drifted": 1, "share_drifted": 0.333, "drift_share_threshold": 0.5, "dataset_drift": False,
@@ -222,7 +282,9 @@ def test_monitoring_with_report(stack, page, check_a11y, shoot):
         "score_psi": {"value": 0.04, "status": "stable"},
         "verdict": {"status": "watch", "dataset_drift": False, "reasons": ["1 of 3 columns drifted: EXT_SOURCE_3"]},
     }
-    path = stack["work"] / "drift_summary.json"
+    path, html_path = stack["work"] / "drift_summary.json", stack["work"] / "drift.html"
+    html_path.write_text("<!doctype html><html lang='fr'><head><title>Rapport</title></head>"
+                         "<body><h1 id='evidently'>Rapport de dérive evidently</h1></body></html>")
     path.write_text(json.dumps(summary))
     try:
         _goto(page, stack, "/monitoring")
@@ -230,13 +292,19 @@ def test_monitoring_with_report(stack, page, check_a11y, shoot):
         assert "à surveiller" in page.locator("#monitoring-verdict").inner_text()
         rows = page.locator("#monitoring-drift-table tbody tr")
         assert rows.count() == 3 and "Score externe n° 3" in rows.first.inner_text()
-        # earlier tests scored what-if requests: when the service logged them, today's scores are drawn
-        scores = page.locator("#monitoring-scores").inner_text()
-        assert page.locator("#monitoring-scores-graph .main-svg").count() >= 1 or "Aucune demande" in scores
         check_a11y(page, "monitoring-report")
         shoot(page, "monitoring-report")
+        link = page.locator("#monitoring-report-link")
+        with page.context.expect_page() as opened:
+            link.click()
+        report = opened.value
+        report.wait_for_load_state()
+        assert report.url.endswith("/monitoring/report")
+        assert "Rapport de dérive evidently" in report.locator("#evidently").inner_text()
+        report.close()
     finally:
         path.unlink()
+        html_path.unlink()
 
 
 def test_synthetic_banner_follows_health(stack, page, service_api):

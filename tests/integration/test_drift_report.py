@@ -200,6 +200,42 @@ def test_prediction_log_with_shifted_scores_fails_on_psi(tiny_bundle, synthetic_
     assert (tmp_path / "drift.html").exists()  # the report is still written for the investigation
 
 
+def test_prediction_log_in_the_database_over_a_window(tiny_bundle, synthetic_dir, tmp_path):
+    """--current log reads the service database's prediction_log (the storage schema), only inside --since/--until."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, create_engine, insert
+
+    root, fs = tiny_bundle
+    meta = MetaData()
+    table = Table("prediction_log", meta, Column("id", Integer, primary_key=True), Column("logged_at", DateTime(timezone=True)),
+                  Column("endpoint", String(32)), Column("client_id", Integer), Column("probability", Float),
+                  Column("score", Float), Column("decision", String(16)), Column("model_version", String(100)),
+                  Column("role", String(16)), Column("features", Text))
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    engine = create_engine(url)
+    meta.create_all(engine)
+    rows = []
+    for i, (_, row) in enumerate(fs.frame.loc[~fs.labelled.to_numpy()].head(300).iterrows()):
+        features = {k: (None if pd.isna(v) else (v if isinstance(v, str) else float(v))) for k, v in row.items()}
+        month = 1 if i < 200 else 3  # 200 in January (high scores), 100 in March
+        rows.append({"logged_at": datetime(2026, month, 5, 10, i % 60, tzinfo=UTC), "endpoint": "predict",
+                     "client_id": None, "probability": 0.9, "score": 95.0, "decision": "decline",
+                     "model_version": "tiny-1", "role": "champion", "features": json.dumps(features)})
+        rows.append({**rows[-1], "role": "challenger", "probability": 0.01, "model_version": "tiny-2"})
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+    status, summary = _run(["--reference", str(synthetic_dir), "--bundle", str(root), "--top", "12",
+                            "--current", "log", "--database-url", url, "--since", "2026-01-01",
+                            "--until", "2026-02-01", "--fail-on-psi", "0.25"], tmp_path)
+    assert status == 3  # all the January scores are high: PSI past the action level
+    assert summary["current"]["rows"] == 200 and summary["current"]["model_versions"] == {"tiny-1": 200}
+    assert summary["current"]["source"].startswith("prediction log database")
+    status, _ = _run(["--reference", str(synthetic_dir), "--bundle", str(root), "--current", "log",
+                      "--database-url", url, "--since", "2027-01-01"], tmp_path)
+    assert status == 2  # nothing in that window: a clear error, no report
+
+
 @pytest.mark.slow
 def test_model_card_of_a_trained_bundle(fast_bundle, tmp_path):
     from reports.model_card import main
@@ -218,7 +254,12 @@ def test_model_card_of_a_trained_bundle(fast_bundle, tmp_path):
         assert f"| {fmt(value)} |" in card, key
     assert f"missed default (false negative) {plain(metadata['costs']['fn'])}" in card
     fairness = json.loads((resolve(fast_bundle) / "extras" / "fairness.json").read_text())
-    for name, attribute in fairness["attributes"].items():
+    from scoring.labels import category_label
+    from scoring.model_card import _attribute_label
+
+    for name, attribute in fairness["attributes"].items():  # attributes and groups in words (issue 17)
         first = attribute["groups"][0]
-        assert f"### {name}" in card and f"| {fmt(first['group'])} | {fmt(first['count'])} |" in card, name
+        group = category_label(name, first["group"], "en")
+        assert f"### {_attribute_label(name, 'en')}" in card and f"| {fmt(group)} | {fmt(first['count'])} |" in card, \
+            name
     assert "No drift report yet" in card

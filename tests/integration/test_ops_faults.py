@@ -162,7 +162,7 @@ def test_concurrent_decisions_are_all_kept(bundle_dir, tmp_path):
         def writer(t: int) -> None:
             for i in range(per_thread):
                 cid = clients[(t + i) % len(clients)]
-                body = json.dumps({"decision": "approve" if i % 2 else "decline", "reason": f"w{t}-{i}",
+                body = json.dumps({"decision": "approve", "reason": f"writer {t} file {i}",
                                    "advisor": f"advisor-{t}"}).encode()
                 status, _, data = http_request(server.port, "POST", f"/clients/{cid}/decision", body=body,
                                                headers={"X-API-Key": key, "Content-Type": "application/json"})
@@ -176,13 +176,13 @@ def test_concurrent_decisions_are_all_kept(bundle_dir, tmp_path):
             w.start()
         for w in workers:
             w.join(180)
-        expected = {f"w{t}-{i}" for t in range(threads_n) for i in range(per_thread)}
+        expected = {f"writer {t} file {i}" for t in range(threads_n) for i in range(per_thread)}
         assert statuses.count(201) == len(expected), sorted(set(statuses))
         assert len({row["id"] for row in created}) == len(expected)
 
         stored = []
         for cid in clients:
-            status, answer = get_json(server.port, f"/clients/{cid}/decisions", key)
+            status, answer = get_json(server.port, f"/clients/{cid}/decisions?per_page=500", key)
             assert status == 200
             stored += answer["decisions"]
         assert sorted(d["reason"] for d in stored) == sorted(expected)

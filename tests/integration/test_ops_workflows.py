@@ -77,7 +77,8 @@ def test_ci_workflow_shape():
 
 
 def test_procfile_and_runtime():
-    assert (REPO / "Procfile").read_text().strip() == "web: bin/web"
+    assert (REPO / "Procfile").read_text().split("\n")[:2] == ["web: bin/web", "release: bin/release"]
+    assert os.access(REPO / "bin" / "release", os.X_OK)  # migrations before the new release's dynos start
     assert re.fullmatch(r"python-3\.11\.\d+", (REPO / "runtime.txt").read_text().strip())
     assert (REPO / ".python-version").read_text().strip() == "3.11"
     web = REPO / "bin" / "web"

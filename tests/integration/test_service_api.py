@@ -36,6 +36,9 @@ def test_model_description(client, service_app):  # noqa: F811
     assert len(body.features) == len(bundle.feature_names)
     assert body.importance[0].importance >= body.importance[-1].importance
     assert all(f.label for f in body.features)
+    # the one decision rule, served: the dashboard draws its gauge and legend from these
+    assert [(b.decision, b.band, b.low, b.high) for b in body.bands] == [
+        ("approve", "green", 0.0, 45.0), ("review", "orange", 45.0, 55.0), ("decline", "red", 55.0, 100.0)]
 
 
 def test_model_fairness_and_card(client, service_app):  # noqa: F811
@@ -83,8 +86,11 @@ def test_model_card_is_the_cli_card_with_the_bundles_figures(fast_bundle, tmp_pa
     assert f"bon client refusé (faux positif) {plain(meta['costs']['fp'], 'fr')}" in card
     fairness = bundle.extra("fairness")
     if fairness is not None:
+        from scoring.labels import category_label
+
         first = fairness["attributes"]["CODE_GENDER"]["groups"][0]
-        assert f"| {first['group']} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
+        group = category_label("CODE_GENDER", first["group"], "fr")  # "Femme", not "F" (issue 17)
+        assert f"| {group} | {fmt(first['count'], 'fr')} | {fmt(first['defaults'], 'fr')} |" in card
     assert "**À SURVEILLER**" in card and "0,1234 (à surveiller" in card
 
 
@@ -109,6 +115,43 @@ def test_client_listing_pagination_filters_and_sort(client, service_app):  # noq
     found = get(client, f"/clients?q={prefix}&per_page=200")
     assert found["total"] >= 1 and all(str(i["id"]).startswith(prefix) for i in found["items"])
     assert get(client, f"/clients?q={some}")["items"][0]["id"] == some
+
+
+def test_client_listing_shows_and_filters_the_advisors_latest_decision(client):  # noqa: F811
+    """Issue 17: the clients list shows the latest recorded decision (who, when) and filters on it."""
+    first, second = [i["id"] for i in get(client, "/clients?per_page=2&sort=-score")["items"]]
+    assert all(i["advisor_decision"] is None for i in get(client, "/clients?per_page=2&sort=-score")["items"])
+    saved = client.post(f"/clients/{first}/decision", headers=HEADERS,
+                        json={"decision": "decline", "reason": "Endettement trop élevé (test).", "advisor": "a.martin"})
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    shown = {i["id"]: i for i in get(client, "/clients?per_page=2&sort=-score")["items"]}
+    assert shown[first]["advisor_decision"]["decision"] == "decline"
+    assert shown[first]["advisor_decision"]["advisor"] == "a.martin" and shown[first]["advisor_decision"]["created_at"]
+    assert shown[second]["advisor_decision"] is None
+    declined = get(client, "/clients?advisor_decision=decline&per_page=200")
+    assert first in [i["id"] for i in declined["items"]] and second not in [i["id"] for i in declined["items"]]
+    assert all(i["advisor_decision"]["decision"] == "decline" for i in declined["items"])
+    undecided = get(client, "/clients?advisor_decision=none&per_page=1")
+    assert undecided["total"] == get(client, "/clients?per_page=1")["total"] - len(
+        get(client, "/clients?advisor_decision=decline&per_page=200")["items"]) - get(
+        client, "/clients?advisor_decision=approve&per_page=1")["total"]
+    assert client.get("/clients?advisor_decision=maybe", headers=HEADERS).status_code in (400, 422)
+
+
+def test_client_listing_sorts_by_contract_and_decision(client):  # noqa: F811
+    """The dashboard's sort arrows on Contrat and Décision (issue 17): both are service sort keys."""
+    order = {"approve": 0, "review": 1, "decline": 2}
+    for sign in ("", "-"):
+        by_decision = get(client, f"/clients?sort={sign}decision&per_page=200")["items"]
+        ranks = [order[i["decision"]] for i in by_decision]
+        assert ranks == sorted(ranks, reverse=sign == "-")
+        by_contract = get(client, f"/clients?sort={sign}contract_type&per_page=200")["items"]
+        kinds = [i["contract_type"] or "" for i in by_contract]
+        assert kinds == sorted(kinds, reverse=sign == "-")
+    total = get(client, "/clients?per_page=1")["total"]
+    last = get(client, f"/clients?sort=decision&per_page=1&page={total}")["items"][0]
+    assert last["decision"] == "decline" or not any(  # the declined clients come last
+        i["decision"] == "decline" for i in get(client, "/clients?decision=decline&per_page=1")["items"])
 
 
 def test_client_details(client, service_app):  # noqa: F811
@@ -171,13 +214,15 @@ def test_similar_clients(client, service_app):  # noqa: F811
 
 
 def test_population(client, service_app):  # noqa: F811
-    body = get(client, "/population?features=EXT_SOURCE_3,CODE_GENDER&bins=12")
+    body = get(client, "/population?features=EXT_SOURCE_3,NAME_CONTRACT_TYPE&bins=12")
     schemas.PopulationOut.model_validate(body)
-    numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["CODE_GENDER"]
+    numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["NAME_CONTRACT_TYPE"]
     assert numeric["type"] == "numeric" and len(numeric["edges"]) in (13, len(numeric["repaid"]) + 1)
     assert len(numeric["repaid"]) == len(numeric["default"]) == len(numeric["edges"]) - 1
     assert categorical["type"] == "categorical" and len(categorical["levels"]) == len(categorical["repaid"])
     assert get(client, "/population")["features"]
+    assert "CODE_GENDER" not in get(client, "/population")["features"]  # not a model feature
+    assert client.get("/population?features=CODE_GENDER", headers=HEADERS).status_code == 422
 
 
 def test_predict_batch_by_ids_matches_single_scores(client):  # noqa: F811
@@ -216,32 +261,18 @@ def test_advisor_decisions_are_stored_newest_first(client, service_app):  # noqa
     cid = client_ids(client, 1)[0]
     first = get_post(client, f"/clients/{cid}/decision",
                      {"decision": "decline", "reason": "Revenus insuffisants", "advisor": "Claire"}, status=201)
-    second = get_post(client, f"/clients/{cid}/decision",
-                      {"decision": "approve", "reason": "  Garant ajouté  ", "advisor": "Paul"}, status=201)
+    contradicting = {"decision": "approve", "reason": "  Garant ajouté au dossier  ", "advisor": "Paul"}
+    conflict = client.post(f"/clients/{cid}/decision", headers=HEADERS, json=contradicting)
+    assert conflict.status_code == 409 and conflict.get_json()["detail"]["latest"]["id"] == first["id"]
+    second = get_post(client, f"/clients/{cid}/decision", {**contradicting, "revises": first["id"]}, status=201)
     schemas.DecisionOut.model_validate(second)
+    assert second["revision_of"] == first["id"] and second["sequence"] == 2
+    assert second["api_key_id"].startswith("key:") and HEADERS["X-API-Key"] not in json.dumps(second)
     score = get(client, f"/clients/{cid}/score")
-    assert second["reason"] == "Garant ajouté" and second["model_score"] == pytest.approx(score["score"])
+    assert second["reason"] == "Garant ajouté au dossier" and second["model_score"] == pytest.approx(score["score"])
     assert second["model_version"] == score["model_version"] and second["created_at"].endswith("Z")
     history = schemas.DecisionsOut.model_validate(get(client, f"/clients/{cid}/decisions"))
-    assert [d.id for d in history.decisions][:2] == [second["id"], first["id"]]
-
-
-def test_monitoring_summary(fast_bundle, tmp_path):
-    app = make_app(fast_bundle, tmp_path)
-    c = app.test_client()
-    assert c.get("/monitoring/summary", headers=HEADERS).status_code == 404
-    (tmp_path / "drift_summary.json").write_text(json.dumps({"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}))
-    cid = client_ids(c, 1)[0]
-    for _ in range(3):
-        c.get(f"/clients/{cid}/score", headers=HEADERS)
-    c.post("/predict/batch", headers=HEADERS, json={"ids": [cid, cid]})
-    app.extensions["model_service"].predictions.flush()
-    body = schemas.MonitoringOut.model_validate(c.get("/monitoring/summary", headers=HEADERS).get_json())
-    assert body.share_drifted == 0.1
-    assert body.scores_by_day and body.scores_by_day[-1]["count"] == 5  # 3 single + 2 batch rows
-    assert sum(body.scores_by_day[-1]["histogram"]["counts"]) == body.scores_by_day[-1]["count"]
-    assert "## Dérive des données" in c.get("/model/card", headers=HEADERS).get_json()["markdown"]
-    app.extensions["model_service"].predictions.close()
+    assert [d.id for d in history.decisions][:2] == [second["id"], first["id"]] and history.total == 2
 
 
 def test_every_scored_request_is_logged(fast_bundle, tmp_path):
@@ -257,16 +288,17 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     c.post("/predict/batch", headers=HEADERS, json={"records": [record]})
     app.extensions["model_service"].predictions.close()
     lines = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
-    assert [line.get("id") for line in lines] == [ids[0], None, ids[0], ids[0]]
-    assert [line["endpoint"] for line in lines] == ["score", "batch", "predict", "batch"]
+    assert [line.get("id") for line in lines] == [ids[0], *ids[1:], ids[0], ids[0]]
+    assert [line["endpoint"] for line in lines] == ["score", "batch", "batch", "batch", "predict", "batch"]
     features = set(app.extensions["model_service"].bundle.feature_names)
-    for line in lines[:1] + lines[2:]:
+    for line in lines:
         assert set(line) >= {"time", "endpoint", "probability", "score", "decision", "model_version", "features"}
-    assert set(lines[0]["features"]) == features and set(lines[2]["features"]) == features
-    batch = lines[1]  # known clients by id: one line, arrays, features reproducible from the store
-    assert batch["ids"] == ids[1:] and batch["count"] == 3 and len(batch["scores"]) == len(batch["decisions"]) == 3
-    assert batch["features"] is None and batch["features_source"] == "store"
-    assert lines[3]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[3]["features_source"] == "request"
+    assert set(lines[0]["features"]) == features and set(lines[4]["features"]) == features
+    batch = lines[1:4]  # known clients by id: one line each, features reproducible from the store
+    assert [b["id"] for b in batch] == ids[1:] and all(b["endpoint"] == "batch" for b in batch)
+    assert all(b["features"] is None and b["features_source"] == "store" for b in batch)
+    assert len({line["record_id"] for line in lines}) == len(lines)
+    assert lines[5]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[5]["features_source"] == "request"
 
 
 def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):
@@ -291,6 +323,8 @@ def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):
     for t in threads:
         t.join()
     assert statuses == [201] * 120
-    stored = app.test_client().get(f"/clients/{cid}/decisions", headers=HEADERS).get_json()["decisions"]
+    answer = app.test_client().get(f"/clients/{cid}/decisions?per_page=500", headers=HEADERS).get_json()
+    stored = answer["decisions"]
+    assert answer["total"] == 120 and sorted(d["sequence"] for d in stored) == list(range(1, 121))
     assert len(stored) == 120 and {d["reason"] for d in stored} == {f"dossier {n}-{k}" for n in range(8)
                                                                      for k in range(15)}

@@ -165,11 +165,14 @@ def test_stale_precomputed_scores_are_ignored(fast_bundle):
 
 
 def test_single_row_fast_path_equals_the_model_input_frame(service_app, client, fast_bundle, real_data_dir):  # noqa: F811
-    """StoreInputs.row_from_frame (the POST /predict path) gives exactly the row model_input builds,
-    for full records with history, partial records and an empty one, and equals the stored row."""
+    """The columnar POST /predict path (model_inputs -> model_rows) gives exactly the row the pandas
+    wrappers (features_from_records -> model_input) build, for full records with history, partial
+    records and an empty one, and equals the stored row."""
+    import pandas as pd
+
     from model_service.inputs import rows_as_lists
-    from model_service.routes.predict import build_features, history_frames
-    from scoring.features import model_input
+    from model_service.routes.predict import PLACEHOLDER_ID, history_frames, model_inputs
+    from scoring.features import features_from_records, model_input, model_rows
 
     s = service_app.extensions["model_service"]
     cases = []
@@ -182,10 +185,11 @@ def test_single_row_fast_path_equals_the_model_input_frame(service_app, client, 
         body = s.models.predict.model_validate({"application": application, **({"history": history} if history else {})})
         fields = body.application.model_dump(exclude_none=True)
         fields.pop("SK_ID_CURR", None)
+        history = history_frames(body.history)
+        frame = features_from_records(pd.DataFrame([{**fields, "SK_ID_CURR": PLACEHOLDER_ID}]), history)
+        expected = rows_as_lists(model_input(frame, s.inputs.features, s.inputs.categorical))[0]
         with service_app.app_context():
-            frame = build_features([fields], history_frames(body.history))
-        expected = rows_as_lists(model_input(frame.iloc[:1], s.inputs.features, s.inputs.categorical))[0]
-        got = s.inputs.row_from_frame(frame)
+            got = model_rows(model_inputs(s, [fields], history), s.inputs.features)[0]
         assert len(got) == len(expected)
         for name, a, b in zip(s.inputs.features, got, expected, strict=True):
             assert (a == b) or (a != a and b != b), (cid, name, a, b)  # NaN == NaN here

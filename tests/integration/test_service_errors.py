@@ -48,7 +48,7 @@ def test_unknown_route_method_and_client(client):  # noqa: F811
                 "/clients/abc/score"):
         assert_error(client.get(url, headers=HEADERS), 404)
     assert_error(client.post("/clients/1/decision", headers=HEADERS,
-                             json={"decision": "approve", "reason": "fine", "advisor": "A"}), 404)
+                             json={"decision": "approve", "reason": "a fine reason", "advisor": "A"}), 404)
 
 
 def test_bodies_bad_json_wrong_type_and_too_large(fast_bundle, tmp_path):
@@ -156,12 +156,14 @@ def test_database_outage_gives_503_while_scoring_works(fast_bundle, tmp_path):
     c = app.test_client()
     cid = client_ids(c, 1)[0]
     body = assert_error(c.post(f"/clients/{cid}/decision", headers=HEADERS,
-                               json={"decision": "approve", "reason": "good file", "advisor": "A"}), 503)
-    assert "database" in body["detail"]
+                               json={"decision": "approve", "reason": "a good file", "advisor": "A"}), 503)
+    assert "database" in body["detail"] and str(tmp_path) not in body["detail"]
     assert_error(c.get(f"/clients/{cid}/decisions", headers=HEADERS), 503)
     assert c.get(f"/clients/{cid}/score", headers=HEADERS).status_code == 200
     assert c.post("/predict/batch", headers=HEADERS, json={"ids": [cid]}).status_code == 200
-    assert c.get("/health").status_code == 200
+    health = c.get("/health")
+    assert health.status_code == 200 and health.get_json()["status"] == "degraded"
+    assert health.get_json()["database"]["status"] == "unavailable"
 
 
 def test_unexpected_failure_is_a_bare_500(fast_bundle, tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from scoring.bundle import load_bundle
 from scoring.features import build_features, categorical_features, feature_names, model_input
+from scoring.protected import model_features
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +33,10 @@ def test_metadata_has_everything_the_service_and_reports_need(bundle):
     datetime.fromisoformat(m["created"])
     assert m["profile"] == "fast" and m["synthetic"] is False and len(m["data_fingerprint"]) == 16
     names = [f["name"] for f in m["features"]]
-    assert names == feature_names() and m["categorical"] == categorical_features()
+    assert names == model_features(feature_names()) and m["categorical"] == model_features(categorical_features())
+    # no protected attribute is a model feature; it stays in the store's info, for fairness only
+    assert "CODE_GENDER" not in names and "CODE_GENDER" not in m["categorical"]
+    assert "CODE_GENDER" not in bundle.feature_names and "CODE_GENDER" not in bundle.model.feature_names_
     assert all({"name", "type", "label", "label_en", "unit"} <= set(f) for f in m["features"])
     assert {f["type"] for f in m["features"]} == {"numeric", "categorical"}
     assert 0 < m["threshold"] < 1 and m["costs"] == {"fn": 10.0, "fp": 1.0}
@@ -78,8 +82,9 @@ def test_extras(bundle):
     ext = pop["features"]["EXT_SOURCE_3"]
     assert ext["type"] == "numeric" and len(ext["edges"]) - 1 == len(ext["repaid"]) <= 30
     assert sum(ext["repaid"]) + sum(ext["default"]) + sum(ext["missing"].values()) == 7000
-    gender = pop["features"]["CODE_GENDER"]
-    assert gender["type"] == "categorical" and sum(gender["repaid"]) + sum(gender["default"]) == 7000
+    contract = pop["features"]["NAME_CONTRACT_TYPE"]
+    assert contract["type"] == "categorical" and sum(contract["repaid"]) + sum(contract["default"]) == 7000
+    assert "CODE_GENDER" not in pop["features"]  # not a model feature: no comparison plot offers it
     oof = bundle.extra("oof")
     assert len(oof["ids"]) == len(oof["probability"]) == 7000
     fair = bundle.extra("fairness")
@@ -168,3 +173,19 @@ def test_methodology_note_is_built_from_the_run(fast_bundle, bundle, tmp_path):
     assert f"client **{m['example']['id']}**" in text
     html = out.with_suffix(".html").read_text()
     assert html.count("data:image/png;base64,") == 5
+
+
+def test_calibrated_oof_probabilities_keep_the_ranking_and_never_reach_0_or_1(bundle):
+    """Issue 17: isotonic collapsed 3,000 clients onto 29 probabilities with a minimum of exactly 0."""
+    oof = bundle.extra("oof")
+    raw, calibrated, y = oof["raw"], oof["probability"], oof["target"]
+    assert bundle.calibrator.smooth and bundle.metadata["calibration"]["method"] == bundle.calibrator.kind
+    assert len(np.unique(calibrated)) >= 0.95 * len(np.unique(raw))
+    assert calibrated.min() > 0 and calibrated.max() < 1
+    assert abs(roc_auc_score(y, calibrated) - roc_auc_score(y, raw)) <= 0.001
+    np.testing.assert_allclose(bundle.calibrator.apply(raw), calibrated, atol=1e-12)
+    # every client of the store too: strictly bounded, as many distinct probabilities as distinct raw scores
+    p = np.asarray(bundle.store.probability)
+    assert p.min() > 0 and p.max() < 1 and len(np.unique(p)) >= 0.95 * len(p)
+    methods = [r["method"] for r in bundle.metadata["calibration"]["comparison"]]
+    assert {"platt_logit", "beta", "pchip", "isotonic"} <= set(methods)

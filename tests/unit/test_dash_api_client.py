@@ -17,7 +17,7 @@ ROUTES = {
     "/clients/1": (200, {"id": 1, "info": {}}),
     "/clients/404": (404, {"error": "not_found", "detail": "unknown client 404"}),
     "/clients/422": (422, {"error": "invalid", "detail": [{"loc": ["q"], "msg": "bad"}]}),
-    "/monitoring/summary": (404, {"error": "not_found", "detail": "no drift report"}),
+    "/monitoring/summary": (200, {"model_version": "v1", "threshold": 0.1, "drift": {"n_columns": 3}}),
     "/model": (503, {"error": "unavailable", "detail": "model loading"}),
     "/model/card": (200, "<html>not json</html>"),
     "/model/fairness": (500, "Internal Server Error"),
@@ -126,8 +126,10 @@ def test_connection_refused_is_unavailable():
         dead.clients(page=1)
 
 
-def test_monitoring_summary_404_means_no_report(client):
-    assert client.monitoring_summary() is None
+def test_monitoring_summary_of_another_shape_is_an_error_not_a_guess(client):
+    with pytest.raises(ServiceError) as info:
+        client.monitoring_summary()
+    assert info.value.code == "bad_response"
 
 
 def test_health_is_cached(client):

@@ -17,10 +17,10 @@ from dash_app.figures import (
     importance_figure,
     population_figure,
     roc_figure,
-    scores_by_day_figure,
     waterfall_figure,
 )
-from dash_app.figures.monitoring import decision_count
+from dash_app.i18n import band_legend
+from scoring import decision as decision_rule
 
 
 @pytest.mark.parametrize("colour", [theme.GREEN, theme.ORANGE, theme.RED, theme.BLUE, theme.MUTED, theme.INK])
@@ -34,23 +34,36 @@ def test_band_text_readable_on_its_own_fill():
         assert theme.contrast(text, fill) >= 4.5
 
 
+BANDS = decision_rule.bands()  # what GET /model serves
+
+
 @pytest.mark.parametrize("score, decision, colour", [(12.0, "approve", theme.GREEN), (45.0, "review", theme.ORANGE),
                                                      (55.0, "review", theme.ORANGE), (55.1, "decline", theme.RED),
                                                      (44.99, "approve", theme.GREEN)])
 def test_gauge_value_colour_and_bands(score, decision, colour):
-    assert theme.decision_of_score(score) == decision
-    fig = gauge_figure(score)
+    assert decision_rule.decide(score) == decision
+    fig = gauge_figure(score, decision, BANDS)
     indicator = fig.data[0]
     assert indicator.value == pytest.approx(round(score, 1))
     assert indicator.gauge.bar.color == colour
     assert indicator.gauge.threshold.value == 50
     assert list(indicator.gauge.axis.range) == [0, 100]
     steps = [(tuple(s.range), s.color) for s in indicator.gauge.steps]
-    assert steps == [((0, 45), theme.GREEN_FILL), ((45, 55), theme.ORANGE_FILL), ((55, 100), theme.RED_FILL)]
+    low, high = decision_rule.REVIEW_LOW, decision_rule.REVIEW_HIGH
+    assert steps == [((0, low), theme.GREEN_FILL), ((low, high), theme.ORANGE_FILL), ((high, 100), theme.RED_FILL)]
+
+
+def test_gauge_and_legend_follow_the_bands_the_service_sends():
+    moved = [{"decision": "approve", "band": "green", "low": 0.0, "high": 40.0},
+             {"decision": "review", "band": "orange", "low": 40.0, "high": 60.0},
+             {"decision": "decline", "band": "red", "low": 60.0, "high": 100.0}]
+    steps = [tuple(s.range) for s in gauge_figure(50, "review", moved).data[0].gauge.steps]
+    assert steps == [(0, 40), (40, 60), (60, 100)]
+    assert band_legend(moved) == "0–40 : accordé · 40–60 : à la discrétion du conseiller · 60–100 : refusé."
 
 
 def test_gauge_uses_the_service_decision_and_clips():
-    fig = gauge_figure(130, "decline")
+    fig = gauge_figure(130, "decline", BANDS)
     assert fig.data[0].value == 100 and fig.data[0].gauge.bar.color == theme.RED
 
 
@@ -149,10 +162,3 @@ def test_fairness_rows_shapes(payload):
     assert list(fig.data[0].y) == ["gender : Femme", "gender : Homme"]
 
 
-def test_scores_by_day_shares_become_counts():
-    rows = [{"day": "2025-01-01", "count": 10, "mean_score": 40.0, "approve": 0.5, "review": 0.2, "decline": 0.3}]
-    assert decision_count(rows[0], "approve") == 5
-    fig = scores_by_day_figure(rows)
-    assert [tr.y[0] for tr in fig.data[:3]] == [5, 2, 3]
-    assert fig.data[3].yaxis == "y2"
-    assert scores_by_day_figure([]).layout.annotations

@@ -41,7 +41,7 @@ def test_card_has_every_section_and_the_real_figures():
     assert "| cv / auc_mean | 0.7611 |" in card
     assert "12,345.50" in card
     assert "0.0912" in card and "missed default (false negative) 10," in card and "10 times" in card
-    assert "minimum cost 0.5200 at threshold 0.0912" in card
+    assert "Cost curve: 0.5200 per applicant at the threshold in use, the lowest of the 3" in card
     assert "Model features: 3 (1 categorical)" in card
     assert "External score 3 (EXT_SOURCE_3)" in card
     assert "abc123def4567890" in card
@@ -106,7 +106,7 @@ def test_training_fairness_report_shape():
                     "equal_opportunity_difference": {"value": None, "ci_low": None, "ci_high": None}}}}
     card = render({**METADATA, "model": {"type": "CatBoostClassifier", "pipeline": ["prep", "model"],
                                          "params": {"depth": 6}}}, fairness, None, lang="en")
-    assert "| F | 4,500 | 300 | 0.0667 | 0.7100 | 0.6000 | 0.2500 | 0.7400 | 41.2000 |" in card
+    assert "| Female | 4,500 | 300 | 0.0667 | 0.7100 | 0.6000 | 0.2500 | 0.7400 | 41.2000 |" in card
     assert "Demographic parity difference (approval-rate gap): 0.0810 (95% CI 0.0500 - 0.1100)" in card
     assert "Model: CatBoostClassifier (training pipeline: prep -> model)" in card
     summary_only = render({**METADATA, "fairness": {"summary": {"CODE_GENDER": {
@@ -123,7 +123,7 @@ def test_french_card_has_every_section_and_the_real_figures():
     assert "| AUC ROC | 0,7654 |" in card and "| AUC PR (précision moyenne) | 0,2489 |" in card
     assert "12\u202f345,50" in card
     assert "0,0912" in card and "défaut accepté (faux négatif) 10," in card and "10 fois" in card
-    assert "coût minimal 0,5200 au seuil 0,0912" in card
+    assert "Courbe de coût : 0,5200 par demandeur au seuil en vigueur" in card
     assert "Variables du modèle : 3 (dont 1 catégorielles)" in card
     assert "abc123def4567890" in card and "Aucune table d'équité" in card and "Aucun rapport de dérive" in card
     assert render(METADATA, lang="fr-FR") == card and render(METADATA, lang="EN") == render(METADATA)
@@ -139,13 +139,16 @@ def test_store_outcomes_gender_variant_and_free_form_drift():
     card = render(meta, None, {"share_drifted": 0.1, "drifted": ["AMT_CREDIT"]}, lang="en", target=target)
     assert "- Applicants in the client store: 5" in card and "- Labelled applicants (training): 4" in card
     assert "- Observed default rate (labelled applicants): 25.00%" in card
-    assert "CV AUC 0.7301 vs 0.7309 with it (-0.0008); business cost per client 0.5577 vs 0.5400 (+0.0177)" in card
+    assert "The model does not use CODE_GENDER" in card
+    assert ("CV AUC 0.7301 without vs 0.7309 with (-0.0008); business cost per client 0.5577 without vs 0.5400 with "
+            "(+0.0177)") in card
     assert "| share_drifted | 0.1000 |" in card
     # figures recorded in the metadata win over the store's
     assert "- Applicants in the client store: 9" in render({**meta, "n_clients": 9}, target=target)
     skipped = render({**METADATA, "fairness": {"gender_variant": {"computed": False, "note": "fast profile"}}},
                      lang="fr")
-    assert "Variante sans CODE_GENDER : non calculée (fast profile)." in skipped
+    assert "Le modèle n'utilise pas le sexe" in skipped
+    assert "variante avec le sexe : non calculée." in skipped  # training's English note is not shown in French
 
 
 def test_cli_writes_the_requested_language(tmp_path):
@@ -171,3 +174,14 @@ def test_service_and_cli_share_the_core_renderer():
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             assert not any(n.split(".")[0] in ("reports", "training") for n in names), f"{path}: {names}"
+
+
+def test_card_shows_the_honest_estimate_beside_the_optimistic_cost():
+    honest = {"auc": 0.7301, "auc_std": 0.012, "business_cost": 0.5612, "business_cost_std": 0.021,
+              "in_sample": {"auc": 0.7368, "business_cost": 0.5399}}
+    card = render({**METADATA, "honest_estimate": honest}, lang="en")
+    assert "business cost per client 0.5612 ± 0.0210, AUC 0.7301 ± 0.0120" in card
+    assert "optimistic" in card and "0.5399" in card
+    fr = render({**METADATA, "honest_estimate": honest}, lang="fr")
+    assert "coût métier par client 0,5612 ± 0,0210" in fr and "optimiste" in fr
+    assert "Estimation honnête" not in render(METADATA, lang="fr")

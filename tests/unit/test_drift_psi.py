@@ -1,11 +1,11 @@
-"""reports.psi: population stability index of a score (pure numpy)."""
+"""scoring.monitoring.psi: population stability index of a score (pure numpy)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from reports.psi import EPSILON, psi, psi_status, psi_table, quantile_edges
+from scoring.monitoring.psi import EPSILON, psi, psi_status, psi_table, quantile_edges
 
 
 def _scores(n=20_000, seed=0, shift=0.0):

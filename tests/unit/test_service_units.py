@@ -1,24 +1,15 @@
-"""Service building blocks without a model: settings, input validation, sentences,
-the prediction log writer and the decision store (concurrent writers)."""
+"""Service building blocks without a model: settings, input validation, sentences.
+(The prediction log and the stores: tests/unit/test_prediction_log.py, tests/integration/test_storage.py.)"""
 
 from __future__ import annotations
 
-import json
-import threading
-from pathlib import Path
-
-import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from model_service.config import DEFAULT_RATE_LIMIT, ConfigError, Settings
-from model_service.decisions import DatabaseUnavailable, DecisionStore
 from model_service.errors import problems_from
-from model_service.prediction_log import BatchEntry, Entry, PredictionLog, now
 from model_service.text import level_of, sentences
 from model_service.validation import InputModels, bounds
-
-MODEL = {"probability": 0.1, "score": 40.0, "decision": "approve"}
 
 
 # --- settings ----------------------------------------------------------------------------------------
@@ -104,84 +95,3 @@ def test_sentences_in_french_and_english():
     flag, _ = sentences("FLAG_DOCUMENT_3", 1.0, -0.1, (0.0, 1.0))
     assert "(Oui)" in flag
     assert level_of("DAYS_BIRTH", -25000.0, (-18000.0, -12000.0)) == "high"  # older = larger age
-
-
-# --- prediction log ----------------------------------------------------------------------------------
-def test_prediction_log_writes_json_lines_in_the_background(tmp_path: Path):
-    log = PredictionLog(tmp_path / "sub" / "p.jsonl", "v1", maxsize=100)
-    log.put(Entry(now(), "score", 7, 0.1, 12.5, "approve", ["A", "B"], [1.5, float("nan")]))
-    log.put(BatchEntry(now(), "batch", [8, 9], np.array([0.2, 0.9]), np.array([20.0, 90.0]),
-                       np.array(["approve", "decline"]), [{"A": 1.0}, {"A": 2.0, "B": "x"}]))
-    log.put(BatchEntry(now(), "batch", [10], np.array([0.3]), np.array([30.0]), np.array(["review"]), None))
-    log.close()
-    lines = [json.loads(line) for line in (tmp_path / "sub" / "p.jsonl").read_text().splitlines()]
-    assert [line.get("id") for line in lines] == [7, 8, 9, None]
-    assert lines[0]["features"] == {"A": 1.5, "B": None} and lines[0]["model_version"] == "v1"
-    assert lines[2]["features"] == {"A": 2.0, "B": "x"} and lines[2]["decision"] == "decline"
-    assert lines[3]["ids"] == [10] and lines[3]["scores"] == [30.0] and lines[3]["decisions"] == ["review"]
-    assert lines[3]["features"] is None and lines[3]["features_source"] == "store"
-
-
-def test_prediction_log_never_blocks_when_full(tmp_path: Path):
-    log = PredictionLog(tmp_path / "p.jsonl", "v1", maxsize=1)
-    gate = threading.Event()
-    original = log._lines
-
-    def slow(item):
-        gate.wait(5)
-        return original(item)
-
-    log._lines = slow  # type: ignore[method-assign]
-    for k in range(50):
-        log.put(Entry(now(), "score", k, 0.1, 10.0, "approve", [], []))
-    assert log.dropped > 0
-    gate.set()
-    log.close()
-    assert 1 <= len((tmp_path / "p.jsonl").read_text().splitlines()) < 50
-
-
-def test_disabled_prediction_log_does_nothing():
-    log = PredictionLog(None, "v1")
-    log.put(Entry(now(), "score", 1, 0.1, 10.0, "approve", [], []))
-    assert not log.enabled and log._thread is None
-
-
-# --- decision store ----------------------------------------------------------------------------------
-def test_concurrent_decisions_are_all_stored(tmp_path: Path):
-    store = DecisionStore(f"sqlite:///{tmp_path / 'd.db'}")
-    errors: list[BaseException] = []
-
-    def write(worker: int) -> None:
-        try:
-            for k in range(25):
-                store.add(1000 + k % 3, "approve" if k % 2 else "decline", f"reason {worker}-{k}",
-                          f"advisor {worker}", MODEL, "v1")
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    rows = [r for cid in (1000, 1001, 1002) for r in store.for_client(cid)]
-    assert len(rows) == 200 and len({r["id"] for r in rows}) == 200
-    assert {r["reason"] for r in rows} == {f"reason {w}-{k}" for w in range(8) for k in range(25)}
-    newest = store.for_client(1000)
-    assert [r["created_at"] for r in newest] == sorted((r["created_at"] for r in newest), reverse=True)
-
-
-def test_unavailable_database_raises_a_clear_error(tmp_path: Path):
-    (tmp_path / "file").write_text("x")
-    store = DecisionStore(f"sqlite:///{tmp_path / 'file' / 'd.db'}")
-    assert store.check() is False
-    with pytest.raises(DatabaseUnavailable):
-        store.add(1, "approve", "fine", "A", MODEL, "v1")
-    bad = DecisionStore("nosuchdialect://x")
-    with pytest.raises(DatabaseUnavailable):
-        bad.for_client(1)
-    missing_driver = DecisionStore("postgresql+psycopg://u:p@127.0.0.1:1/db")
-    assert "***" in missing_driver.safe_url
-    with pytest.raises(DatabaseUnavailable):
-        missing_driver.add(1, "approve", "fine", "A", MODEL, "v1")

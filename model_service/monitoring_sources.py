@@ -1,0 +1,114 @@
+"""Where the Monitoring page's production data come from: the prediction log, decisions and outcomes.
+
+The prediction log is read from the service database's ``prediction_log`` table
+(:func:`read_log_database`) or from the JSON-lines file (:func:`read_log_file`, with DuckDB);
+both give one row per scored client -- time, client_id, probability, score, decision,
+model_version, role -- plus the requested feature columns of the rows that logged features.
+:func:`read_decisions` and :func:`read_outcomes` read the other two tables. All return pandas
+frames for :mod:`scoring.monitoring`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from .storage.schema import decisions, outcomes, predictions
+
+log = logging.getLogger("model_service.monitoring")
+
+LOG_COLUMNS = ["time", "client_id", "probability", "score", "decision", "model_version", "role", "endpoint"]
+#: At most this many logged feature rows (the most recent) feed the feature drift.
+FEATURE_ROWS = 20_000
+
+_LOG_SQL = """
+WITH log AS (
+    SELECT * FROM read_json(?, format = 'newline_delimited', ignore_errors = true,
+                            columns = {{'time': 'VARCHAR', 'id': 'BIGINT', 'probability': 'DOUBLE',
+                                        'score': 'DOUBLE', 'decision': 'VARCHAR', 'model_version': 'VARCHAR',
+                                        'role': 'VARCHAR', 'endpoint': 'VARCHAR', 'features': 'JSON'}})
+)
+SELECT time, id AS client_id, probability, score, decision, model_version, coalesce(role, 'champion') AS role,
+       endpoint{features}
+FROM log WHERE score IS NOT NULL AND time IS NOT NULL
+"""
+
+
+def read_log_file(path: Path, features: list[str]) -> pd.DataFrame:
+    """Scored rows of the JSON-lines log (empty frame when absent or unreadable)."""
+    if not path.exists():
+        return pd.DataFrame(columns=LOG_COLUMNS + features)
+    extract = "".join(f", TRY_CAST(json_extract(features, {_quote('$.' + json.dumps(f))}) AS DOUBLE) AS "
+                      f"{_ident(f)}" for f in features)
+    try:
+        with duckdb.connect() as con:
+            return con.execute(_LOG_SQL.format(features=extract), [str(path)]).df()
+    except duckdb.Error as exc:
+        log.warning("prediction log %s unreadable: %s", path, exc)
+        return pd.DataFrame(columns=LOG_COLUMNS + features)
+
+
+def read_log_database(db, features: list[str], since: datetime | None = None) -> pd.DataFrame:
+    """Scored rows of the ``prediction_log`` table logged at or after ``since``."""
+    t = predictions
+    query = select(t.c.logged_at, t.c.client_id, t.c.probability, t.c.score, t.c.decision, t.c.model_version,
+                   t.c.role, t.c.endpoint, t.c.features)
+    if since is not None:
+        query = query.where(t.c.logged_at >= since)
+    with db.connect() as conn:
+        rows = conn.execute(query.order_by(t.c.logged_at)).all()
+    frame = pd.DataFrame(rows, columns=["time", *LOG_COLUMNS[1:], "features"])
+    frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    raw = frame.pop("features")
+    values = {f: np.full(len(frame), np.nan) for f in features}
+    if features:
+        with_features = np.flatnonzero(raw.notna().to_numpy())[-FEATURE_ROWS:]
+        for k in with_features:
+            try:
+                record = json.loads(raw.iat[k])
+            except ValueError:
+                continue
+            for f in features:
+                v = record.get(f)
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    values[f][k] = float(v)
+    for f in features:
+        frame[f] = values[f]
+    return frame
+
+
+def read_decisions(db) -> pd.DataFrame:
+    """Every recorded advisor decision."""
+    t = decisions
+    with db.connect() as conn:
+        rows = conn.execute(select(t.c.client_id, t.c.decision, t.c.reason, t.c.advisor, t.c.created_at,
+                                   t.c.model_decision)).all()
+    return pd.DataFrame(rows, columns=["client_id", "decision", "reason", "advisor", "created_at", "model_decision"])
+
+
+def read_outcomes(db) -> pd.DataFrame:
+    """Each client's latest outcome: client_id, defaulted (0/1), observed_at (end of the day observed, UTC)."""
+    t = outcomes
+    with db.connect() as conn:
+        rows = conn.execute(select(t.c.client_id, t.c.defaulted, t.c.observed_on)).all()
+    frame = pd.DataFrame(rows, columns=["client_id", "defaulted", "observed_at"])
+    if frame.empty:
+        return frame
+    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True) + pd.Timedelta(days=1)
+    frame["defaulted"] = frame["defaulted"].astype(int)
+    return frame.sort_values(["client_id", "observed_at"]).groupby("client_id", as_index=False).tail(1)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

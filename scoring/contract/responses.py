@@ -1,0 +1,238 @@
+"""The service's answers as pydantic models: the one contract the service returns,
+its OpenAPI document describes and the dashboard parses (``dash_app/api_client.py``).
+
+Pydantic only (no Flask, no CatBoost, nothing that scores), so the dashboard may import it.
+Advisors' decisions and outcomes have their own module, :mod:`scoring.contract_decisions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Decision = Literal["approve", "review", "decline"]
+Band = Literal["green", "orange", "red"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Versioned(Out):
+    model_version: str
+    threshold: float
+
+
+class ErrorOut(BaseModel):
+    error: str
+    detail: Any
+
+
+class ScoreFields(Out):
+    probability: float = Field(description="calibrated probability of default")
+    score: float = Field(description="0-100, the threshold maps to 50")
+    decision: Decision
+    band: Band
+
+
+# --- service and model ---------------------------------------------------------------------------
+class DatabaseHealth(Out):
+    status: Literal["ok", "unavailable"]
+    backend: str = Field(description="sqlite or postgresql")
+    detail: str | None = None
+
+
+class PredictionLogHealth(Out):
+    enabled: bool
+    target: Literal["database", "file", "off"]
+    written: int = Field(description="records written by this worker since it started")
+    spilled: int = Field(description="records put in the local spill file when the writer fell behind")
+    pending: int = Field(description="records queued or spilled, not yet written")
+    lost: int = Field(description="records that could not be kept (must stay 0)")
+
+
+class HealthOut(Versioned):
+    status: Literal["ok", "degraded"] = Field(description="degraded: the database or the prediction log fails")
+    clients: int
+    synthetic: bool
+    database: DatabaseHealth
+    prediction_log: PredictionLogHealth
+
+
+class ImportanceItem(Out):
+    feature: str
+    label: str
+    importance: float
+
+
+class FeatureItem(Out):
+    name: str
+    type: str
+    label: str
+    label_en: str
+
+
+class BandItem(Out):
+    decision: Decision
+    band: Band
+    low: float = Field(description="lowest score of the band (45 and 55 belong to review)")
+    high: float = Field(description="highest score of the band")
+
+
+class ModelOut(Versioned):
+    bands: list[BandItem] = Field(description="the decision rule: score ranges of approve, review, decline")
+    costs: dict[str, Any]
+    metrics: dict[str, Any]
+    cost_curve: Any = None
+    importance: list[ImportanceItem]
+    features: list[FeatureItem]
+    roc: Any = None
+    calibration: Any = None
+    synthetic: bool
+    created: Any = None
+    data_fingerprint: Any = None
+
+
+class CardOut(Versioned):
+    markdown: str
+
+
+class FairnessOut(Versioned):
+    pass
+
+
+# --- clients -------------------------------------------------------------------------------------
+class LatestDecision(Out):
+    """Who decided what, and when (the latest of the client's recorded decisions)."""
+
+    decision: Literal["approve", "decline"]
+    advisor: str
+    created_at: str
+
+
+class ClientSummary(Out):
+    id: int
+    age: float | None
+    income: float | None
+    credit: float | None
+    annuity: float | None
+    contract_type: str | None
+    gender: str | None
+    score: float
+    probability: float
+    decision: Decision
+    band: Band
+    advisor_decision: LatestDecision | None = Field(None, description="the advisor's latest recorded decision")
+
+
+class ClientsOut(Versioned):
+    items: list[ClientSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class ClientOut(Versioned):
+    id: int
+    info: dict[str, Any]
+    display: dict[str, str]
+    known_outcome: Literal[0, 1] | None
+    application: dict[str, Any] = Field(description="raw application fields (what POST /predict takes)")
+
+
+class ScoreOut(ScoreFields, Versioned):
+    id: int
+
+
+class Contribution(Out):
+    feature: str
+    label: str
+    label_en: str
+    value: float | str | None
+    display_value: str
+    contribution: float = Field(description="SHAP value in log-odds")
+    direction: Literal["raises", "lowers"]
+    sentence: str
+    sentence_en: str
+
+
+class Explanation(Out):
+    base_value: float
+    raw_score: float = Field(description="log-odds of the uncalibrated model = base_value + all contributions")
+    contributions: list[Contribution]
+    other_contribution: float
+
+
+class ExplanationOut(Explanation, Versioned):
+    id: int
+
+
+class Neighbour(Out):
+    id: int
+    distance: float
+    outcome: Literal[0, 1] | None
+    score: float | None
+    decision: Decision | None
+
+
+class SimilarOut(Versioned):
+    id: int
+    k: int
+    neighbours: list[Neighbour]
+    default_rate: float | None
+    features: list[dict[str, Any]]
+
+
+class Change(Out):
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+class Counterfactual(Out):
+    current: ScoreFields
+    found: bool
+    changes: list[Change]
+    new_score: ScoreFields | None
+    message: str
+
+
+class CounterfactualOut(Counterfactual, Versioned):
+    id: int
+
+
+class PopulationOut(Versioned):
+    features: dict[str, dict[str, Any]]
+
+
+# --- scoring new applications --------------------------------------------------------------------
+class InputWarning(Out):
+    """Something about the input that makes the score less reliable (the score is still given)."""
+
+    code: Literal["few_fields", "missing_key_fields", "no_history"]
+    message: str = Field(description="plain French, for the advisor")
+    message_en: str
+    fields: list[str] = Field(description="the application fields concerned (may be empty)")
+
+
+class PredictOut(ScoreFields, Versioned):
+    id: int | None
+    explanation: Explanation | None = Field(description="null when the request asked explain=false")
+    warnings: list[InputWarning] = Field(
+        description="completeness warnings: too few informative fields, key fields missing, no history")
+    counterfactual: Counterfactual | None = None
+
+
+class BatchOut(Versioned):
+    results: list[dict[str, Any]]
+    count: int
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+class MonitoringOut(Versioned):
+    scores_by_day: list[dict[str, Any]]
+
+
+__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "PopulationOut", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]

@@ -1,0 +1,244 @@
+"""The named steps of a training run (search, ablation, calibration, honest estimate, fairness, refit,
+importance, metadata), each a function of a :class:`Run` and the previous steps' results.
+:func:`training.pipeline.train` calls them in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from training import tracking
+from training.calibrate import CalibrationResult, calibrate_oof
+from training.compare import oof_predictions, summarise
+from training.dataset import TrainingData, with_attributes
+from training.extras import neighbours, population
+from training.fairness import fairness_report, fairness_summary, group_columns
+from training.honest import honest_estimate
+from training.importance import global_importance, local_explanation
+from training.labels import feature_entries, label
+from training.metrics import classification_metrics, roc_points
+from training.models import build_dummy, build_logistic, build_pipeline, export_model
+from training.profiles import Profile
+from training.search import SearchResult, run_search
+from training.threshold import ThresholdResult, choose_threshold
+
+
+@dataclass
+class Run:
+    """What every step needs: the data, the shared folds, the profile, costs and seed."""
+
+    data: TrainingData
+    folds: list
+    profile: Profile
+    n_iter: int
+    seed: int
+    fn_cost: float
+    fp_cost: float
+    data_dir: Path
+
+
+@dataclass
+class Searched:
+    result: SearchResult
+    ratio: float  # SMOTE minority/majority ratio
+    params: dict  # CatBoost parameters (profile base + searched)
+
+
+@dataclass
+class Refit:
+    pipeline: object
+    model: object  # the exported CatBoost step
+    probability: np.ndarray  # calibrated probability of every client (final model)
+    check: float  # pipeline vs exported model max |diff|
+
+
+def split_params(params: dict) -> tuple[float, dict]:
+    ratio = float(params.get("smote__sampling_strategy", 0.25))
+    model = {k.removeprefix("model__"): v for k, v in params.items() if k.startswith("model__")}
+    return ratio, model
+
+
+def variants(run: Run, s: Searched) -> tuple[list[dict], list[dict]]:
+    """Ablation (SMOTE / none / class weights) and comparison (dummy / logistic / CatBoost) on the same folds."""
+    data, folds, cb, seed, fn_cost, fp_cost = run.data, run.folds, s.params, run.seed, run.fn_cost, run.fp_cost
+    X, y, ratio, smote_oof = data.X, data.y, s.ratio, s.result.oof
+    oofs = {"smote": smote_oof}
+    for variant in ("none", "class_weights"):
+        est = build_pipeline(data.features, data.categorical, variant=variant, params=cb, seed=seed)
+        oofs[variant] = oof_predictions(est, X, y, folds, name=f"ablation {variant}")
+    names = {"smote": f"SMOTE (ratio {ratio:.2f})", "none": "no resampling",
+             "class_weights": "class weights (Balanced)"}
+    ablation = [summarise(v, y, oofs[v], folds, fn_cost, fp_cost, description=names[v]) for v in names]
+    oofs["dummy"] = oof_predictions(build_dummy(seed), X, y, folds, name="dummy")
+    oofs["logistic"] = oof_predictions(build_logistic(data.features, data.categorical, seed=seed), X, y, folds,
+                                       name="logistic regression")
+    comparison = [
+        summarise("dummy", y, oofs["dummy"], folds, fn_cost, fp_cost, description="majority-class prior"),
+        summarise("logistic", y, oofs["logistic"], folds, fn_cost, fp_cost,
+                  description="L2 logistic regression (C=0.05), median-imputed, scaled, one-hot"),
+        summarise("catboost", y, smote_oof, folds, fn_cost, fp_cost,
+                  description="SMOTENC + CatBoost (searched parameters)"),
+    ]
+    return ablation, comparison
+
+
+def protected_variant(run: Run, s: Searched, base: dict) -> dict:
+    """The shipped model excludes the protected attributes; this variant adds them back on the same folds and
+    parameters, only to measure what excluding them costs (``auc`` = without, ``auc_with`` = with)."""
+    data, folds, seed, fn_cost, fp_cost = run.data, run.folds, run.seed, run.fn_cost, run.fp_cost
+    ratio, cb = s.ratio, s.params
+    features, categorical, X = with_attributes(data, data.excluded)
+    if len(features) == len(data.features):
+        return {"computed": False, "excluded": list(data.excluded), "note": "no excluded attribute in the data"}
+    est = build_pipeline(features, categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
+    oof = oof_predictions(est, X, data.y, folds, name="with " + ", ".join(data.excluded))
+    row = summarise("with_protected", data.y, oof, folds, fn_cost, fp_cost)
+    return {"auc": base["auc"], "business_cost": base["business_cost"], "auc_with": row["auc"],
+            "business_cost_with": row["business_cost"], "auc_change": base["auc"] - row["auc"],
+            "business_cost_change": base["business_cost"] - row["business_cost"], "computed": True,
+            "excluded": list(data.excluded), "shipped": "without"}
+
+
+def honest(run: Run, s: Searched, in_sample: dict) -> dict:
+    """Honest AUC/cost: each fold's threshold chosen on inner CV of the other folds (:mod:`training.honest`)."""
+    data, prof, seed, ratio, cb = run.data, run.profile, run.seed, s.ratio, s.params
+    est = build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
+
+    def inner_predict(rows: np.ndarray) -> np.ndarray:
+        X, y = data.X.iloc[rows], data.y[rows]
+        inner = list(StratifiedKFold(prof.inner_folds, shuffle=True, random_state=seed + 1).split(X, y))
+        return oof_predictions(est, X, y, inner, name="honest estimate, inner CV")
+
+    out = honest_estimate(data.y, s.result.oof, run.folds, inner_predict, run.fn_cost, run.fp_cost, seed=seed)
+    out["inner_folds"] = prof.inner_folds
+    out["in_sample"] = {**in_sample, "label": "optimistic: threshold chosen on the same out-of-fold predictions"}
+    return out
+
+
+
+
+def search(run: Run, on_candidate=None) -> Searched:
+    prof, data = run.profile, run.data
+    base = build_pipeline(data.features, data.categorical, ratio=prof.ratio, params=prof.base_params, seed=run.seed)
+    result = run_search(base, data.X, data.y, run.folds, prof.distributions, run.n_iter, run.seed, on_candidate)
+    ratio, searched = split_params(result.best_params)
+    return Searched(result=result, ratio=ratio, params={**prof.base_params, **searched})
+
+
+def calibration(run: Run, s: Searched) -> tuple[CalibrationResult, ThresholdResult, dict, dict]:
+    """Calibrator chosen by CV on the OOF scores, threshold and metrics on the calibrated OOF probability."""
+    y = run.data.y
+    cal = calibrate_oof(y, s.result.oof, seed=run.seed)
+    thr = choose_threshold(y, cal.calibrated, run.fn_cost, run.fp_cost)
+    metrics = classification_metrics(y, cal.calibrated, thr.threshold, run.fn_cost, run.fp_cost)
+    metrics.update({"cv_auc": s.result.cv_auc, "cv_auc_std": s.result.cv_auc_std,
+                    "auc_pooled_raw": float(roc_auc_score(y, s.result.oof)), "brier_raw": cal.summary["brier_raw"],
+                    "brier": cal.summary["brier"], "source": "out-of-fold"})
+    return cal, thr, metrics, roc_points(y, cal.calibrated)
+
+
+def fairness(run: Run, s: Searched, cal: CalibrationResult, thr: ThresholdResult, ablation: list[dict]) -> dict:
+    data, prof = run.data, run.profile
+    groups = group_columns(data.featureset.applications.loc[data.ids])
+    fair = fairness_report(data.y, cal.calibrated, groups, thr.threshold, n_boot=prof.fairness_bootstrap,
+                           seed=run.seed)
+    base_row = next(r for r in ablation if r["variant"] == "smote")
+    if prof.gender_variant:
+        fair["gender_variant"] = protected_variant(run, s, base_row)
+    else:
+        fair["gender_variant"] = {"computed": False, "excluded": list(data.excluded),
+                                  "note": f"skipped in the {prof.name} profile (run the full profile)"}
+    return fair
+
+
+def refit(run: Run, s: Searched, cal: CalibrationResult) -> Refit:
+    """The shipped model: SMOTE + CatBoost refit on every labelled row, scoring every client."""
+    data = run.data
+    final = build_pipeline(data.features, data.categorical, variant="smote", ratio=s.ratio, params=s.params,
+                           seed=run.seed)
+    final.fit(data.X, data.y)
+    model = export_model(final)
+    raw_all = model.predict_proba(data.X_all)[:, 1]
+    check = float(np.max(np.abs(final.predict_proba(data.X_all)[:, 1] - raw_all)))
+    probability = np.asarray(cal.calibrator.apply(raw_all), dtype=np.float64)
+    return Refit(pipeline=final, model=model, probability=probability, check=check)
+
+
+def importance(run: Run, r: Refit, cal: CalibrationResult, thr: ThresholdResult) -> tuple[list[dict], dict]:
+    data, y = run.data, run.data.y
+    labels = {f: label(f, "fr") for f in data.features}
+    ranked = global_importance(r.model, data.X_all, data.categorical, labels, run.profile.shap_sample, run.seed)
+    example_pos = int(np.argmin(np.abs(cal.calibrated - thr.threshold) + (y == 0) * 1.0))  # a defaulter near it
+    example_id = int(data.ids[example_pos])
+    example = local_explanation(r.model, data.X_all.loc[[example_id]], data.categorical, labels)
+    example.update({"id": example_id, "probability": float(r.probability[data.X_all.index.get_loc(example_id)]),
+                    "known_outcome": int(y[example_pos])})
+    return ranked, example
+
+
+def metadata(run: Run, *, version: str, s: Searched, r: Refit, cal: CalibrationResult, thr: ThresholdResult,
+             metrics: dict, roc: dict, honest_est: dict, ablation: list[dict], comparison: list[dict], fair: dict,
+             ranked: list[dict], example: dict, mlflow: dict, durations: dict) -> dict:
+    """The bundle's metadata, built in one place."""
+    data, prof = run.data, run.profile
+    winner = min(ablation, key=lambda row: (row["business_cost"], -row["auc"]))["variant"]
+    best_auc = max(ablation, key=lambda row: row["auc"])["variant"]
+    return {
+        "version": version, "created": datetime.now(UTC).isoformat(timespec="seconds"), "profile": prof.name,
+        "data_dir": str(run.data_dir), "data_fingerprint": data.fingerprint,
+        "synthetic": bool(data.featureset.synthetic),
+        "n_clients": int(len(data.X_all)), "n_labelled": int(len(data.y)), "default_rate": float(data.y.mean()),
+        "features": feature_entries(data.features, data.categorical), "categorical": list(data.categorical),
+        "excluded_attributes": list(data.excluded),
+        "threshold": thr.threshold, "threshold_scale": "calibrated probability",
+        "costs": {"fn": run.fn_cost, "fp": run.fp_cost}, "metrics": metrics,
+        "cost_curve": {**thr.curve, "accept_all": thr.accept_all, "best_cost": thr.cost},
+        "importance": ranked, "roc": roc, "calibration": cal.summary, "honest_estimate": honest_est,
+        "ablation": ablation, "ablation_winner": {"by_cost": winner, "by_auc": best_auc, "shipped": "smote"},
+        "comparison": comparison,
+        "search": {"method": "RandomizedSearchCV", "metric": "roc_auc", "folds": prof.folds,
+                   "n_candidates": run.n_iter, "best_params": s.params, "smote_ratio": s.ratio,
+                   "cv_auc": s.result.cv_auc, "cv_auc_std": s.result.cv_auc_std,
+                   "candidates": [{k: c[k] for k in ("params", "auc_mean", "auc_std", "fold_auc", "fit_seconds")}
+                                  for c in s.result.candidates]},
+        "fairness": {"summary": fairness_summary(fair), "gender_variant": fair["gender_variant"],
+                     "threshold": thr.threshold},
+        "example": example,
+        "model": {"type": "CatBoostClassifier", "pipeline": [n for n, _ in r.pipeline.steps], "params": s.params,
+                  "smote_ratio": s.ratio, "seed": run.seed, "serving_check_max_abs_diff": r.check},
+        "mlflow": mlflow,
+        "durations": durations,
+    }
+
+
+def extras(run: Run, s: Searched, cal: CalibrationResult, fair: dict) -> dict:
+    data = run.data
+    labels = {f: label(f, "fr") for f in data.features}
+    return {
+        "neighbours": neighbours(data.featureset.frame),
+        "population": population(data.X, data.y, data.categorical, labels),
+        "fairness": fair,
+        "oof": {"ids": data.ids, "probability": cal.calibrated.astype(np.float64),
+                "raw": s.result.oof.astype(np.float64), "target": data.y.astype(np.int64)},
+    }
+
+
+def log_candidate(run: Run, i: int, cand: dict) -> None:
+    with tracking.run(f"candidate-{i:02d}", nested=True, tags={"kind": "search"}):
+        tracking.log_params(cand["params"])
+        row = summarise(f"candidate-{i}", run.data.y, cand["oof"], run.folds, run.fn_cost, run.fp_cost)
+        tracking.log_metrics({"cv_auc": cand["auc_mean"], "cv_auc_std": cand["auc_std"],
+                              "business_cost": row["business_cost"], "fit_seconds": cand["fit_seconds"]})
+
+
+def log_variants(ablation: list[dict], comparison: list[dict]) -> None:
+    for row in ablation + comparison:
+        kind = "ablation" if row in ablation else "comparison"
+        with tracking.run(f"{kind}-{row['variant']}", nested=True, tags={"kind": kind}):
+            tracking.log_params({"variant": row["variant"]})
+            tracking.log_metrics({k: v for k, v in row.items() if isinstance(v, float)})
