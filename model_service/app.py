@@ -11,7 +11,7 @@ from . import services as services_module
 from .config import Settings
 from .errors import register_error_handlers
 from .ratelimit import make_limiter
-from .routes import clients, decisions, docs, health, model, monitoring, predict, scoring
+from .routes import admin, clients, decisions, docs, health, model, monitoring, predict, scoring
 from .security import install_auth, install_body_guard, install_cors, install_headers, install_proxy_fix
 
 log = logging.getLogger("model_service")
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     for bp in RATE_LIMITED:
         limiter.limit(settings.rate_limit)(bp)
     app.extensions["rate_limiter"] = limiter
-    for bp in (health.bp, model.bp, clients.bp, scoring.bp, predict.bp, decisions.bp, monitoring.bp, docs.bp):
+    for bp in (health.bp, model.bp, clients.bp, scoring.bp, predict.bp, decisions.bp, monitoring.bp, docs.bp,
+               admin.bp):
         app.register_blueprint(bp)
     return app

@@ -25,6 +25,7 @@ DEFAULT_AUTH_FAILURE_LIMIT = "20 per minute"
 DEFAULT_MAX_JSON_DEPTH = 64
 _TRUE = {"1", "true", "yes", "on"}
 _OFF = {"", "0", "off", "none", "false", "-"}
+_NO = {"", "0", "off", "false", "no"}
 
 
 class ConfigError(RuntimeError):
@@ -52,6 +53,10 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     #: a second bundle scored in shadow (model_service/shadow.py); "" = the models root's CHALLENGER pointer, if any
     challenger_bundle: str = ""
+    #: OVERSIGHT_ALL_TO_ADVISOR=1: every application goes to an advisor (no admin call can undo it)
+    oversight_all_to_advisor: bool = False
+    #: ADMIN_API_KEYS: keys accepted in X-Admin-Key by the admin calls (none: admin calls refused)
+    admin_api_keys: tuple[str, ...] = ()
     ratelimit_storage_uri: str = ""
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
@@ -105,6 +110,8 @@ class Settings:
                                              "MAX_CONTENT_LENGTH"),
             score_cache_size=_positive_int(get("SCORE_CACHE_SIZE", "50000"), "SCORE_CACHE_SIZE", allow_zero=True),
             challenger_bundle=get("CHALLENGER_BUNDLE"),
+            oversight_all_to_advisor=_flag(get("OVERSIGHT_ALL_TO_ADVISOR"), "OVERSIGHT_ALL_TO_ADVISOR"),
+            admin_api_keys=tuple(k.strip() for k in get("ADMIN_API_KEYS").split(",") if k.strip()),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI"),
             auth_failure_limit=get("AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT) or DEFAULT_AUTH_FAILURE_LIMIT,
             max_json_depth=_positive_int(get("MAX_JSON_DEPTH", str(DEFAULT_MAX_JSON_DEPTH)), "MAX_JSON_DEPTH"),
@@ -116,6 +123,15 @@ class Settings:
         merged: dict[str, object] = dict(os.environ)
         merged.update(overrides or {})
         return cls.from_mapping(merged)
+
+
+def _flag(value: str, name: str) -> bool:
+    """A yes/no setting: anything but a clear yes or no is refused (a typo must not turn a safeguard off)."""
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _NO:
+        return False
+    raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {value!r}")
 
 
 def _positive_int(value: str, name: str, allow_zero: bool = False) -> int:

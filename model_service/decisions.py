@@ -4,7 +4,9 @@ Each decision takes the next place (``sequence``) in its client's history; the u
 ``(client_id, sequence)`` constraint makes two writers racing on one client take turns
 instead of both succeeding blindly. A decision that contradicts the client's latest one is
 a *revision*: it must name the decision it revises (``revises``), otherwise it is refused
-with :class:`Conflict` (the dashboard asks the advisor to confirm, then sends it again).
+with :class:`Conflict` (the dashboard asks the advisor to confirm, then sends it again). A
+decision naming a ``revises`` that is no longer the latest is refused too: two advisors
+revising the same decision at once, one wins and the other sees what was decided.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ _RETRIES = 20
 class Conflict(Exception):
     """The decision contradicts the latest one and does not say it revises it."""
 
-    def __init__(self, latest: dict[str, Any]):
+    def __init__(self, latest: dict[str, Any] | None):
         super().__init__("contradicts the latest decision")
         self.latest = latest
 
@@ -62,6 +64,9 @@ class DecisionStore:
                         if revises != latest["id"]:
                             raise Conflict(as_json(dict(latest)))
                         revision_of = latest["id"]
+                    elif revises is not None and (latest is None or revises != latest["id"]):
+                        # meant to revise a decision that is no longer the latest (someone decided meanwhile)
+                        raise Conflict(as_json(dict(latest)) if latest is not None else None)
                     row = {
                         "client_id": client_id, "sequence": (latest["sequence"] + 1) if latest else 1,
                         "decision": decision, "reason": reason, "advisor": advisor, "api_key_id": api_key_id,

@@ -1,7 +1,8 @@
 """Per-client explanations from CatBoost's native SHAP values (no shap package).
 
 ``base_value + sum(contributions) == raw_score``: the log-odds of the
-uncalibrated model for that row.
+uncalibrated model for that row. ``points`` gives the same explanation in points of the
+0-100 score (``model_service.reasons``); protected attributes are never named.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import numpy as np
 from catboost import Pool
 
 from scoring.bundle import Bundle
+from scoring.decision import to_score
 from scoring.features import MISSING_CATEGORY
+from scoring.protected import of_bundle
 
-from . import text
+from . import reasons, text
 from .inputs import StoreInputs
 
 REFERENCE_SAMPLE = 5000
@@ -55,8 +58,11 @@ class Explainer:
     def __init__(self, bundle: Bundle, inputs: StoreInputs, reference: dict[str, tuple[float, float]],
                  cache_size: int = 4096):
         self.model = bundle.model
+        self.calibrator = bundle.calibrator
+        self.threshold = bundle.threshold
         self.inputs = inputs
         self.reference = reference
+        self.protected = of_bundle(bundle.metadata)
         self._shap_index = lru_cache(maxsize=cache_size)(self._shap_of_index) if cache_size else self._shap_of_index
 
     def shap_values(self, row: list) -> np.ndarray:
@@ -70,23 +76,42 @@ class Explainer:
         values.setflags(write=False)
         return values
 
-    def explain_index(self, i: int, top: int) -> dict[str, Any]:
-        return self.explain(self.inputs.row(i), top, self._shap_index(i))
+    def score_of(self, log_odds: float) -> float:
+        """The 0-100 score of a raw model output in log-odds (as ``Scorer.from_raw`` computes it)."""
+        raw = 1.0 / (1.0 + math.exp(-log_odds))
+        return float(to_score(float(self.calibrator.apply(raw)), self.threshold))
 
-    def explain(self, row: list, top: int, shap: np.ndarray | None = None) -> dict[str, Any]:
+    def explain_index(self, i: int, top: int, score: float) -> dict[str, Any]:
+        """``score``: the client's score as served everywhere (the points add up to it)."""
+        return self.explain(self.inputs.row(i), top, self._shap_index(i), score=score)
+
+    def explain(self, row: list, top: int, shap: np.ndarray | None = None, score: float | None = None
+                ) -> dict[str, Any]:
         shap = self.shap_values(row) if shap is None else shap
         contributions, base = shap[:-1], float(shap[-1])
-        order = np.argsort(-np.abs(contributions), kind="stable")
-        chosen = order[:top]
-        items = [self.contribution(int(j), row[int(j)], float(contributions[j])) for j in chosen]
-        rest = float(contributions[order[top:]].sum()) if len(order) > top else 0.0
+        raw = base + float(contributions.sum())
+        chosen = reasons.named_order(contributions, self.inputs.features, self.protected)[:top]
+        items = [self.contribution(j, row[j], float(contributions[j])) for j in chosen]
+        rest = float(contributions.sum() - contributions[chosen].sum())
         return {
             "base_value": base,
-            "raw_score": base + float(contributions.sum()),
+            "raw_score": raw,
             "contributions": items,
             "other_contribution": rest,
-            "other_count": max(0, len(order) - top),
+            "other_count": len(contributions) - len(chosen),
+            "points": self.points(row, contributions, base, self.score_of(raw) if score is None else score),
         }
+
+    def points(self, row: list, contributions: np.ndarray, base: float, score: float) -> dict[str, Any]:
+        base_score, chosen, other, other_count = reasons.in_points(
+            contributions, base, score, self.score_of, self.inputs.features, self.protected)
+        items = []
+        for j, points in chosen:
+            item = self.contribution(j, row[j], float(contributions[j]))
+            del item["contribution"], item["unit"]
+            items.append({**item, "points": points})
+        return {"unit": "score points", "base": base_score, "score": score, "reasons": items,
+                "other_points": other, "other_count": other_count}
 
     def contribution(self, j: int, value: Any, contribution: float) -> dict[str, Any]:
         name = self.inputs.features[j]

@@ -17,8 +17,10 @@ from .security import API_KEY_HEADER, LIMITS_DESCRIPTION
 _ARG = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
 _ERROR_TEXT = {
-    400: "Malformed JSON", 401: "Missing or invalid API key", 404: "Not found", 405: "Method not allowed",
-    409: "Contradicts the latest decision without naming it in 'revises'", 413: "Request body too large", 415: "Body is not JSON", 422: "Invalid input (every problem listed)",
+    400: "Malformed JSON", 401: "Missing or invalid API key", 403: "Missing or invalid administrator key",
+    404: "Not found", 405: "Method not allowed",
+    409: "Conflict: contradicts the latest decision without naming it in 'revises', or the configuration",
+    413: "Request body too large", 415: "Body is not JSON", 422: "Invalid input (every problem listed)",
     429: "Rate limit exceeded", 503: "Database unavailable",
 }
 

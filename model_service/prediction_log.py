@@ -90,6 +90,7 @@ class PredictionLog:
         self._pid: int | None = None
         self._lock = threading.Lock()
         self._spill_lock = threading.Lock()
+        self._replay_lock = threading.Lock()
         self._keys: tuple[list[str], list[str]] | None = None
         self._last_replay = 0.0
         if spill_dir is not None:
@@ -245,7 +246,16 @@ class PredictionLog:
         return out
 
     def _replay(self) -> None:
-        """Write spill files to the sink; a file is removed only once all of it is written."""
+        """Write spill files to the sink; a file is removed only once all of it is written.
+        One thread of the process at a time (the writer, or ``flush``)."""
+        if not self._replay_lock.acquire(blocking=False):
+            return
+        try:
+            self._replay_files()
+        finally:
+            self._replay_lock.release()
+
+    def _replay_files(self) -> None:
         self._last_replay = time.monotonic()
         for path in self._spill_files():
             if ".replay-" in path.name and not path.name.split(".replay-", 1)[1].startswith(f"{os.getpid()}-"):

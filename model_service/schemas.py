@@ -74,3 +74,9 @@ class PopulationQuery(Query):
 
 # --- advisor decisions ---------------------------------------------------------------------------
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class OversightIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    all_to_advisor: bool
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]

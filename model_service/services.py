@@ -11,6 +11,7 @@ from flask import current_app
 
 from scoring.bundle import Bundle, load_bundle
 from scoring.model_card import render_bundle
+from scoring.protected import of_bundle
 
 from .clients import ClientIndex
 from .config import Settings
@@ -21,10 +22,12 @@ from .inputs import StoreInputs
 from .modelinfo import model_payload
 from .monitoring import Monitoring
 from .neighbours import Neighbours
+from .oversight import OversightSwitch
 from .population import Population
 from .prediction_log import PredictionLog
 from .scorer import Scorer
 from .shadow import Shadow, ShadowedLog, challenger_path
+from .simulation import Simulator
 from .storage.database import Database
 from .storage.log_sinks import DatabaseSink, FileSink
 from .validation import InputModels
@@ -44,12 +47,14 @@ class Services:
     neighbours: Neighbours | None
     population: Population
     counterfactuals: CounterfactualSearch
+    simulator: Simulator
     decisions: DecisionStore
     predictions: PredictionLog
     monitoring: Monitoring
     models: InputModels
     synthetic: bool
     model_info: dict[str, Any]
+    oversight: OversightSwitch
     _cards: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -61,9 +66,10 @@ class Services:
         return self.bundle.threshold
 
     def stamp(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Add model_version and threshold to an answer."""
+        """Add model_version, threshold and the human oversight mode to an answer."""
         payload["model_version"] = self.bundle.version
         payload["threshold"] = self.bundle.threshold
+        payload["all_to_advisor"] = self.oversight.on
         return payload
 
     def card(self, lang: str) -> str:
@@ -91,11 +97,13 @@ def build(settings: Settings) -> Services:
         settings=settings, bundle=bundle, inputs=inputs, scorer=scorer, explainer=explainer, clients=clients,
         neighbours=Neighbours.from_bundle(bundle, inputs, clients), population=Population(bundle, inputs),
         counterfactuals=CounterfactualSearch(inputs, scorer), decisions=decisions,
+        simulator=Simulator(inputs, scorer, of_bundle(bundle.metadata)),
         predictions=prediction_log(settings, database, bundle.version),
         monitoring=Monitoring(settings.drift_summary, settings.prediction_log, bundle, database,
                               settings.prediction_log_target),
         models=InputModels(bundle.store.categories), synthetic=synthetic,
         model_info=model_payload(bundle, synthetic),
+        oversight=OversightSwitch(settings.oversight_all_to_advisor, database),
     )
     warm_up(services)
     log.info("model bundle %s loaded from %s: %d clients, %d features", bundle.version, bundle.path,

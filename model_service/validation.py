@@ -144,6 +144,11 @@ class InputModels:
             explain=(bool, Field(True, description="include the explanation (top reasons from SHAP values); "
                                                    "false answers faster with explanation null")),
         )
+        self.simulate = create_model(
+            "SimulateRequest", __config__=_CONFIG,
+            changes=(self.application, Field(..., description="only the application fields that change "
+                                                              "(null: the value becomes unknown)")),
+        )
         self.batch = create_model(
             "BatchRequest", __config__=_CONFIG,
             ids=(list[StrictInt] | None, Field(None, max_length=10_000)),

@@ -36,8 +36,9 @@ def record(client_id: int, body: DecisionIn):
                                 api_key_id=_key_id(), revises=body.revises)
     except Conflict as exc:
         raise ApiError(409, "conflict", {
-            "problem": "this decision contradicts the client's latest decision; to revise it, send its id "
-                       "in 'revises'", "latest": exc.latest}) from None
+            "problem": "this decision contradicts the client's latest decision, or names in 'revises' a decision "
+                       "that is no longer the latest: to revise, send the latest decision's id in 'revises'",
+            "latest": exc.latest}) from None
     except DatabaseUnavailable as exc:
         raise Unavailable(str(exc)) from None
     return saved, 201

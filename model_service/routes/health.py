@@ -17,4 +17,4 @@ def health():
     log_state = s.predictions.health()
     ok = database["status"] == "ok" and log_state["lost"] == 0
     return s.stamp({"status": "ok" if ok else "degraded", "clients": len(s.clients), "synthetic": s.synthetic,
-                    "database": database, "prediction_log": log_state})
+                    "database": database, "prediction_log": log_state, "oversight": s.oversight.state()})

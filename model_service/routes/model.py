@@ -16,7 +16,7 @@ bp = Blueprint("model", __name__)
            tags="model", response=ModelOut)
 def model_info():
     s = services()
-    return s.stamp(dict(s.model_info))
+    return s.stamp({**s.model_info, "oversight": s.oversight.state()})
 
 
 @operation(bp, "/model/fairness", summary="Fairness table computed at training time", tags="model",

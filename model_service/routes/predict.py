@@ -76,7 +76,7 @@ def predict(body: Any):
     if s.predictions.enabled:
         log_score(s, "predict", client_id, result, row)
     answer: dict[str, Any] = {"id": client_id, **result.as_dict(),
-                              "explanation": s.explainer.explain(row, body.top) if body.explain else None,
+                              "explanation": s.explainer.explain(row, body.top, score=result.score) if body.explain else None,
                               "warnings": warnings(application, bool(history))}
     if body.counterfactual:
         answer["counterfactual"] = s.counterfactuals.search(application, row)
@@ -93,7 +93,8 @@ def _results(scores, ids: list) -> list[str]:
 def _answer(s: Services, items: list[str | dict[str, Any]]) -> Response:
     parts = [item if isinstance(item, str) else json.dumps(item, separators=(",", ":")) for item in items]
     body = (f'{{"results":[{",".join(parts)}],"count":{len(parts)},'
-            f'"model_version":{json.dumps(s.version)},"threshold":{s.threshold!r}}}')
+            f'"model_version":{json.dumps(s.version)},"threshold":{s.threshold!r},'
+            f'"all_to_advisor":{json.dumps(s.oversight.on)}}}')
     return Response(body, mimetype="application/json")
 
 

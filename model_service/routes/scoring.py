@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from flask import Blueprint
 
 from ..api import operation
 from ..errors import NotFound
 from ..prediction_log import Entry, now
-from ..schemas import CounterfactualOut, ExplanationOut, ScoreOut, SimilarOut, SimilarQuery, TopQuery
+from ..schemas import CounterfactualOut, ExplanationOut, ScoreOut, SimilarOut, SimilarQuery, SimulateOut, TopQuery
 from ..scorer import Score
 from ..services import Services, services
 from . import client_position
@@ -35,9 +36,8 @@ def score(client_id: int):
     result = s.scorer.score_index(i)
     if s.predictions.enabled:
         log_score(s, "score", client_id, result, partial(s.inputs.row, i))
-    return {"id": client_id, "probability": result.probability, "score": result.score,
-            "decision": result.decision, "band": result.band, "model_version": s.version,
-            "threshold": s.threshold}
+    return s.stamp({"id": client_id, "probability": result.probability, "score": result.score,
+                    "decision": result.decision, "band": result.band})
 
 
 @operation(bp, "/clients/<int:client_id>/explanation", summary="Top SHAP contributions, in plain language",
@@ -45,7 +45,8 @@ def score(client_id: int):
 def explanation(client_id: int, query: TopQuery):
     s = services()
     i = client_position(client_id)
-    return s.stamp({"id": client_id, **s.explainer.explain_index(i, query.top)})
+    score = s.scorer.score_index(i).score
+    return s.stamp({"id": client_id, **s.explainer.explain_index(i, query.top, score)})
 
 
 @operation(bp, "/clients/<int:client_id>/similar", summary="Most similar known clients and their outcomes",
@@ -60,11 +61,24 @@ def similar(client_id: int, query: SimilarQuery):
 
 
 @operation(bp, "/clients/<int:client_id>/counterfactual",
-           summary="Smallest realistic change of the credit request that leads to approval", tags="scoring",
+           summary="Smallest change within the lender's bounds (amount, duration, goods price, declared income) "
+                   "that leads to approval, on the client's whole file", tags="scoring",
            response=CounterfactualOut, errors=(404, 429))
 def counterfactual(client_id: int):
     s = services()
     i = client_position(client_id)
     row = s.inputs.row(i)
-    result = s.counterfactuals.search(s.inputs.raw_application(row), row)
+    current = s.scorer.score_index(i).as_dict()
+    result = s.counterfactuals.search(s.inputs.raw_application(row), row, current)
     return s.stamp({"id": client_id, **result})
+
+
+@operation(bp, "/clients/<int:client_id>/simulate", method="POST",
+           summary="What-if on the client's whole file: only the changed application fields, rescored "
+                   "(a simulation, never a decision)", tags="scoring",
+           body=lambda: services().models.simulate, response=SimulateOut, errors=(400, 404, 413, 415, 422, 429))
+def simulate(client_id: int, body: Any):
+    s = services()
+    i = client_position(client_id)
+    changes = body.changes.model_dump(exclude_unset=True)
+    return s.stamp({"id": client_id, **s.simulator.simulate(i, changes)})

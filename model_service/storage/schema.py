@@ -92,3 +92,14 @@ outcomes = Table(
     UniqueConstraint("client_id", "observed_on", name="uq_outcomes_client_observed"),
     Index("ix_outcomes_client_id", "client_id"),
 )
+
+#: Human oversight switch (model_service/oversight.py): one row per change, the latest one holds.
+oversight_switch = Table(
+    "oversight_switch",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("all_to_advisor", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)

@@ -36,6 +36,23 @@ class ScoreFields(Out):
     band: Band
 
 
+class Oversight(Out):
+    """Human oversight mode (EU AI Act art. 14): when on, every application goes to an advisor."""
+
+    all_to_advisor: bool
+    source: Literal["configuration", "admin", "off"] = Field(
+        description="configuration: forced by OVERSIGHT_ALL_TO_ADVISOR; admin: switched by POST /admin/oversight")
+    since: str | None = Field(None, description="ISO time the admin switch was last changed")
+    reason: str | None = None
+    message: str = Field(description="what the screens say (French)")
+    message_en: str
+
+
+class Overseen(Out):
+    all_to_advisor: bool = Field(description="true: the service is in 'every application goes to an advisor' "
+                                             "mode, whatever the score says")
+
+
 # --- service and model ---------------------------------------------------------------------------
 class DatabaseHealth(Out):
     status: Literal["ok", "unavailable"]
@@ -58,6 +75,7 @@ class HealthOut(Versioned):
     synthetic: bool
     database: DatabaseHealth
     prediction_log: PredictionLogHealth
+    oversight: Oversight
 
 
 class ImportanceItem(Out):
@@ -92,6 +110,7 @@ class ModelOut(Versioned):
     synthetic: bool
     created: Any = None
     data_fingerprint: Any = None
+    oversight: Oversight
 
 
 class CardOut(Versioned):
@@ -141,7 +160,7 @@ class ClientOut(Versioned):
     application: dict[str, Any] = Field(description="raw application fields (what POST /predict takes)")
 
 
-class ScoreOut(ScoreFields, Versioned):
+class ScoreOut(ScoreFields, Overseen, Versioned):
     id: int
 
 
@@ -157,11 +176,38 @@ class Contribution(Out):
     sentence_en: str
 
 
+class Reason(Out):
+    """One principal reason, in points of the 0-100 score."""
+
+    feature: str
+    label: str
+    label_en: str
+    value: float | str | None
+    display_value: str
+    display_value_en: str
+    points: float = Field(description="score points this factor adds (+) or removes (-) for this client")
+    direction: Literal["raises", "lowers"]
+    sentence: str
+    sentence_en: str
+
+
+class Points(Out):
+    """The score as base + reasons + the rest: ``base + sum(reasons.points) + other_points == score``."""
+
+    unit: Literal["score points"]
+    base: float = Field(description="score of the model's average applicant")
+    score: float = Field(description="this client's score (the same as everywhere else)")
+    reasons: list[Reason] = Field(max_length=4, description="at most 4 principal reasons, largest effect first")
+    other_points: float = Field(description="every other factor together")
+    other_count: int
+
+
 class Explanation(Out):
     base_value: float
     raw_score: float = Field(description="log-odds of the uncalibrated model = base_value + all contributions")
     contributions: list[Contribution]
     other_contribution: float
+    points: Points
 
 
 class ExplanationOut(Explanation, Versioned):
@@ -187,8 +233,20 @@ class SimilarOut(Versioned):
 class Change(Out):
     field: str
     label: str
+    label_en: str
     old: Any
     new: Any
+    display_old: str
+    display_new: str
+    display_old_en: str
+    display_new_en: str
+    derived: bool = Field(False, description="a feature computed from the raw fields (e.g. the duration)")
+    to_verify: bool = Field(False, description="a declaration the advisor must verify (income)")
+
+
+class Closest(Out):
+    changes: list[Change]
+    score: ScoreFields
 
 
 class Counterfactual(Out):
@@ -196,11 +254,32 @@ class Counterfactual(Out):
     found: bool
     changes: list[Change]
     new_score: ScoreFields | None
+    closest: Closest | None = None
+    candidates: int
+    levers: list[str] = Field(description="raw fields the search may change")
+    bounds: dict[str, Any] = Field(description="the lender's bounds (scoring.levers.LenderBounds)")
+    bounds_text: str
+    bounds_text_en: str
     message: str
+    message_en: str
 
 
-class CounterfactualOut(Counterfactual, Versioned):
+class CounterfactualOut(Counterfactual, Overseen, Versioned):
     id: int
+
+
+class SimulateOut(Overseen, Versioned):
+    """A what-if on a known client's whole file: never a decision, the current score beside it."""
+
+    id: int
+    simulated: Literal[True]
+    current: ScoreFields
+    simulation: ScoreFields
+    score_change: float = Field(description="simulation.score - current.score")
+    changes: list[Change] = Field(description="raw fields whose value changed")
+    derived: list[Change] = Field(description="features recomputed from them whose value changed")
+    message: str
+    message_en: str
 
 
 class PopulationOut(Versioned):
@@ -217,7 +296,7 @@ class InputWarning(Out):
     fields: list[str] = Field(description="the application fields concerned (may be empty)")
 
 
-class PredictOut(ScoreFields, Versioned):
+class PredictOut(ScoreFields, Overseen, Versioned):
     id: int | None
     explanation: Explanation | None = Field(description="null when the request asked explain=false")
     warnings: list[InputWarning] = Field(
@@ -225,7 +304,7 @@ class PredictOut(ScoreFields, Versioned):
     counterfactual: Counterfactual | None = None
 
 
-class BatchOut(Versioned):
+class BatchOut(Overseen, Versioned):
     results: list[dict[str, Any]]
     count: int
 
@@ -235,4 +314,4 @@ class MonitoringOut(Versioned):
     scores_by_day: list[dict[str, Any]]
 
 
-__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "PopulationOut", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]
+__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "Oversight", "Overseen", "Reason", "Points", "Closest", "SimulateOut", "PopulationOut", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from test_service_support import HEADERS, client, client_ids, raw_application, raw_history, service_app  # noqa: F401
 
-from model_service.counterfactual import CREDIT_FACTORS, DOCUMENTS, INCOME_FACTORS, PROTECTED, TERM_FACTORS
+from scoring.levers import BOUNDS, LEVER_FIELDS
+from scoring.protected import never_changed
 
 pytestmark = pytest.mark.slow
 
-ACTIONABLE = {"AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL", "APP_CREDIT_TERM", *DOCUMENTS}
+ACTIONABLE = {*LEVER_FIELDS, "APP_CREDIT_TERM", "DOWN_PAYMENT"}
 
 
 def predict(client, application, history=None, **extra):  # noqa: F811
@@ -75,22 +76,21 @@ def test_counterfactual_flips_the_decision_within_bounds(client, fast_bundle, re
         changed = dict(application)
         for change in body["changes"]:
             field = change["field"]
-            assert field in ACTIONABLE and field not in PROTECTED
+            assert field in ACTIONABLE and field not in never_changed()
             if change.get("derived"):
                 continue
             old, new = float(application[field]), float(change["new"])
             assert change["old"] == pytest.approx(application[field])
             if field == "AMT_CREDIT":
-                assert min(CREDIT_FACTORS) * old - 1 <= new < old
+                assert BOUNDS.amount_min_factor * old - 1 <= new < old
             elif field == "AMT_INCOME_TOTAL":
-                assert old < new <= max(INCOME_FACTORS) * old + 1
-            elif field in DOCUMENTS:
-                assert (old, new) == (0, 1)
+                assert old < new <= BOUNDS.income_max_factor * old + 1
+                assert change["to_verify"] is True
             changed[field] = change["new"]
         if "AMT_CREDIT" in changed and "AMT_ANNUITY" in changed:
             term_old = application["AMT_CREDIT"] / application["AMT_ANNUITY"]
             term_new = changed["AMT_CREDIT"] / changed["AMT_ANNUITY"]
-            assert term_new <= max(TERM_FACTORS) * term_old * (1 + 1e-3)
+            assert term_new <= max(term_old, BOUNDS.max_term_months) * (1 + 1e-3)
         rescored = predict(client, changed, raw_history(real_data_dir, cid))
         assert rescored["decision"] == "approve", (cid, body["changes"])
         assert rescored["probability"] == pytest.approx(body["new_score"]["probability"], abs=1e-6)
@@ -121,13 +121,11 @@ def test_counterfactual_of_an_approved_client_changes_nothing(client):  # noqa: 
 
 
 def test_counterfactual_grid_reproduces_the_current_score(service_app, client):  # noqa: F811
-    from model_service.counterfactual import Candidate
-
     s = service_app.extensions["model_service"]
     for cid in client_ids(client, 5, sort="-score"):
         row = s.inputs.row(s.clients.index_of(cid))
-        unchanged = Candidate(credit=1.0, term=1.0, income=1.0, keep_goods=False, document=None)
-        scores, _ = s.counterfactuals.evaluate(s.inputs.raw_application(row), row, [unchanged])
+        x = s.counterfactuals.rebuilder.frame(row, [s.inputs.raw_application(row)])
+        scores = s.scorer.score_frame(x)
         assert scores.probability[0] == pytest.approx(s.scorer.score_row(row).probability, abs=1e-9)
 
 

@@ -40,9 +40,9 @@ def test_migrations_create_the_schema_and_rerun_as_a_no_op(database_url):
     assert db.health() == {"status": "ok", "backend": db.backend}
     engine = create_engine(normalise_url(database_url))
     tables = set(inspect(engine).get_table_names())
-    assert {"advisor_decisions", "prediction_log", "outcomes", "alembic_version"} <= tables
+    assert {"advisor_decisions", "prediction_log", "outcomes", "oversight_switch", "alembic_version"} <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     Database(database_url).health()  # second start: nothing to do, nothing broken
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
@@ -108,6 +108,8 @@ def test_contradicting_decision_needs_the_latest_id_and_is_recorded_as_a_revisio
         store.add(7, "decline", "new debt found", "bob", MODEL, "v1", "key:aaa", revises=first["id"])
     revised = store.add(7, "decline", "new debt found", "bob", MODEL, "v1", "key:bbb", revises=same["id"])
     assert revised["revision_of"] == same["id"] and revised["api_key_id"] == "key:bbb"
+    with pytest.raises(Conflict):  # a second advisor revising the same decision: it is no longer the latest
+        store.add(7, "decline", "also new debt", "carol", MODEL, "v1", "key:aaa", revises=same["id"])
     assert store.latest([7])[7]["id"] == revised["id"]
 
 

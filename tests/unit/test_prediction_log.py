@@ -1,0 +1,78 @@
+"""The prediction log writer with its JSON-lines file sink: format, rotation (the file moved or
+deleted is reopened), backpressure (a full queue spills to disk, nothing dropped), lost count."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from model_service.prediction_log import BatchEntry, Entry, PredictionLog, now
+from model_service.storage.log_sinks import FileSink
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_file_log_writes_one_line_per_scored_row(tmp_path: Path):
+    path = tmp_path / "sub" / "p.jsonl"
+    log = PredictionLog(FileSink(path), "v1", maxsize=100, spill_dir=tmp_path / "spill")
+    log.put(Entry(now(), "score", 7, 0.1, 12.5, "approve", ["A", "B"], [1.5, float("nan")]))
+    log.put(BatchEntry(now(), "batch", [8, 9], np.array([0.2, 0.9]), np.array([20.0, 90.0]),
+                       np.array(["approve", "decline"]), [{"A": 1.0}, {"A": 2.0, "B": "x"}]))
+    log.put(BatchEntry(now(), "batch", [10], np.array([0.3]), np.array([30.0]), np.array(["review"]), None))
+    log.close()
+    got = lines(path)
+    assert [g["id"] for g in got] == [7, 8, 9, 10]
+    assert got[0]["features"] == {"A": 1.5, "B": None} and got[0]["model_version"] == "v1"
+    assert got[2]["features"] == {"A": 2.0, "B": "x"} and got[2]["decision"] == "decline"
+    assert got[3]["features"] is None and got[3]["features_source"] == "store" and got[3]["score"] == 30.0
+    assert len({g["record_id"] for g in got}) == 4
+
+
+def test_a_moved_or_deleted_log_file_is_reopened(tmp_path: Path):
+    path = tmp_path / "p.jsonl"
+    log = PredictionLog(FileSink(path), "v1", spill_dir=tmp_path / "spill")
+    log.put(Entry(now(), "score", 1, 0.1, 10.0, "approve", [], []))
+    log.flush()
+    path.rename(tmp_path / "p.jsonl.1")  # logrotate
+    log.put(Entry(now(), "score", 2, 0.1, 10.0, "approve", [], []))
+    log.flush()
+    path.unlink()
+    log.put(Entry(now(), "score", 3, 0.1, 10.0, "approve", [], []))
+    log.close()
+    assert [g["id"] for g in lines(tmp_path / "p.jsonl.1")] == [1]
+    assert [g["id"] for g in lines(path)] == [3]  # 2 went to the file that was then deleted, after rotation
+    assert log.health()["lost"] == 0
+
+
+def test_a_full_queue_spills_to_disk_and_nothing_is_dropped(tmp_path: Path):
+    path = tmp_path / "p.jsonl"
+    log = PredictionLog(FileSink(path), "v1", maxsize=1, spill_dir=tmp_path / "spill")
+    gate = threading.Event()
+    original = log.sink.write
+
+    def slow(records):
+        gate.wait(5)
+        original(records)
+
+    log.sink.write = slow  # type: ignore[method-assign]
+    for k in range(200):
+        log.put(Entry(now(), "score", k, 0.1, 10.0, "approve", [], []))
+    state = log.health()
+    assert state["spilled"] > 0 and state["lost"] == 0
+    gate.set()
+    log.flush()
+    log.close()
+    assert sorted(g["id"] for g in lines(path)) == list(range(200))
+    assert log.health() | {"written": 200} == {"enabled": True, "target": "file", "written": 200,
+                                                "spilled": state["spilled"], "pending": 0, "lost": 0}
+
+
+def test_disabled_prediction_log_does_nothing():
+    log = PredictionLog(None, "v1")
+    log.put(Entry(now(), "score", 1, 0.1, 10.0, "approve", [], []))
+    assert not log.enabled and log._thread is None and log.health()["target"] == "off"
