@@ -12,12 +12,12 @@ from .config import Settings
 from .errors import register_error_handlers
 from .ratelimit import make_limiter
 from .routes import admin, clients, decisions, docs, health, model, monitoring, predict, scoring
-from .security import install_auth, install_cors, install_headers
+from .security import install_auth, install_body_guard, install_cors, install_headers, install_proxy_fix
 
 log = logging.getLogger("model_service")
 
-#: Blueprints whose routes score (rate limited).
-RATE_LIMITED = (scoring.bp, predict.bp)
+#: Blueprints whose routes are rate limited (RATE_LIMIT per API key, or per address without one).
+RATE_LIMITED = (scoring.bp, predict.bp, clients.bp, decisions.bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -44,10 +44,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["settings"] = settings
 
     register_error_handlers(app)
+    install_proxy_fix(app, settings)
     install_auth(app, settings)
+    install_body_guard(app, settings)
     install_headers(app)
     install_cors(app, settings)
-    limiter = make_limiter(app)
+    limiter = make_limiter(app, settings.ratelimit_storage_uri)
     for bp in RATE_LIMITED:
         limiter.limit(settings.rate_limit)(bp)
     app.extensions["rate_limiter"] = limiter

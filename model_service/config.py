@@ -21,6 +21,8 @@ DEFAULT_RETENTION_DAYS = 400
 DEFAULT_DRIFT_SUMMARY = REPO_ROOT / "reports" / "drift_summary.json"
 DEFAULT_RATE_LIMIT = "100000 per minute"
 DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+DEFAULT_AUTH_FAILURE_LIMIT = "20 per minute"
+DEFAULT_MAX_JSON_DEPTH = 64
 _TRUE = {"1", "true", "yes", "on"}
 _OFF = {"", "0", "off", "none", "false", "-"}
 _NO = {"", "0", "off", "false", "no"}
@@ -55,6 +57,10 @@ class Settings:
     oversight_all_to_advisor: bool = False
     #: ADMIN_API_KEYS: keys accepted in X-Admin-Key by the admin calls (none: admin calls refused)
     admin_api_keys: tuple[str, ...] = ()
+    ratelimit_storage_uri: str = ""
+    auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
+    trust_proxy_hops: int = 0
 
     @property
     def auth_enabled(self) -> bool:
@@ -106,6 +112,10 @@ class Settings:
             challenger_bundle=get("CHALLENGER_BUNDLE"),
             oversight_all_to_advisor=_flag(get("OVERSIGHT_ALL_TO_ADVISOR"), "OVERSIGHT_ALL_TO_ADVISOR"),
             admin_api_keys=tuple(k.strip() for k in get("ADMIN_API_KEYS").split(",") if k.strip()),
+            ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI"),
+            auth_failure_limit=get("AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT) or DEFAULT_AUTH_FAILURE_LIMIT,
+            max_json_depth=_positive_int(get("MAX_JSON_DEPTH", str(DEFAULT_MAX_JSON_DEPTH)), "MAX_JSON_DEPTH"),
+            trust_proxy_hops=_positive_int(get("TRUST_PROXY_HOPS", "0"), "TRUST_PROXY_HOPS", allow_zero=True),
         )
 
     @classmethod

@@ -17,7 +17,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 timeout = 60
 graceful_timeout = 20
-limit_request_line = 8190
+limit_request_line = 8190  # = security.MAX_REQUEST_LINE, gunicorn's maximum: up to it the app answers in JSON
+forwarded_allow_ips = ""  # forwarded headers are the app's business (ProxyFix, TRUST_PROXY_HOPS)
 
 
 def worker_exit(server, worker) -> None:  # noqa: ARG001 - gunicorn hook signature

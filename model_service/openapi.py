@@ -12,7 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from .api import Operation, resolve
 from .schemas import ErrorOut
-from .security import API_KEY_HEADER
+from .security import API_KEY_HEADER, LIMITS_DESCRIPTION
 
 _ARG = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
@@ -108,7 +108,7 @@ def generate(app: Flask) -> dict[str, Any]:
             "version": "1.0.0",
             "description": ("JSON API of the credit-scoring model (contract with the advisor dashboard). "
                             f"Send the key in the `{API_KEY_HEADER}` header. Errors are always "
-                            "`{\"error\", \"detail\"}`."),
+                            "`{\"error\", \"detail\"}`. " + LIMITS_DESCRIPTION),
         },
         "servers": [{"url": "/"}],
         "paths": paths,

@@ -34,7 +34,7 @@ def service(fast_bundle, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ops-security")
     key = "ops-" + secrets.token_hex(12)
     env = _service_env(fast_bundle, tmp, key, CORS_ORIGINS=ALLOWED_ORIGIN, MAX_CONTENT_LENGTH=str(BODY_LIMIT),
-                       RATE_LIMIT="100000 per minute")
+                       RATE_LIMIT="100000 per minute", AUTH_FAILURE_LIMIT="100000 per minute")
     with Gunicorn("service", env, workers=2, log_dir=tmp).start(timeout=240) as server:
         yield server, key
 
