@@ -77,6 +77,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class OversightIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"all_to_advisor": True, "reason": "Revue du modèle en cours : toute demande passe par un conseiller"}]})
     all_to_advisor: bool
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]

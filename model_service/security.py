@@ -26,7 +26,7 @@ log = logging.getLogger("model_service.security")
 API_KEY_HEADER = "X-API-Key"
 #: Endpoints that need no key: the health probe and the static shell of the docs page
 #: (it holds no data; it asks for the key before calling the API).
-PUBLIC_ENDPOINTS = frozenset({"health.health", "docs.docs_page", "docs.docs_asset", "static"})
+PUBLIC_ENDPOINTS = frozenset({"health.health", "docs.openapi_document", "docs.docs_page", "docs.docs_asset", "static"})
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "

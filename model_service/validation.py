@@ -88,6 +88,18 @@ def _categorical(levels: list[str] | None) -> Any:
 
 
 _CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, hide_input_in_errors=False)
+#: One example body per request model: the OpenAPI document shows it and schemathesis sends it.
+_EXAMPLE_APPLICATION = {"AMT_INCOME_TOTAL": 180000.0, "AMT_CREDIT": 500000.0, "AMT_ANNUITY": 25000.0,
+                        "AMT_GOODS_PRICE": 450000.0, "DAYS_BIRTH": -12000, "DAYS_EMPLOYED": -2500}
+EXAMPLES = {
+    "PredictRequest": {"application": _EXAMPLE_APPLICATION, "explain": True},
+    "SimulateRequest": {"changes": {"AMT_CREDIT": 400000.0}},
+    "BatchRequest": {"records": [_EXAMPLE_APPLICATION]},
+}
+
+
+def _config(name: str) -> ConfigDict:
+    return ConfigDict(**_CONFIG, json_schema_extra={"examples": [EXAMPLES[name]]})
 
 
 def application_model(levels: Mapping[str, list[str]], name: str = "Application") -> type[BaseModel]:
@@ -136,7 +148,7 @@ class InputModels:
         self.application = application_model(levels)
         self.history = history_model()
         self.predict = create_model(
-            "PredictRequest", __config__=_CONFIG,
+            "PredictRequest", __config__=_config("PredictRequest"),
             application=(self.application, Field(..., description="raw application fields, any subset")),
             history=(self.history | None, Field(None, description="history rows per Kaggle table")),
             top=(int, Field(5, ge=1, le=50, description="number of contributions in the explanation")),
@@ -145,12 +157,12 @@ class InputModels:
                                                    "false answers faster with explanation null")),
         )
         self.simulate = create_model(
-            "SimulateRequest", __config__=_CONFIG,
+            "SimulateRequest", __config__=_config("SimulateRequest"),
             changes=(self.application, Field(..., description="only the application fields that change "
                                                               "(null: the value becomes unknown)")),
         )
         self.batch = create_model(
-            "BatchRequest", __config__=_CONFIG,
+            "BatchRequest", __config__=_config("BatchRequest"),
             ids=(list[StrictInt] | None, Field(None, max_length=10_000)),
             records=(list[dict[str, Any]] | None, Field(None, max_length=10_000,
                                                          json_schema_extra={"items": {"$ref": "#/components/schemas/Application"}})),

@@ -14,7 +14,8 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 ASSETS = {"docs.js", "docs.css"}
 
 
-@operation(bp, "/openapi.json", summary="This OpenAPI 3.1 document", tags="service")
+@operation(bp, "/openapi.json", summary="This OpenAPI 3.1 document (public: the endpoints it lists need the key)",
+           tags="service", auth=False)
 def openapi_document():
     cache = current_app.extensions.setdefault("openapi_document", {})
     if "spec" not in cache:

@@ -25,6 +25,7 @@
   function example(spec, schema, depth) {
     schema = resolveRef(spec, schema);
     if (depth > 3) { return null; }
+    if (depth === 0 && Array.isArray(schema.examples) && schema.examples.length) { return schema.examples[0]; }
     if (schema.default !== undefined) { return schema.default; }
     if (schema.anyOf) { return example(spec, schema.anyOf[0], depth + 1); }
     if (schema.enum) { return schema.enum[0]; }
@@ -104,13 +105,17 @@
     });
   }
 
-  async function load(event) {
+  function rememberKey(event) {
     if (event) { event.preventDefault(); }
     sessionStorage.setItem("apiKey", keyInput.value);
+    status.textContent = keyInput.value ? "Key kept for the calls below." : "No key: calls will answer 401.";
+  }
+
+  async function load() {
     status.textContent = "Loading…";
-    const response = await fetch("/openapi.json", { headers: { "X-API-Key": keyInput.value } });
+    const response = await fetch("/openapi.json");  // public; only the operations need the key
     if (!response.ok) {
-      status.textContent = `Cannot load the description (${response.status}): check the API key.`;
+      status.textContent = `Cannot load the description (${response.status}).`;
       return;
     }
     const spec = await response.json();
@@ -118,6 +123,6 @@
     render(spec);
   }
 
-  document.getElementById("key-form").addEventListener("submit", load);
-  if (keyInput.value) { load(); }
+  document.getElementById("key-form").addEventListener("submit", rememberKey);
+  load();
 }());

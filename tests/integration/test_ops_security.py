@@ -77,7 +77,6 @@ def test_health_is_public_with_security_headers(service):
     ("GET", "/clients?page=1", None),
     ("GET", "/clients/{id}/score", None),
     ("GET", "/clients/{id}/decisions", None),
-    ("GET", "/openapi.json", None),
     ("POST", "/predict", b'{"application": {}}'),
     ("POST", "/predict/batch", b'{"ids": [1]}'),
     ("POST", "/clients/{id}/decision", b'{"decision": "approve", "reason": "x", "advisor": "y"}'),

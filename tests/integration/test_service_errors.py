@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 PROTECTED_GETS = ["/model", "/model/card", "/clients", "/clients/{id}", "/clients/{id}/score",
                   "/clients/{id}/explanation", "/clients/{id}/similar", "/clients/{id}/counterfactual",
-                  "/clients/{id}/decisions", "/population", "/monitoring/summary", "/openapi.json"]
+                  "/clients/{id}/decisions", "/population", "/monitoring/summary"]
 PROTECTED_POSTS = ["/predict", "/predict/batch", "/clients/{id}/decision"]
 
 
