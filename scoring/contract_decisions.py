@@ -77,7 +77,7 @@ class DecisionOut(BaseModel):
 
 class DecisionsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000, description="1-based page number (bounded so the offset stays a valid database integer)")
     per_page: int = Field(50, ge=1, le=500)
 
 

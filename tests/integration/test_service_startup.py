@@ -128,7 +128,7 @@ def test_gunicorn_serves_and_stops(fast_bundle, tmp_path, worker_class):
     # workers exit cleanly (no CatBoost/C++ thread created before the fork may break their exit)
     assert "SIGABRT" not in output and "SIGSEGV" not in output and "uncaught exception" not in output, output
     logged = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
-    assert [line.get("id", line.get("ids")) for line in logged] == [cid, [cid], None]  # flushed at worker exit
+    assert [line.get("id") for line in logged] == [cid, cid, None]  # flushed at worker exit; one record per batch row
 
 
 def test_gunicorn_refuses_a_missing_bundle(tmp_path):
