@@ -21,6 +21,7 @@ def service_config(bundle: Path, tmp: Path, **overrides: Any) -> dict[str, Any]:
         "MODEL_BUNDLE": str(bundle), "API_KEYS": f"{API_KEY},second-key", "ALLOW_NO_AUTH": "",
         "DATABASE_URL": f"sqlite:///{tmp / 'decisions.db'}", "PREDICTION_LOG": str(tmp / "predictions.jsonl"),
         "DRIFT_SUMMARY": str(tmp / "drift_summary.json"), "RATE_LIMIT": "100000 per minute", "CORS_ORIGINS": "",
+        "AUTH_FAILURE_LIMIT": "100000 per minute",  # the in-process apps probe many wrong keys; test_security.py probes the limit
     }
     config.update(overrides)
     return config
