@@ -102,13 +102,19 @@ def _config(name: str) -> ConfigDict:
     return ConfigDict(**_CONFIG, json_schema_extra={"examples": [EXAMPLES[name]]})
 
 
+#: Levels of categorical columns that are not model features (a protected attribute is kept only to
+#: measure fairness) and so have no levels in the bundle: still checked, never silently accepted.
+FIXED_LEVELS = {"CODE_GENDER": ["F", "M", "XNA"]}
+
+
 def application_model(levels: Mapping[str, list[str]], name: str = "Application") -> type[BaseModel]:
     """Every application column optional (missing = unknown), typed and bounded."""
     fields: dict[str, Any] = {"SK_ID_CURR": (StrictInt | None, Field(None, description="optional identifier"))}
     for column, kind in schema.TABLES["application_test"]:
         if kind == "id":
             continue
-        annotation = _categorical(levels.get(column)) if kind == "cat" else _numeric(column, kind)
+        annotation = (_categorical(levels.get(column) or FIXED_LEVELS.get(column)) if kind == "cat"
+                      else _numeric(column, kind))
         low, high = bounds(column) if kind != "cat" else (None, None)
         description = f"{kind}" + (f", {low:g} to {high:g}" if low is not None and high is not None else "")
         fields[column] = (annotation | None, Field(None, description=description))
