@@ -8,37 +8,15 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    insert,
-)
+from sqlalchemy import create_engine, insert
 
+from model_service.storage.schema import metadata as meta
+from model_service.storage.schema import outcomes, predictions
 from reports import backtest as cli
 from reports.demo_outcomes import draw_outcomes
 from reports.production_db import normalise_url, read_predictions, shadow_pairs
 
-meta = MetaData()
-# the columns docs/deploy.md and /work/notes/storage-schema.md describe (created by storage's migrations)
-predictions = Table("prediction_log", meta, Column("id", Integer, primary_key=True),
-                    Column("record_id", String(36)), Column("logged_at", DateTime(timezone=True)),
-                    Column("endpoint", String(32)), Column("client_id", BigInteger), Column("probability", Float),
-                    Column("score", Float), Column("decision", String(16)), Column("model_version", String(100)),
-                    Column("role", String(16)), Column("features", Text), Column("features_source", String(16)))
-outcomes = Table("outcomes", meta, Column("id", Integer, primary_key=True), Column("client_id", BigInteger),
-                 Column("defaulted", Boolean), Column("observed_on", Date), Column("recorded_at", DateTime(timezone=True)),
-                 Column("source", String(200)))
-
+# the service's own tables (model_service.storage.schema), not a copy that could drift from them
 
 @pytest.fixture
 def db(tmp_path):
@@ -53,10 +31,10 @@ def db(tmp_path):
         t = datetime(2026, month, 10, 12, 0, k % 60, tzinfo=UTC)
         rows.append({"record_id": f"r{k}", "logged_at": t, "endpoint": "score", "client_id": 1000 + k,
                      "probability": p, "score": score, "decision": "approve" if score < 45 else "decline",
-                     "model_version": "v1", "role": "champion"})
+                     "model_version": "v1", "role": "champion", "features_source": "store"})
         rows.append({"record_id": f"c{k}", "logged_at": t, "endpoint": "score", "client_id": 1000 + k,
                      "probability": p / 2, "score": score - 30, "decision": "approve", "model_version": "v2",
-                     "role": "challenger"})
+                     "role": "challenger", "features_source": "store"})
         defaulted = (k % 10 == 0) if k < 100 else (k % 2 == 0)
         outs.append({"client_id": 1000 + k, "defaulted": defaulted, "observed_on": date(2026, 9, 1),
                      "recorded_at": datetime(2026, 9, 2, tzinfo=UTC), "source": "test"})
