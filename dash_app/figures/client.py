@@ -76,19 +76,24 @@ def waterfall_figure(explanation: dict, top: int = 10) -> go.Figure:
     for v in values[1:-1]:
         path.append(path[-1] + v)
     texts = [fmt_float(base, 2)] + [_signed(v) for v in values[1:-1]] + [fmt_float(path[-1], 2)]
-    trace = {
-        "type": "waterfall", "orientation": "h", "y": labels, "x": values, "measure": measures, "text": texts,
-        "textposition": "outside", "cliponaxis": False,
-        "increasing": {"marker": {"color": RED}}, "decreasing": {"marker": {"color": GREEN}},
-        "totals": {"marker": {"color": "#495057"}}, "connector": {"line": {"color": "#6c757d", "width": 1}},
-        "hovertemplate": "%{y}: %{text}<extra></extra>",
-    }
+    trace = _waterfall_trace(labels, values, measures, texts, "%{y}: %{text}<extra></extra>")
     # Zoom on the path from the average risk to this client: the base bar would otherwise dwarf the contributions.
     span = max(max(path) - min(path), 0.1)
     return figure([trace], height=max(320, 34 * len(labels) + 80), margin={"l": 10, "r": 60, "t": 20, "b": 40},
                   yaxis={"autorange": "reversed"},
                   xaxis={"title": {"text": "← " + t("client.lowers") + " · " + t("client.raises") + " →"},
                          "zeroline": False, "range": [min(path) - 0.35 * span, max(path) + 0.35 * span]})
+
+
+def _waterfall_trace(labels: list, values: list, measures: list, texts: list, hovertemplate: str) -> dict:
+    """A horizontal waterfall: red bars raise the risk, green bars lower it, grey totals."""
+    return {
+        "type": "waterfall", "orientation": "h", "y": labels, "x": values, "measure": measures, "text": texts,
+        "textposition": "outside", "cliponaxis": False,
+        "increasing": {"marker": {"color": RED}}, "decreasing": {"marker": {"color": GREEN}},
+        "totals": {"marker": {"color": "#495057"}}, "connector": {"line": {"color": "#6c757d", "width": 1}},
+        "hovertemplate": hovertemplate,
+    }
 
 
 def points_waterfall_figure(points: dict) -> go.Figure:
@@ -112,13 +117,7 @@ def points_waterfall_figure(points: dict) -> go.Figure:
     values.append(score)
     measures.append("total")
     texts = [fmt_float(base, 1)] + [_signed_points(v) for v in values[1:-1]] + [fmt_float(score, 1)]
-    trace = {
-        "type": "waterfall", "orientation": "h", "y": labels, "x": values, "measure": measures, "text": texts,
-        "textposition": "outside", "cliponaxis": False,
-        "increasing": {"marker": {"color": RED}}, "decreasing": {"marker": {"color": GREEN}},
-        "totals": {"marker": {"color": "#495057"}}, "connector": {"line": {"color": "#6c757d", "width": 1}},
-        "hovertemplate": "%{y} : %{text}<extra></extra>",
-    }
+    trace = _waterfall_trace(labels, values, measures, texts, "%{y} : %{text}<extra></extra>")
     return figure([trace], height=max(300, 40 * len(labels) + 80), margin={"l": 10, "r": 60, "t": 20, "b": 40},
                   yaxis={"autorange": "reversed"},
                   xaxis={"title": {"text": t("client.points_axis")}, "range": [0, 100], "zeroline": False})
