@@ -54,6 +54,8 @@ class Budget:
     reserve: float = 0.12
     #: a fixed subsample size (no pilot); for tests and for users who know their machine
     rows: int | None = None
+    #: fewest search candidates the budget may leave (when even ``min_rows`` rows do not fit)
+    min_candidates: int = 4
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Plan:
     positions: np.ndarray = field(repr=False)  # positions in ``data.X`` / ``data.y`` of the CV rows, sorted
     pilot: dict | None = None
     estimate: dict = field(default_factory=dict)
+    #: search candidates (the profile's, fewer when even ``min_rows`` rows would not fit the budget)
+    n_iter: int | None = None
 
     def as_metadata(self) -> dict:
         out = {k: v for k, v in asdict(self).items() if k != "positions"}
@@ -132,6 +136,11 @@ def run_pilot(data: TrainingData, profile: Profile, budget: Budget, seed: int) -
             "seconds_per_row": per_row, "overhead_seconds": overhead, "smote_ratio": ratio, "params": params}
 
 
+def cv_seconds(pilot: dict, counts: list[tuple[str, float, float]], rows: int) -> float:
+    """Predicted seconds of the cross-validated steps on ``rows`` rows."""
+    return sum(n * (pilot["overhead_seconds"] + pilot["seconds_per_row"] * share * rows) for _, n, share in counts)
+
+
 def size_rows(pilot: dict, counts: list[tuple[str, float, float]], available: float) -> int:
     """Largest CV subsample whose predicted fits take at most ``available`` seconds."""
     fits = sum(n for _, n, _ in counts)
@@ -146,8 +155,9 @@ def make_plan(data: TrainingData, profile: Profile, n_iter: int, seed: int, budg
     n = len(data.y)
     if n <= budget.subsample_above:
         return Plan(n, n, False, f"{n:,} labelled rows <= {budget.subsample_above:,}: every step uses every row",
-                    np.arange(n))
+                    np.arange(n), n_iter=n_iter)
     started = time.perf_counter()
+    profile_iter = n_iter
     counts = fit_counts(profile, n_iter)
     if budget.rows is not None:
         rows, pilot, estimate = min(int(budget.rows), n), None, {}
@@ -159,21 +169,26 @@ def make_plan(data: TrainingData, profile: Profile, n_iter: int, seed: int, budg
         available = budget.seconds * (1 - budget.reserve) - spent - refit
         wanted = size_rows(pilot, counts, available)
         rows = min(max(wanted, budget.min_rows), n)
-        estimate = {"budget_seconds": budget.seconds, "spent_before_cv_seconds": round(spent, 1),
-                    "refit_seconds": round(refit, 1), "reserve_seconds": round(budget.seconds * budget.reserve, 1),
-                    "cv_seconds_available": round(available, 1), "rows_for_budget": wanted,
-                    "cv_seconds": round(sum(c * (pilot["overhead_seconds"] + pilot["seconds_per_row"] * s * rows)
-                                            for _, c, s in counts), 1),
-                    "fits": {name: c for name, c, _ in counts}}
-        reason = (f"time budget {budget.seconds:.0f} s: pilot fits predict {estimate['refit_seconds']:.0f} s for the "
+        reason = (f"time budget {budget.seconds:.0f} s: pilot fits predict {refit:.0f} s for the "
                   f"refit on all rows and leave {max(available, 0):.0f} s for the cross-validated steps")
         if wanted < budget.min_rows:
             reason += f" (the budget asked for {wanted:,} rows; floor {budget.min_rows:,})"
+            # even the floor does not fit: fewer search candidates, down to min_candidates
+            while n_iter > budget.min_candidates and cv_seconds(pilot, counts, rows) > available:
+                n_iter -= 1
+                counts = fit_counts(profile, n_iter)
+            if n_iter < profile_iter:
+                reason += f"; search reduced to {n_iter} candidates (profile: {profile_iter})"
+        estimate = {"budget_seconds": budget.seconds, "spent_before_cv_seconds": round(spent, 1),
+                    "refit_seconds": round(refit, 1), "reserve_seconds": round(budget.seconds * budget.reserve, 1),
+                    "cv_seconds_available": round(available, 1), "rows_for_budget": wanted,
+                    "cv_seconds": round(cv_seconds(pilot, counts, rows), 1),
+                    "fits": {name: c for name, c, _ in counts}}
     if rows >= n:
-        return Plan(n, n, False, reason + ": every row fits", np.arange(n), pilot, estimate)
+        return Plan(n, n, False, reason + ": every row fits", np.arange(n), pilot, estimate, n_iter)
     positions = stratified_positions(data.y, rows, seed)
     log.info("budget: cross-validated steps on a stratified subsample of %d / %d rows (%s)", len(positions), n, reason)
-    return Plan(n, int(len(positions)), True, reason, positions, pilot, estimate)
+    return Plan(n, int(len(positions)), True, reason, positions, pilot, estimate, n_iter)
 
 
 def subset(data: TrainingData, plan: Plan) -> TrainingData:

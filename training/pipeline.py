@@ -80,6 +80,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
     n_iter = n_iter or prof.n_iter
     plan = budget.make_plan(data, prof, n_iter, seed, time_budget, elapsed=time.perf_counter() - timer.started)
     cv = budget.subset(data, plan)
+    n_iter = plan.n_iter or n_iter
     timer.done("budget", f"cross-validated steps on {plan.cv_rows:,} of {plan.n_labelled:,} labelled rows "
                          f"({plan.reason})")
     folds = list(StratifiedKFold(prof.folds, shuffle=True, random_state=seed).split(cv.X, cv.y))

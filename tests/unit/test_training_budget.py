@@ -52,3 +52,17 @@ def test_stratified_positions_keep_the_default_rate():
     pos = stratified_positions(y, 3_000, seed=1)
     assert len(pos) == 3_000 and abs(y[pos].sum() - round(3_000 * y.mean())) <= 1
     assert len(np.unique(pos)) == 3_000
+
+
+def test_when_even_the_floor_does_not_fit_the_search_gets_fewer_candidates(monkeypatch):
+    import training.budget as budget
+
+    slow = {"rows": [2_000, 6_000], "seconds": [50.0, 60.0], "seconds_per_row": 0.0025, "overhead_seconds": 45.0,
+            "smote_ratio": 0.3, "params": {}}
+    monkeypatch.setattr(budget, "run_pilot", lambda *a, **k: slow)
+    y = (np.arange(100_000) % 12 == 0).astype(int)
+    plan = make_plan(SimpleNamespace(y=y, X=None), get_profile("full"), 10, seed=0,
+                     budget=Budget(seconds=3_000, min_rows=10_000))
+    assert plan.subsampled and plan.cv_rows == 10_000
+    assert Budget().min_candidates <= plan.n_iter < 10 and "search reduced" in plan.reason
+    assert plan.estimate["fits"]["search"] == plan.n_iter * get_profile("full").folds
