@@ -5,7 +5,9 @@
   throttled (``dash_app.login_throttle``: growing delays per user name, a limit per
   address) and every failure is logged, without the password.
 - ``POST /logout`` (the navigation's button) or ``GET /logout``: always ends the session.
-  Ending a session needs no token: a forged logout can only log someone out.
+  Ending a session needs no token: a forged logout can only log someone out. The ended
+  session's id is remembered (``dash_app.ended_sessions``): a copy of its cookie no longer
+  logs anyone in.
 - Every state-changing request (anything but GET/HEAD/OPTIONS: Dash callbacks, which
   include the decision form, and the login form) must come from this dashboard's own
   origin: its ``Origin`` header, else its ``Referer``, names this site; a request with
@@ -26,6 +28,7 @@ from flask import Flask, jsonify, redirect, render_template_string, request, ses
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from markupsafe import Markup
 
+from dash_app.ended_sessions import EndedSessions
 from dash_app.i18n import t
 from dash_app.login_throttle import LoginThrottle
 from dash_app.security import SAFE_METHODS, same_origin
@@ -105,10 +108,13 @@ def setup_auth(server: Flask, users: UserStore, throttle: LoginThrottle, lang: s
     manager = LoginManager()
     manager.init_app(server)
     manager.session_protection = "strong"
+    ended = EndedSessions(throttle.storage, int(server.permanent_session_lifetime.total_seconds()))
 
     @manager.user_loader
     def load(name: str):
-        return Advisor(name) if users.exists(name) else None
+        if not users.exists(name) or ended.ended(session.get("sid")):
+            return None
+        return Advisor(name)
 
     def render(message: str = "", level: str = "danger", username: str = "", status: int = 200):
         nxt = request.args.get("next")
@@ -142,12 +148,14 @@ def setup_auth(server: Flask, users: UserStore, throttle: LoginThrottle, lang: s
         throttle.succeeded(username)
         log.info("login of %r from %s", username, address)
         session.clear()  # no session fixation: a fresh session (and CSRF token) after login
+        session["sid"] = ended.new_id()
         login_user(Advisor(username))
         csrf_token()
         return redirect(safe_next(request.args.get("next")))
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
+        ended.end(session.get("sid"))
         logout_user()
         session.clear()
         return redirect("/login?out=1")

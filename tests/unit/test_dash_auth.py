@@ -123,6 +123,19 @@ def test_logout_always_ends_the_session(app_env, how):
     assert c.get("/_dash-layout").status_code == 401
 
 
+def test_a_copy_of_the_cookie_is_useless_after_logout(app_env):
+    server, _ = app_env
+    c = _client(server)
+    _login(c)
+    copied = c.get_cookie("advisor_session").value
+    thief = _client(server)
+    thief.set_cookie("advisor_session", copied)
+    assert thief.get("/_dash-layout").status_code == 200  # a stolen cookie works while the session lasts
+    c.post("/logout")
+    assert thief.get("/_dash-layout").status_code == 401  # ... and no longer once its advisor logged out
+    assert thief.post("/_dash-update-component", json={}).status_code == 401
+
+
 def _find_prop(node, key, value):
     if isinstance(node, dict):
         props = node.get("props")
