@@ -23,6 +23,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tracking-uri", default=None,
                         help="MLflow tracking URI (default MLFLOW_TRACKING_URI, then sqlite:///mlflow.db)")
+    promote = parser.add_mutually_exclusive_group()
+    promote.add_argument("--promote", dest="promote", action="store_true", default=None,
+                         help="make the new bundle the champion at once (default: only when OUT has none yet; "
+                              "otherwise python -m training.promote VERSION, after its check)")
+    promote.add_argument("--no-promote", dest="promote", action="store_false", help="never make it the champion")
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings only")
     return parser.parse_args(argv)
 
@@ -48,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = args.profile or ("fast" if args.fast else "full")
     try:
         result = train(args.data, args.out, profile=profile, tracking_uri=args.tracking_uri, seed=args.seed,
-                       fn_cost=args.fn_cost, fp_cost=args.fp_cost, n_iter=args.n_iter)
+                       fn_cost=args.fn_cost, fp_cost=args.fp_cost, n_iter=args.n_iter, promote=args.promote)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
