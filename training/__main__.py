@@ -30,6 +30,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "sized by the time budget (default 20000); the final refit always uses every row")
     parser.add_argument("--cv-rows", type=int, default=None,
                         help="fixed size of that subsample (skips the timing pilot)")
+    promote = parser.add_mutually_exclusive_group()
+    promote.add_argument("--promote", dest="promote", action="store_true", default=None,
+                         help="make the new bundle the champion at once (default: only when OUT has none yet; "
+                              "otherwise python -m training.promote VERSION, after its check)")
+    promote.add_argument("--no-promote", dest="promote", action="store_false", help="never make it the champion")
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings only")
     return parser.parse_args(argv)
 
@@ -58,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     time_budget = Budget(**{k: v for k, v in options.items() if v is not None})
     try:
         result = train(args.data, args.out, profile=profile, tracking_uri=args.tracking_uri, seed=args.seed,
-                       fn_cost=args.fn_cost, fp_cost=args.fp_cost, n_iter=args.n_iter, time_budget=time_budget)
+                       fn_cost=args.fn_cost, fp_cost=args.fp_cost, n_iter=args.n_iter, promote=args.promote,
+                       time_budget=time_budget)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

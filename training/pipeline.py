@@ -16,7 +16,7 @@ from sklearn.model_selection import StratifiedKFold
 from scoring.cost import FN_COST, FP_COST
 from training import budget, plots, steps, tracking
 from training.dataset import load_training_data
-from training.export import make_version, write_bundle
+from training.export import becomes_champion, make_version, write_bundle
 from training.fairness import fairness_summary
 from training.profiles import get_profile
 
@@ -63,9 +63,12 @@ class StepTimer:
 
 def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profile: str = "full",
           tracking_uri: str | None = None, seed: int = 42, fn_cost: float = FN_COST, fp_cost: float = FP_COST,
-          n_iter: int | None = None, time_budget: budget.Budget | None = None) -> TrainResult:
-    """Train, write a bundle under ``out_dir`` and log everything to MLflow. On a large data set the
-    cross-validated steps run on a stratified subsample sized by ``time_budget`` (:mod:`training.budget`)."""
+          n_iter: int | None = None, promote: bool | None = None,
+          time_budget: budget.Budget | None = None) -> TrainResult:
+    """Train, write a bundle under ``out_dir`` and log everything to MLflow. The bundle becomes the champion
+    when ``out_dir`` has none yet, or as ``promote`` says (:func:`training.export.becomes_champion`). On a large
+    data set the cross-validated steps run on a stratified subsample sized by ``time_budget``
+    (:mod:`training.budget`)."""
     from scoring.config import resolve_data_dir
 
     prof = get_profile(profile)
@@ -130,16 +133,18 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         timer.done("importance", ", ".join(r["feature"] for r in ranked[:5]))
 
         version = make_version(data.fingerprint, searched.params | {"ratio": searched.ratio}, seed)
+        champion = becomes_champion(out_dir, promote)
+        alias = tracking.ALIAS if champion else None
         mlflow_info = {"run_id": parent.info.run_id, "experiment": tracking.EXPERIMENT, "tracking_uri": uri,
                        "registered_model": tracking.REGISTERED_MODEL,
-                       "model_version": tracking.log_and_register(final.model), "alias": tracking.ALIAS}
+                       "model_version": tracking.log_and_register(final.model, alias=alias), "alias": alias}
         metadata = steps.metadata(run, version=version, s=searched, r=final, cal=cal, thr=thr, metrics=metrics,
                                   roc=roc, honest_est=honest, ablation=ablation, comparison=comparison, fair=fair,
                                   ranked=ranked, example=example, mlflow=mlflow_info, durations=timer.durations)
         bundle_path = write_bundle(out_dir, model=final.model, calibrator=cal.calibrator, metadata=metadata,
                                    data=data, probability=final.probability,
-                                   extras=steps.extras(run, searched, cal, fair))
-        timer.done("bundle", str(bundle_path))
+                                   extras=steps.extras(run, searched, cal, fair), make_current=champion)
+        timer.done("bundle", f"{bundle_path} ({'the champion' if champion else 'not the champion: python -m training.promote ' + version + ' after the check'})")
 
         _log_results(metadata, ablation, comparison, timer)
         _log_artifacts(metadata, bundle_path)

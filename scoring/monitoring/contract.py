@@ -83,6 +83,8 @@ class FeatureDrift(_Shape):
 
 
 class Production(_Shape):
+    """The prediction log's scored rows of the last ``window_days`` days (the service's window)."""
+
     freq: Literal["day", "week"]
     edges: list[float]
     total: int
@@ -94,6 +96,7 @@ class Production(_Shape):
     reference: ReferenceScores | None
     periods: list[Period]
     top_features: list[FeatureDrift]
+    window_days: int | None = None
 
 
 class BacktestRow(_Shape):

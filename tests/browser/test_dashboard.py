@@ -231,6 +231,8 @@ def test_monitoring_shows_production_without_any_report(stack, page, service_api
     assert page.locator("#monitoring-distribution-graph .main-svg").count() >= 1
     assert page.locator("#monitoring-volumes-graph .main-svg").count() >= 1
     assert page.locator("#monitoring-periods-table tbody tr").count() == len(summary["production"]["periods"])
+    days = summary["production"]["window_days"]
+    assert days == 90 and f"ces {days} derniers jours" in page.locator("#monitoring-production-window").inner_text()
     assert "Aucun rapport de dérive détaillé" in main and page.locator("#monitoring-report-link").count() == 0
     overrides = summary["overrides"]
     if overrides:  # test_override_saved_and_shown_after_reload recorded a decision
