@@ -48,7 +48,7 @@ FR: dict[str, str] = {
     "login.submit": "Se connecter",
     "login.failed": "Identifiant ou mot de passe incorrect.",
     "login.csrf": "Le formulaire a expiré. Veuillez réessayer.",
-    "login.throttled": "Trop de tentatives. Réessayez dans quelques minutes.",
+    "login.throttled": "Trop de tentatives. Réessayez dans {wait}.",
     "login.logged_out": "Vous êtes déconnecté.",
     # decisions
     "decision.approve": "Accordé",

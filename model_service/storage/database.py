@@ -80,7 +80,7 @@ def short_error(exc: BaseException) -> str:
     name = type(orig).__name__
     message = str(orig).splitlines()[0] if str(orig) else name
     lowered = message.lower()
-    if "connection" in lowered or "connect" in lowered or "could not translate host" in lowered:
+    if "connect" in lowered or "could not translate host" in lowered or "resolve host" in lowered:
         return f"{name}: cannot connect to the database server"
     if "unable to open database file" in lowered:
         return f"{name}: cannot open the database file"
