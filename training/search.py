@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 class OOFRecorder:
     """AUC scorer that also stores each candidate's validation-fold probabilities by row position."""
 
-    def __init__(self, index: pd.Index, param_names: list[str], n_candidates: int, n_folds: int):
+    def __init__(self, index: pd.Index, param_names: list[str], n_candidates: int, n_folds: int, tick=None):
+        self.tick = tick
         self.index = index
         self.param_names = param_names
         self.n_candidates = n_candidates
@@ -45,6 +46,8 @@ class OOFRecorder:
         candidate, fold = divmod(self.calls - 1, self.n_folds)
         log.info("search: candidate %d/%d fold %d/%d AUC %.4f (%.0fs)", candidate + 1, self.n_candidates,
                  fold + 1, self.n_folds, auc, time.perf_counter() - self.started)
+        if self.tick is not None:
+            self.tick()
         return auc
 
 
@@ -65,9 +68,10 @@ def _plain(value):
 
 
 def run_search(pipeline, X: pd.DataFrame, y: np.ndarray, folds: list, distributions: dict, n_iter: int,
-               seed: int, on_candidate: Callable[[int, dict], None] | None = None) -> SearchResult:
+               seed: int, on_candidate: Callable[[int, dict], None] | None = None, tick=None) -> SearchResult:
+    """``tick()`` after each candidate x fold fit (a progress bar)."""
     names = sorted(distributions)
-    recorder = OOFRecorder(X.index, names, n_iter, len(folds))
+    recorder = OOFRecorder(X.index, names, n_iter, len(folds), tick)
     search = RandomizedSearchCV(
         pipeline, distributions, n_iter=n_iter, scoring=recorder, cv=folds, refit=False,
         random_state=seed, n_jobs=1, error_score="raise", return_train_score=False,
