@@ -462,6 +462,20 @@ def test_password_spraying_from_one_address_is_limited(heroku_dashboard, advisor
     assert _login(port, advisor_password, headers={**_own_origin(port), **_from("198.51.100.8")})[0] in (302, 303)
 
 
+def test_login_fails_closed_when_the_counters_are_unreachable(service, advisor_password, tmp_path):
+    """RATELIMIT_STORAGE_URI names a Redis that is down: no login goes through unthrottled."""
+    from bench.load import free_port
+
+    server, key = service
+    env = _dashboard_env(server, key, advisor_password, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    with Gunicorn("dashboard", env, workers=1, log_dir=tmp_path).start(timeout=240) as dash:
+        status, headers, _ = _login(dash.port, advisor_password)
+        assert status == 503 and headers.get("retry-after") == "30", status
+        assert headers["content-type"].startswith("text/plain")  # words for the advisor, not a traceback
+        time.sleep(0.3)
+        assert "counter storage (RATELIMIT_STORAGE_URI) is unavailable" in dash.log()
+
+
 # ------------------------------------------------------------------ 10. same origin on state-changing requests
 
 def _decision_callback(dash, cookie: str, client: int, reason: str) -> dict:
