@@ -17,7 +17,6 @@ exception types the pages turn into words:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Any, TypeVar
@@ -26,6 +25,7 @@ import requests
 from pydantic import BaseModel, ValidationError
 from requests.adapters import HTTPAdapter
 
+from dash_app.config import service_settings
 from scoring.contract import (
     CardOut,
     ClientOut,
@@ -79,12 +79,11 @@ class ServiceClient:
         session: requests.Session | None = None,
         cache_ttl: float = 30.0,
     ):
-        self.base_url = (base_url or os.environ.get("SERVICE_URL", "http://127.0.0.1:8000")).rstrip("/")
-        key = api_key if api_key is not None else os.environ.get("SERVICE_API_KEY", "")
-        self.timeout = (
-            connect_timeout if connect_timeout is not None else float(os.environ.get("SERVICE_CONNECT_TIMEOUT", "2")),
-            read_timeout if read_timeout is not None else float(os.environ.get("SERVICE_TIMEOUT", "8")),
-        )
+        configured = service_settings()  # the environment (dash_app.config), for what the caller leaves out
+        self.base_url = (base_url or configured.url).rstrip("/")
+        key = api_key if api_key is not None else configured.api_key
+        self.timeout = (connect_timeout if connect_timeout is not None else configured.connect_timeout,
+                        read_timeout if read_timeout is not None else configured.read_timeout)
         self.session = session or requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
         self.session.mount("http://", adapter)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -26,8 +25,7 @@ def _thin(values: list, n: int = KEEP) -> list:
 
 
 def record(bundle: Path) -> dict:
-    sys.path.insert(0, str(HERE / "integration"))
-    from test_service_support import HEADERS, make_app
+    from tests.integration.service_support import HEADERS, make_app
 
     app = make_app(bundle, Path(tempfile.mkdtemp()))
     client = app.test_client()
