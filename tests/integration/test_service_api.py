@@ -32,7 +32,7 @@ def test_model_description(client, service_app):
     body = schemas.ModelOut.model_validate(get(client, "/model"))
     bundle = service_app.extensions["model_service"].bundle
     assert body.model_version == bundle.version and body.threshold == bundle.threshold
-    assert {"fn", "fp"} <= set(body.costs)
+    assert (body.costs.fn, body.costs.fp) == (bundle.meta.costs.fn, bundle.meta.costs.fp)
     assert len(body.features) == len(bundle.feature_names)
     assert body.importance[0].importance >= body.importance[-1].importance
     assert all(f.label for f in body.features)
