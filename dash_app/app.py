@@ -13,8 +13,9 @@ from dash_app.auth import setup_auth
 from dash_app.config import load_settings
 from dash_app.i18n import t
 from dash_app.layout import index_string, shell
+from dash_app.login_throttle import LoginThrottle, open_storage
 from dash_app.reports import setup_report_proxy
-from dash_app.security import setup_security
+from dash_app.security import install_proxy_fix, setup_security
 from dash_app.users import UserStore
 
 HERE = Path(__file__).resolve().parent
@@ -33,7 +34,10 @@ def create_app() -> dash.Dash:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         MAX_CONTENT_LENGTH=1 << 20,
     )
-    setup_auth(server, UserStore(settings.users_file), lang=settings.lang)
+    install_proxy_fix(server, settings.trust_proxy_hops)
+    throttle = LoginThrottle(open_storage(settings.ratelimit_storage_uri), settings.login_address_limit,
+                             settings.login_free_failures, settings.login_max_delay)
+    setup_auth(server, UserStore(settings.users_file), throttle, lang=settings.lang)
     app = dash.Dash(
         "dash_app",
         server=server,

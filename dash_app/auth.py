@@ -1,32 +1,44 @@
 """Advisor login on the Dash Flask server (flask-login), and the guard in front of every route.
 
 - ``GET/POST /login``: a plain HTML form with a per-session CSRF token; the
-  session is renewed on login; ``next`` only accepts local paths.
-- ``POST /logout`` (CSRF token too).
+  session is renewed on login; ``next`` only accepts local paths. Failed logins are
+  throttled (``dash_app.login_throttle``: growing delays per user name, a limit per
+  address) and every failure is logged, without the password.
+- ``POST /logout`` (the navigation's button) or ``GET /logout``: always ends the session.
+  Ending a session needs no token: a forged logout can only log someone out. The ended
+  session's id is remembered (``dash_app.ended_sessions``): a copy of its cookie no longer
+  logs anyone in.
+- Every state-changing request (anything but GET/HEAD/OPTIONS: Dash callbacks, which
+  include the decision form, and the login form) must come from this dashboard's own
+  origin: its ``Origin`` header, else its ``Referer``, names this site; a request with
+  neither is refused too (403 JSON).
 - Everything else needs a session: Dash's own routes (``/_dash-*``, component
   suites, ``/_reload-hash``...) answer 401 JSON, pages redirect to the login form.
-  Only ``/login``, ``/healthz``, ``/assets/*`` (CSS, fonts) and the favicon are public.
-- Dash callbacks are JSON POSTs; a POST whose ``Origin`` is another site is refused (403).
+  Only ``/login``, ``/logout``, ``/healthz``, ``/assets/*`` and the favicon are public.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
-import threading
-import time
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from limits.errors import StorageError
 from markupsafe import Markup
 
+from dash_app.ended_sessions import EndedSessions
 from dash_app.i18n import t
+from dash_app.login_throttle import LoginThrottle
+from dash_app.security import SAFE_METHODS, same_origin
 from dash_app.users import UserStore
 
-PUBLIC_PATHS = {"/login", "/healthz", "/_favicon.ico", "/favicon.ico"}
+log = logging.getLogger("dash_app.auth")
+
+PUBLIC_PATHS = {"/login", "/logout", "/healthz", "/_favicon.ico", "/favicon.ico"}
 PUBLIC_PREFIXES = ("/assets/",)
-MAX_FAILURES, FAILURE_WINDOW = 5, 300.0
 
 LOGIN_PAGE = """<!DOCTYPE html>
 <html lang="{{ lang }}">
@@ -88,44 +100,22 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _same_origin() -> bool:
-    origin = request.headers.get("Origin")
-    if not origin:
-        return True
-    parts = urlsplit(origin)
-    return parts.netloc == request.host
+def _duration(seconds: int) -> str:
+    """A wait in words: "45 s", "8 min"."""
+    return f"{seconds} s" if seconds < 60 else f"{-(-seconds // 60)} min"
 
 
-class _Throttle:
-    def __init__(self):
-        self._failures: dict[tuple[str, str], list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, key) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            recent = [x for x in self._failures.get(key, []) if now - x < FAILURE_WINDOW]
-            self._failures[key] = recent
-            return len(recent) >= MAX_FAILURES
-
-    def fail(self, key) -> None:
-        with self._lock:
-            self._failures.setdefault(key, []).append(time.monotonic())
-
-    def clear(self, key) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-def setup_auth(server: Flask, users: UserStore, lang: str = "fr") -> LoginManager:
+def setup_auth(server: Flask, users: UserStore, throttle: LoginThrottle, lang: str = "fr") -> LoginManager:
     manager = LoginManager()
     manager.init_app(server)
     manager.session_protection = "strong"
-    throttle = _Throttle()
+    ended = EndedSessions(throttle.storage, int(server.permanent_session_lifetime.total_seconds()))
 
     @manager.user_loader
     def load(name: str):
-        return Advisor(name) if users.exists(name) else None
+        if not users.exists(name) or ended.ended(session.get("sid")):
+            return None
+        return Advisor(name)
 
     def render(message: str = "", level: str = "danger", username: str = "", status: int = 200):
         nxt = request.args.get("next")
@@ -144,25 +134,42 @@ def setup_auth(server: Flask, users: UserStore, lang: str = "fr") -> LoginManage
         username = request.form.get("username", "").strip()[:64]
         if not _csrf_ok():
             return render(t("login.csrf"), username=username, status=400)
-        key = (request.remote_addr or "", username.lower())
-        if throttle.blocked(key):
-            return render(t("login.throttled"), username=username, status=429)
+        address = request.remote_addr or "unknown"
+        wait = throttle.wait(username, address)
+        if wait:
+            log.warning("login attempt for user name %r from %s refused unchecked: throttled for %d s more",
+                        username, address, wait)
+            html, status, headers = render(t("login.throttled", wait=_duration(wait)), username=username, status=429)
+            return html, status, {**headers, "Retry-After": str(wait)}
         if not users.check(username, request.form.get("password", "")):
-            throttle.fail(key)
+            failures, delay = throttle.failed(username, address)
+            log.warning("login failed for user name %r from %s (failure %d on this name within the hour; "
+                        "next attempt on it in %d s)", username, address, failures, delay)
             return render(t("login.failed"), username=username, status=401)
-        throttle.clear(key)
+        throttle.succeeded(username)
+        log.info("login of %r from %s", username, address)
         session.clear()  # no session fixation: a fresh session (and CSRF token) after login
+        session["sid"] = ended.new_id()
         login_user(Advisor(username))
         csrf_token()
         return redirect(safe_next(request.args.get("next")))
 
-    @server.route("/logout", methods=["POST"])
+    @server.route("/logout", methods=["GET", "POST"])
     def logout():
-        if not _csrf_ok():
-            return redirect("/")
+        ended.end(session.get("sid"))
         logout_user()
         session.clear()
         return redirect("/login?out=1")
+
+    @server.errorhandler(StorageError)
+    def counters_unavailable(exc: StorageError):
+        # The login throttle and the ended sessions live there: without it, no login and no session
+        # is trusted (fail closed), rather than logins without throttling.
+        log.error("the counter storage (RATELIMIT_STORAGE_URI) is unavailable: %s: %s",
+                  type(exc.storage_error).__name__, exc.storage_error)
+        if request.path.startswith("/_"):
+            return jsonify({"error": "service unavailable", "detail": "sessions cannot be checked right now"}), 503
+        return t("login.unavailable"), 503, {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "30"}
 
     @server.route("/healthz")
     def healthz():
@@ -171,11 +178,14 @@ def setup_auth(server: Flask, users: UserStore, lang: str = "fr") -> LoginManage
     @server.before_request
     def guard():
         path = request.path
+        if request.method not in SAFE_METHODS and path != "/logout" and not same_origin():
+            log.warning("%s %s refused: Origin %r, Referer %r is not this dashboard (%s)", request.method, path,
+                        request.headers.get("Origin"), request.headers.get("Referer"), request.host)
+            return jsonify({"error": "forbidden", "detail": "cross-origin request refused: a state-changing "
+                            "request must come from a page of this dashboard (Origin or Referer header)"}), 403
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             return None
         if current_user.is_authenticated:
-            if request.method == "POST" and not _same_origin():
-                return jsonify({"error": "forbidden", "detail": "cross-origin request"}), 403
             return None
         if path.startswith("/_") or request.method != "GET":
             return jsonify({"error": "unauthorized", "detail": "login required"}), 401

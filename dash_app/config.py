@@ -7,6 +7,12 @@
 - ``DASHBOARD_USERS_FILE``  JSON or ``user:werkzeug-hash`` lines (see ``dash_app.users``)
 - ``DASHBOARD_LANG``        UI language (``fr``)
 - ``SESSION_COOKIE_SECURE`` ``1`` behind HTTPS (Heroku)
+- ``TRUST_PROXY_HOPS``      proxies whose X-Forwarded-* headers are trusted (``bin/web`` sets 1 on Heroku, else 0)
+- ``RATELIMIT_STORAGE_URI`` where the login throttle keeps its counters (``redis://...`` for several dynos;
+                            default: a SQLite file shared by the workers of this machine)
+- ``LOGIN_ADDRESS_LIMIT``   failed logins per client address, all user names together (default ``20 per 10 minutes``)
+- ``LOGIN_FREE_FAILURES``   failed logins on one user name before the delays start (default 3)
+- ``LOGIN_MAX_DELAY``       longest delay between two attempts on one user name, in seconds (default 60)
 """
 
 from __future__ import annotations
@@ -16,12 +22,32 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits import parse
+
 
 def _flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number >= 0 (got {value!r})")
+    return int(value)
+
+
+def _limit(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must read like '20 per 10 minutes' (got {value!r})") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -35,6 +61,11 @@ class Settings:
     lang: str
     cookie_secure: bool
     dev: bool
+    trust_proxy_hops: int = 0
+    ratelimit_storage_uri: str = ""
+    login_address_limit: str = "20 per 10 minutes"
+    login_free_failures: int = 3
+    login_max_delay: int = 60
 
 
 def load_settings() -> Settings:
@@ -57,4 +88,9 @@ def load_settings() -> Settings:
         lang=os.environ.get("DASHBOARD_LANG", "fr"),
         cookie_secure=_flag("SESSION_COOKIE_SECURE"),
         dev=dev,
+        trust_proxy_hops=_count("TRUST_PROXY_HOPS", 0),
+        ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI", "").strip(),
+        login_address_limit=_limit("LOGIN_ADDRESS_LIMIT", "20 per 10 minutes"),
+        login_free_failures=_count("LOGIN_FREE_FAILURES", 3),
+        login_max_delay=max(1, _count("LOGIN_MAX_DELAY", 60)),
     )

@@ -48,7 +48,9 @@ FR: dict[str, str] = {
     "login.submit": "Se connecter",
     "login.failed": "Identifiant ou mot de passe incorrect.",
     "login.csrf": "Le formulaire a expiré. Veuillez réessayer.",
-    "login.throttled": "Trop de tentatives. Réessayez dans quelques minutes.",
+    "login.throttled": "Trop de tentatives. Réessayez dans {wait}.",
+    "login.unavailable": "La connexion est momentanément impossible. Réessayez dans une minute ; "
+                         "si cela dure, prévenez l'administrateur.",
     "login.logged_out": "Vous êtes déconnecté.",
     # decisions
     "decision.approve": "Accordé",
@@ -269,6 +271,8 @@ FR: dict[str, str] = {
     "monitoring.period_label": "Regroupement",
     "monitoring.production": "Scores en production comparés à l'apprentissage",
     "monitoring.production_headline": "{n} demande(s) notée(s) du {first} au {last}.",
+    "monitoring.production_window": "Période observée : les demandes notées ces {days} derniers jours.",
+    "monitoring.scores_none_window": "Aucune demande de production n'a été notée ces {days} derniers jours.",
     "monitoring.production_psi": "Stabilité de la distribution des scores par rapport à l'apprentissage (PSI) : {value} – {status}.",
     "monitoring.production_psi_none": "Trop peu de demandes pour mesurer la stabilité des scores (PSI).",
     "monitoring.psi_reading": "Lecture usuelle du PSI : moins de 0,10 stable ; de 0,10 à 0,25 à surveiller ; au-delà de 0,25 action nécessaire.",

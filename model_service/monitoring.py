@@ -38,7 +38,8 @@ CACHE_SECONDS = 30.0
 #: Features compared for the "top drifted" list: the most important numeric ones.
 DRIFT_FEATURES = 15
 REFERENCE_ROWS = 20_000
-#: The production window the page reads from the database log.
+#: The Monitoring page's window: its production figures are those of the requests scored in the
+#: last WINDOW_DAYS days (database or file log); served as ``production.window_days``.
 WINDOW_DAYS = 90
 
 
@@ -104,7 +105,7 @@ class Monitoring:
         return {f["name"]: str(f["label"]) for f in features or [] if isinstance(f, dict) and f.get("label")}
 
     def log_frame(self) -> pd.DataFrame:
-        """Every logged row of the window (champion and challenger), cached until the log changes
+        """Every row logged in the last ``window_days`` days (champion and challenger), cached until the log changes
         and at most :data:`CACHE_SECONDS` (a database log has no file to watch)."""
         _, _, features = self.reference()
         key = (self.log_target, _stat(self.prediction_log) if self.log_target == "file" else None)
@@ -112,11 +113,12 @@ class Monitoring:
         cached = self._cache
         if cached is not None and cached[0] == key and now - cached[1] < CACHE_SECONDS:
             return cached[2]
+        since = datetime.now(UTC) - timedelta(days=self.window_days)
         if self.log_target == "database" and self.database is not None:
-            since = datetime.now(UTC) - timedelta(days=self.window_days)
             frame = read_log_database(self.database, features, since)
         elif self.log_target == "file" and self.prediction_log is not None:
             frame = read_log_file(self.prediction_log, features)
+            frame = frame[pd.to_datetime(frame["time"], utc=True, format="ISO8601") >= since].reset_index(drop=True)
         else:
             frame = pd.DataFrame(columns=["time", "client_id", "probability", "score", "decision", "model_version",
                                           "role", "endpoint", *features])
@@ -156,7 +158,8 @@ class Monitoring:
         return {
             "drift": drift.model_dump() if drift else None,
             "report_available": self.report_path() is not None,
-            "production": production_report(champion, scores, freq, ref_features, labels=self.labels()),
+            "production": {**production_report(champion, scores, freq, ref_features, labels=self.labels()),
+                           "window_days": self.window_days},
             "backtest": result_backtest,
             "overrides": override_report(decisions, outcomes if has_outcomes else None)
             if decisions is not None and not decisions.empty else None,

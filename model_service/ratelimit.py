@@ -5,8 +5,9 @@ Where the counters live (``RATELIMIT_STORAGE_URI``):
 - ``redis://...``, ``rediss://...``, ``memcached://...``: limits' own storages, shared by every
   dyno (Heroku: ``heroku config:set RATELIMIT_STORAGE_URI=$REDIS_URL``; needs the ``redis``
   package). This is the setting for more than one dyno.
-- unset: ``sqlite:///<file>``, the :class:`SQLiteStorage` below, in a temporary file the gunicorn
-  master creates before it forks (``--preload``), so all workers of one machine/dyno share it.
+- unset: ``sqlite:///<file>``, ``limits_sqlite.SQLiteStorage`` (shared with the dashboard), in a
+  temporary file the gunicorn master creates before it forks (``--preload``), so all workers of
+  one machine/dyno share it.
 - ``sqlite:////path/to/file.db``: the same storage in a file of your choice.
 - ``inline-memory://``: counters in each worker's memory (one-process development only).
 
@@ -17,22 +18,21 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import sqlite3
-import tempfile
-import threading
 import time
 
 from flask import Flask, g, request
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from limits.storage import MemoryStorage, Storage
+from limits.storage import MemoryStorage
+
+from limits_sqlite import SQLiteStorage, default_uri
 
 from .errors import error_response
 from .security import API_KEY_HEADER
 
 PURGE_EVERY = 1.0
+__all__ = ["InlineMemoryStorage", "SQLiteStorage", "make_limiter", "storage_uri"]
 
 
 class InlineMemoryStorage(MemoryStorage):
@@ -56,91 +56,9 @@ class InlineMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()
 
 
-class SQLiteStorage(Storage):
-    """Fixed-window counters in one SQLite file: shared by every process that opens the file.
-
-    One connection per process and thread (connections are never shared across a fork); each
-    increment is one ``BEGIN IMMEDIATE`` transaction, so concurrent workers never lose a hit.
-    The counters are not durable state: ``synchronous=OFF``.
-    """
-
-    STORAGE_SCHEME = ["sqlite"]
-
-    def __init__(self, uri: str, wrap_exceptions: bool = False, **options):
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-        self.path = uri.split("://", 1)[1].removeprefix("/") or ":memory:"
-        self._local = threading.local()
-        self._connection().close()  # create the table now: a bad path fails at start, not on a request
-        self._local.conn = None
-
-    @property
-    def base_exceptions(self) -> type[Exception]:
-        return sqlite3.Error
-
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=OFF")
-            conn.execute("CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, "
-                         "expires REAL NOT NULL)")
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
-
-    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        conn, now = self._connection(), time.time()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row = conn.execute("SELECT value, expires FROM counters WHERE key = ?", (key,)).fetchone()
-            if row is None or row[1] <= now:
-                value = amount
-                conn.execute("INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
-                             (key, value, now + expiry))
-            else:
-                value = row[0] + amount
-                conn.execute("UPDATE counters SET value = ? WHERE key = ?", (value, key))
-            if value == amount and now >= getattr(self, "_next_purge", 0.0):
-                self._next_purge = now + 60.0
-                conn.execute("DELETE FROM counters WHERE expires <= ?", (now,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return value
-
-    def _row(self, key: str) -> tuple[int, float] | None:
-        row = self._connection().execute("SELECT value, expires FROM counters WHERE key = ?", (key,)).fetchone()
-        return row if row is not None and row[1] > time.time() else None
-
-    def get(self, key: str) -> int:
-        row = self._row(key)
-        return row[0] if row else 0
-
-    def get_expiry(self, key: str) -> float:
-        row = self._row(key)
-        return row[1] if row else time.time()
-
-    def check(self) -> bool:
-        try:
-            self._connection().execute("SELECT 1")
-            return True
-        except sqlite3.Error:
-            return False
-
-    def reset(self) -> int | None:
-        return self._connection().execute("DELETE FROM counters").rowcount
-
-    def clear(self, key: str) -> None:
-        self._connection().execute("DELETE FROM counters WHERE key = ?", (key,))
-
-
 def storage_uri(configured: str = "") -> str:
     """The configured storage, else a SQLite file created now (in gunicorn's master, before the fork)."""
-    if configured:
-        return configured
-    folder = tempfile.mkdtemp(prefix="model-service-ratelimit-")
-    return f"sqlite:///{os.path.join(folder, 'limits.db')}"
+    return configured or default_uri("model-service-ratelimit-")
 
 
 def client_address() -> str:

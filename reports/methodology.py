@@ -66,6 +66,7 @@ def _method(md: dict) -> list[str]:
             "training folds only (samplers act in `fit`, never on validation rows); the CatBoost step is exported "
             f"and scores the service's input directly (pipeline vs exported model: max |Δp| = "
             f"{model['serving_check_max_abs_diff']:.1e}).",
+            *_sampling(md),
             f"- Validation: stratified {s['folds']}-fold cross-validation, the same folds for the search, the "
             "ablation, the comparison and the fairness variant. Out-of-fold (OOF) predictions feed the calibration, "
             "the threshold and every metric below; the final model is refit on all labelled rows.",
@@ -131,6 +132,28 @@ def _feature_groups(md: dict) -> list[str]:
     out += _table(["group", "features", "CV AUC without it", "cost without it", "AUC gain of the group",
                    "cost saved by the group", "decision"], body)
     return out
+
+
+def _sampling(md: dict) -> list[str]:
+    """Which rows the cross-validated steps used (a time-budgeted subsample on large data) and the refit."""
+    sm = md.get("sampling")
+    if not sm:
+        return []
+    refit = sm.get("refit") or {}
+    if not sm.get("subsampled"):
+        return [f"- Rows: every step (search, ablation, comparison, calibration, threshold, honest estimate, "
+                f"fairness) and the final refit use all {_f(sm['n_labelled'])} labelled applicants."]
+    pilot = sm.get("pilot") or {}
+    timing = (f" Two pilot fits ({' and '.join(_f(r) for r in pilot['rows'])} rows: "
+              f"{' and '.join(f'{t:.0f} s' for t in pilot['seconds'])}) predicted the time per fit; the subsample is "
+              "the largest whose fits fit the run's time budget." if pilot.get("rows") else "")
+    return [f"- **Subsampled for time**: the cross-validated steps ({', '.join(sm['steps_on_subsample'])}) use a "
+            f"stratified subsample of {_f(sm['cv_rows'])} of the {_f(sm['n_labelled'])} labelled applicants "
+            f"({_pct(sm['cv_default_rate'])} defaults, as in the full set), the same rows and folds for every step. "
+            f"{sm['reason'].capitalize()}.{timing} The final model is refit on all {_f(refit.get('labelled'))} "
+            f"labelled applicants ({_f(refit.get('defaults'))} defaults, all of them seen by SMOTE); SMOTE is fitted "
+            "on training rows only, in every fold and in the refit. The calibration and threshold come from the "
+            "subsample's out-of-fold predictions."]
 
 
 def _imbalance(md: dict) -> list[str]:

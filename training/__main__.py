@@ -23,6 +23,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tracking-uri", default=None,
                         help="MLflow tracking URI (default MLFLOW_TRACKING_URI, then sqlite:///mlflow.db)")
+    parser.add_argument("--budget-seconds", type=float, default=None,
+                        help="wall-time target of the run on a large data set (default 2700, for a 1-hour goal)")
+    parser.add_argument("--subsample-above", type=int, default=None,
+                        help="labelled rows above which the cross-validated steps use a stratified subsample "
+                             "sized by the time budget (default 20000); the final refit always uses every row")
+    parser.add_argument("--cv-rows", type=int, default=None,
+                        help="fixed size of that subsample (skips the timing pilot)")
+    promote = parser.add_mutually_exclusive_group()
+    promote.add_argument("--promote", dest="promote", action="store_true", default=None,
+                         help="make the new bundle the champion at once (default: only when OUT has none yet; "
+                              "otherwise python -m training.promote VERSION, after its check)")
+    promote.add_argument("--no-promote", dest="promote", action="store_false", help="never make it the champion")
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings only")
     return parser.parse_args(argv)
 
@@ -43,12 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --fn-cost and --fp-cost must be positive", file=sys.stderr)
         return 2
     from scoring.data import DataError
+    from training.budget import Budget
     from training.pipeline import train
 
     profile = args.profile or ("fast" if args.fast else "full")
+    options = {"seconds": args.budget_seconds, "subsample_above": args.subsample_above, "rows": args.cv_rows}
+    time_budget = Budget(**{k: v for k, v in options.items() if v is not None})
     try:
         result = train(args.data, args.out, profile=profile, tracking_uri=args.tracking_uri, seed=args.seed,
-                       fn_cost=args.fn_cost, fp_cost=args.fp_cost, n_iter=args.n_iter)
+                       fn_cost=args.fn_cost, fp_cost=args.fp_cost, n_iter=args.n_iter, promote=args.promote,
+                       time_budget=time_budget)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -15,8 +15,10 @@ from training.threshold import best_cost
 log = logging.getLogger(__name__)
 
 
-def oof_predictions(estimator, X: pd.DataFrame, y: np.ndarray, folds: list, name: str = "model") -> np.ndarray:
-    """P(class 1) for every row from the model trained on the other folds (resampling happens in fit only)."""
+def oof_predictions(estimator, X: pd.DataFrame, y: np.ndarray, folds: list, name: str = "model",
+                    tick=None) -> np.ndarray:
+    """P(class 1) for every row from the model trained on the other folds (resampling happens in fit only);
+    ``tick()`` after each fold (a progress bar)."""
     oof = np.full(len(y), np.nan)
     started = time.perf_counter()
     for k, (train, test) in enumerate(folds):
@@ -24,6 +26,8 @@ def oof_predictions(estimator, X: pd.DataFrame, y: np.ndarray, folds: list, name
         oof[test] = model.predict_proba(X.iloc[test])[:, 1]
         log.info("%s: fold %d/%d AUC %.4f (%.0fs)", name, k + 1, len(folds),
                  roc_auc_score(y[test], oof[test]), time.perf_counter() - started)
+        if tick is not None:
+            tick()
     return oof
 
 

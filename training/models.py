@@ -152,6 +152,14 @@ class MissingAwareSMOTENC(SMOTENC):
         return sparse.csr_matrix(out) if sparse.issparse(X) else out
 
 
+class DenseInverseOneHot(OneHotEncoder):
+    """SMOTENC's one-hot encoder, decoding the resampled rows from a dense block: scipy's sparse row-wise
+    argmax loops in Python and took 40 % of a fit on 30,000 rows; the decoded values are the same."""
+
+    def inverse_transform(self, X):
+        return super().inverse_transform(X.toarray() if sparse.issparse(X) else X)
+
+
 class ScaledNeighbors(NearestNeighbors):
     """k-NN for SMOTENC on standardised numbers (missing -> 0) and 0/1 one-hot columns.
 
@@ -206,6 +214,7 @@ def make_smote(features: list[str], categorical: list[str], ratio: float = 0.25,
     numeric = [f for f in features if f not in set(categorical)]
     return MissingAwareSMOTENC(
         categorical_features=list(categorical), sampling_strategy=ratio, random_state=seed,
+        categorical_encoder=DenseInverseOneHot(handle_unknown="ignore", dtype=np.float64),
         k_neighbors=ScaledNeighbors(n_neighbors=k_neighbors + 1, n_continuous=len(numeric)),
     )
 

@@ -5,6 +5,7 @@ CLI and the tests call; each step is a function of :mod:`training.steps`."""
 from __future__ import annotations
 
 import logging
+import resource
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -13,9 +14,9 @@ from pathlib import Path
 from sklearn.model_selection import StratifiedKFold
 
 from scoring.cost import FN_COST, FP_COST
-from training import plots, steps, tracking
+from training import budget, plots, steps, tracking
 from training.dataset import load_training_data
-from training.export import make_version, write_bundle
+from training.export import becomes_champion, make_version, write_bundle
 from training.fairness import fairness_summary
 from training.profiles import get_profile
 
@@ -30,16 +31,20 @@ class TrainResult:
     run_id: str | None
     seconds: float
     metadata: dict = field(default_factory=dict)
+    steps: list[dict] = field(default_factory=list)  # per step: wall and CPU seconds, peak RSS so far
 
 
 class StepTimer:
-    """Per-step progress lines with timings."""
+    """Per-step progress lines with timings; ``steps`` also holds each step's CPU seconds and the peak RSS
+    reached by its end (what ``bench/training.py`` prints)."""
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
         self.cpu_started = time.process_time()
         self.durations: dict[str, float] = {}
+        self.steps: list[dict] = []
         self._t = self.started
+        self._cpu = self.cpu_started
 
     @property
     def cpu(self) -> float:
@@ -47,17 +52,23 @@ class StepTimer:
         return time.process_time() - self.cpu_started
 
     def done(self, name: str, message: str = "") -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.durations[name] = round(now - self._t, 2)
-        self._t = now
+        self.steps.append({"step": name, "wall": self.durations[name], "cpu": round(cpu - self._cpu, 2),
+                           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+        self._t, self._cpu = now, cpu
         log.info("[%6.1fs wall, %6.1fs CPU] %s done in %.1fs%s", now - self.started, self.cpu, name,
                  self.durations[name], f" - {message}" if message else "")
 
 
 def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profile: str = "full",
           tracking_uri: str | None = None, seed: int = 42, fn_cost: float = FN_COST, fp_cost: float = FP_COST,
-          n_iter: int | None = None) -> TrainResult:
-    """Train, write a bundle under ``out_dir`` and log everything to MLflow."""
+          n_iter: int | None = None, promote: bool | None = None,
+          time_budget: budget.Budget | None = None) -> TrainResult:
+    """Train, write a bundle under ``out_dir`` and log everything to MLflow. The bundle becomes the champion
+    when ``out_dir`` has none yet, or as ``promote`` says (:func:`training.export.becomes_champion`). On a large
+    data set the cross-validated steps run on a stratified subsample sized by ``time_budget``
+    (:mod:`training.budget`)."""
     from scoring.config import resolve_data_dir
 
     prof = get_profile(profile)
@@ -69,14 +80,21 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
     y = data.y
     timer.done("features", f"{len(data.X_all):,} clients, {len(y):,} labelled ({y.mean():.2%} defaults), "
                            f"{len(data.features)} features (excluded: {', '.join(data.excluded) or 'none'})")
-    folds = list(StratifiedKFold(prof.folds, shuffle=True, random_state=seed).split(data.X, y))
-    run = steps.Run(data=data, folds=folds, profile=prof, n_iter=n_iter or prof.n_iter, seed=seed, fn_cost=fn_cost,
-                    fp_cost=fp_cost, data_dir=Path(data_dir))
+    n_iter = n_iter or prof.n_iter
+    plan = budget.make_plan(data, prof, n_iter, seed, time_budget, elapsed=time.perf_counter() - timer.started)
+    cv = budget.subset(data, plan)
+    n_iter = plan.n_iter or n_iter
+    timer.done("budget", f"cross-validated steps on {plan.cv_rows:,} of {plan.n_labelled:,} labelled rows "
+                         f"({plan.reason})")
+    folds = list(StratifiedKFold(prof.folds, shuffle=True, random_state=seed).split(cv.X, cv.y))
+    run = steps.Run(data=cv, folds=folds, profile=prof, n_iter=n_iter, seed=seed, fn_cost=fn_cost,
+                    fp_cost=fp_cost, data_dir=Path(data_dir), full=data, plan=plan)
     uri = tracking.setup(tracking_uri)
 
     with tracking.run(f"train-{prof.name}") as parent:
         tracking.log_params({"profile": prof.name, "folds": prof.folds, "n_iter": run.n_iter, "seed": seed,
                              "fn_cost": fn_cost, "fp_cost": fp_cost, "n_labelled": len(y),
+                             "cv_rows": plan.cv_rows, "subsampled": plan.subsampled,
                              "n_clients": len(data.X_all), "n_features": len(data.features),
                              "excluded_attributes": ",".join(data.excluded),
                              "data_dir": str(data_dir), "data_fingerprint": data.fingerprint,
@@ -116,16 +134,18 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         timer.done("importance", ", ".join(r["feature"] for r in ranked[:5]))
 
         version = make_version(data.fingerprint, searched.refit_params | {"ratio": searched.ratio}, seed)
+        champion = becomes_champion(out_dir, promote)
+        alias = tracking.ALIAS if champion else None
         mlflow_info = {"run_id": parent.info.run_id, "experiment": tracking.EXPERIMENT, "tracking_uri": uri,
                        "registered_model": tracking.REGISTERED_MODEL,
-                       "model_version": tracking.log_and_register(final.model), "alias": tracking.ALIAS}
+                       "model_version": tracking.log_and_register(final.model, alias=alias), "alias": alias}
         metadata = steps.metadata(run, version=version, s=searched, r=final, cal=cal, thr=thr, metrics=metrics,
                                   roc=roc, honest_est=honest, ablation=ablation, comparison=comparison, fair=fair,
                                   ranked=ranked, example=example, mlflow=mlflow_info, durations=timer.durations)
         bundle_path = write_bundle(out_dir, model=final.model, calibrator=cal.calibrator, metadata=metadata,
                                    data=data, probability=final.probability,
-                                   extras=steps.extras(run, searched, cal, fair))
-        timer.done("bundle", str(bundle_path))
+                                   extras=steps.extras(run, searched, cal, fair), make_current=champion)
+        timer.done("bundle", f"{bundle_path} ({'the champion' if champion else 'not the champion: python -m training.promote ' + version + ' after the check'})")
 
         _log_results(metadata, ablation, comparison, timer)
         _log_artifacts(metadata, bundle_path)
@@ -137,7 +157,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
     log.info("done in %.0fs: bundle %s (CV AUC %.4f, threshold %.3f, cost %.4f in-sample, %.4f honest)", seconds,
              bundle_path, searched.result.cv_auc, thr.threshold, thr.cost, honest["business_cost"])
     return TrainResult(bundle_path=bundle_path, version=version, metrics=metrics, run_id=parent.info.run_id,
-                       seconds=seconds, metadata=metadata)
+                       seconds=seconds, metadata=metadata, steps=timer.steps)
 
 
 def _log_results(metadata: dict, ablation: list[dict], comparison: list[dict], timer: StepTimer) -> None:

@@ -99,12 +99,28 @@ def early_stopped(pipeline, seed: int = 42, subsample: float = 1.0) -> EarlyStop
     return EarlyStopped(pipeline, subsample=subsample, seed=seed)
 
 
+#: Largest factor between a fold model's trees and the final model's (a refit on all rows of a Kaggle-size run
+#: after a search on a small subsample would otherwise extrapolate the rule far beyond where it was checked).
+MAX_REFIT_SCALE = 2.0
+
+
 def refit_iterations(best_iterations: list[int], n_fit_rows: list[int], n_rows: int) -> int:
     """Trees of the final model (all ``n_rows``, no validation split): the mean best iteration of the fold
     models times the ratio of rows (boosting on more rows of the same kind needs about proportionally more
-    trees before it overfits; the usual rule when refitting without early stopping)."""
-    scale = n_rows / float(np.mean(n_fit_rows))
+    trees before it overfits: the usual rule when refitting without early stopping), the ratio capped at
+    :data:`MAX_REFIT_SCALE`."""
+    scale = min(n_rows / float(np.mean(n_fit_rows)), MAX_REFIT_SCALE)
     return max(1, int(round(float(np.mean(best_iterations)) * scale)))
+
+
+def halving_fits(n_candidates: int, shares: tuple[float, ...], factor: int) -> int:
+    """Candidates evaluated over all rungs of :func:`run_search` (times the folds = fits)."""
+    total, alive = 0, n_candidates
+    for r in range(len(shares)):
+        if r:
+            alive = max(1, math.ceil(alive / factor))
+        total += alive
+    return total
 
 
 @dataclass
@@ -115,7 +131,8 @@ class SearchResult:
     cv_auc_std: float
     oof: np.ndarray  # winner's out-of-fold probabilities (raw)
     best_iterations: list[int]  # trees kept by early stopping in each fold
-    refit_iterations: int  # trees of the final model
+    n_fit_rows: list[int]  # rows each fold model was fitted on (before SMOTE)
+    refit_iterations: int  # trees of the final model (on the searched rows; see steps.search for all rows)
     candidates: list[dict] = field(default_factory=list)  # one row per (candidate, rung)
     rungs: list[dict] = field(default_factory=list)  # share of rows, candidates, seconds per rung
 
@@ -125,8 +142,8 @@ def _plain(value):
 
 
 def evaluate(pipeline, X: pd.DataFrame, y: np.ndarray, folds: list, seed: int, subsample: float = 1.0,
-             name: str = "candidate") -> dict:
-    """Early-stopped fits on each training fold, scored on the whole evaluated fold."""
+             name: str = "candidate", tick=None) -> dict:
+    """Early-stopped fits on each training fold, scored on the whole evaluated fold (``tick()`` after each)."""
     oof = np.full(len(y), np.nan)
     aucs, iters, n_fit = [], [], []
     started = time.perf_counter()
@@ -138,14 +155,17 @@ def evaluate(pipeline, X: pd.DataFrame, y: np.ndarray, folds: list, seed: int, s
         n_fit.append(est.n_fit_rows_)
         log.info("%s: fold %d/%d AUC %.4f, %d trees (%.0fs)", name, k + 1, len(folds), aucs[-1], iters[-1],
                  time.perf_counter() - started)
+        if tick is not None:
+            tick()
     return {"oof": oof, "fold_auc": aucs, "auc_mean": float(np.mean(aucs)), "auc_std": float(np.std(aucs)),
             "best_iterations": iters, "n_fit_rows": n_fit, "fit_seconds": time.perf_counter() - started}
 
 
 def run_search(pipeline, X: pd.DataFrame, y: np.ndarray, folds: list, distributions: dict, n_candidates: int,
                seed: int, shares: tuple[float, ...] = (1.0,), factor: int = 3,
-               on_candidate: Callable[[int, dict], None] | None = None) -> SearchResult:
-    """Successive halving: ``n_candidates`` sampled, ``shares`` of training rows per rung (last = 1.0)."""
+               on_candidate: Callable[[int, dict], None] | None = None, tick=None) -> SearchResult:
+    """Successive halving: ``n_candidates`` sampled, ``shares`` of training rows per rung (last = 1.0);
+    ``tick()`` after each candidate x fold fit (a progress bar)."""
     if not shares or shares[-1] != 1.0:
         raise ValueError("the last rung must use all training rows (share 1.0)")
     sampled = list(ParameterSampler(distributions, n_iter=n_candidates, random_state=seed)) if distributions \
@@ -162,7 +182,7 @@ def run_search(pipeline, X: pd.DataFrame, y: np.ndarray, folds: list, distributi
         for i in alive:
             est = clone(pipeline).set_params(**sampled[i])
             row = evaluate(est, X, y, folds, seed, subsample=share,
-                           name=f"search rung {r + 1}/{len(shares)} candidate {i + 1}")
+                           name=f"search rung {r + 1}/{len(shares)} candidate {i + 1}", tick=tick)
             row.update({"index": i, "rung": r, "share": share, "params": sampled[i]})
             scores[i] = row
             candidates.append(row)
@@ -177,7 +197,7 @@ def run_search(pipeline, X: pd.DataFrame, y: np.ndarray, folds: list, distributi
     win = last[best]
     return SearchResult(
         best_params=sampled[best], best_index=best, cv_auc=win["auc_mean"], cv_auc_std=win["auc_std"],
-        oof=win["oof"], best_iterations=win["best_iterations"],
+        oof=win["oof"], best_iterations=win["best_iterations"], n_fit_rows=win["n_fit_rows"],
         refit_iterations=refit_iterations(win["best_iterations"], win["n_fit_rows"], len(y)),
         candidates=candidates, rungs=rungs,
     )

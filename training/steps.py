@@ -4,7 +4,7 @@ importance, metadata), each a function of a :class:`Run` and the previous steps'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +12,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from training import feature_groups, tracking
+from training import feature_groups, progress, tracking
+from training.budget import Plan
 from training.calibrate import CalibrationResult, calibrate_oof
 from training.compare import oof_predictions, summarise
 from training.dataset import TrainingData, with_attributes
@@ -24,7 +25,7 @@ from training.labels import feature_entries, label
 from training.metrics import classification_metrics, roc_points
 from training.models import build_dummy, build_logistic, build_pipeline, export_model
 from training.profiles import Profile
-from training.search import SearchResult, early_stopped, run_search
+from training.search import SearchResult, early_stopped, halving_fits, refit_iterations, run_search
 from training.threshold import ThresholdResult, choose_threshold
 
 
@@ -40,6 +41,15 @@ class Run:
     fn_cost: float
     fp_cost: float
     data_dir: Path
+    #: every labelled row when ``data`` is the cross-validated subsample of a large data set
+    full: TrainingData | None = None
+    #: how the cross-validated rows were chosen (:mod:`training.budget`)
+    plan: Plan | None = None
+
+    @property
+    def all_rows(self) -> TrainingData:
+        """The data of the final refit: every labelled row, whatever the cross-validated steps used."""
+        return self.full if self.full is not None else self.data
 
 
 @dataclass
@@ -68,6 +78,7 @@ class Refit:
     model: object  # the exported CatBoost step
     probability: np.ndarray  # calibrated probability of every client (final model)
     check: float  # pipeline vs exported model max |diff|
+    rows: dict = field(default_factory=dict)  # what the refit was trained on, read from the fitted pipeline
 
 
 def split_params(params: dict) -> tuple[float, dict]:
@@ -81,14 +92,16 @@ def variants(run: Run, s: Searched) -> tuple[list[dict], list[dict]]:
     data, folds, seed, fn_cost, fp_cost = run.data, run.folds, run.seed, run.fn_cost, run.fp_cost
     X, y, ratio, smote_oof = data.X, data.y, s.ratio, s.result.oof
     oofs = {"smote": smote_oof}
-    for variant in ("none", "class_weights"):
-        oofs[variant] = oof_predictions(cv_estimator(run, s, variant), X, y, folds, name=f"ablation {variant}")
+    with progress.bar(4 * len(folds), "ablation + comparison") as bar:
+        for variant in ("none", "class_weights"):
+            oofs[variant] = oof_predictions(cv_estimator(run, s, variant), X, y, folds, name=f"ablation {variant}",
+                                            tick=bar.update)
+        oofs["dummy"] = oof_predictions(build_dummy(seed), X, y, folds, name="dummy", tick=bar.update)
+        oofs["logistic"] = oof_predictions(build_logistic(data.features, data.categorical, seed=seed), X, y, folds,
+                                           name="logistic regression", tick=bar.update)
     names = {"smote": f"SMOTE (ratio {ratio:.2f})", "none": "no resampling",
              "class_weights": "class weights (Balanced)"}
     ablation = [summarise(v, y, oofs[v], folds, fn_cost, fp_cost, description=names[v]) for v in names]
-    oofs["dummy"] = oof_predictions(build_dummy(seed), X, y, folds, name="dummy")
-    oofs["logistic"] = oof_predictions(build_logistic(data.features, data.categorical, seed=seed), X, y, folds,
-                                       name="logistic regression")
     comparison = [
         summarise("dummy", y, oofs["dummy"], folds, fn_cost, fp_cost, description="majority-class prior"),
         summarise("logistic", y, oofs["logistic"], folds, fn_cost, fp_cost,
@@ -107,7 +120,8 @@ def protected_variant(run: Run, s: Searched, base: dict) -> dict:
     if len(features) == len(data.features):
         return {"computed": False, "excluded": list(data.excluded), "note": "no excluded attribute in the data"}
     est = cv_estimator(run, s, features=features, categorical=categorical)
-    oof = oof_predictions(est, X, data.y, folds, name="with " + ", ".join(data.excluded))
+    with progress.bar(len(folds), "variant with " + ", ".join(data.excluded)) as bar:
+        oof = oof_predictions(est, X, data.y, folds, name="with " + ", ".join(data.excluded), tick=bar.update)
     row = summarise("with_protected", data.y, oof, folds, fn_cost, fp_cost)
     return {"auc": base["auc"], "business_cost": base["business_cost"], "auc_with": row["auc"],
             "business_cost_with": row["business_cost"], "auc_change": base["auc"] - row["auc"],
@@ -123,9 +137,10 @@ def honest(run: Run, s: Searched, in_sample: dict) -> dict:
     def inner_predict(rows: np.ndarray) -> np.ndarray:
         X, y = data.X.iloc[rows], data.y[rows]
         inner = list(StratifiedKFold(prof.inner_folds, shuffle=True, random_state=seed + 1).split(X, y))
-        return oof_predictions(est, X, y, inner, name="honest estimate, inner CV")
+        return oof_predictions(est, X, y, inner, name="honest estimate, inner CV", tick=bar.update)
 
-    out = honest_estimate(data.y, s.result.oof, run.folds, inner_predict, run.fn_cost, run.fp_cost, seed=seed)
+    with progress.bar(len(run.folds) * prof.inner_folds, "honest estimate") as bar:
+        out = honest_estimate(data.y, s.result.oof, run.folds, inner_predict, run.fn_cost, run.fp_cost, seed=seed)
     out["inner_folds"] = prof.inner_folds
     out["in_sample"] = {**in_sample, "label": "optimistic: threshold chosen on the same out-of-fold predictions"}
     return out
@@ -136,8 +151,12 @@ def honest(run: Run, s: Searched, in_sample: dict) -> dict:
 def search(run: Run, on_candidate=None) -> Searched:
     prof, data = run.profile, run.data
     base = build_pipeline(data.features, data.categorical, ratio=prof.ratio, params=prof.base_params, seed=run.seed)
-    result = run_search(base, data.X, data.y, run.folds, prof.distributions, run.n_iter, run.seed,
-                        shares=prof.shares, factor=prof.factor, on_candidate=on_candidate)
+    n_fits = halving_fits(run.n_iter, prof.shares, prof.factor) * len(run.folds)
+    with progress.bar(n_fits, "search (candidates x folds, successive halving)") as bar:
+        result = run_search(base, data.X, data.y, run.folds, prof.distributions, run.n_iter, run.seed,
+                            shares=prof.shares, factor=prof.factor, on_candidate=on_candidate, tick=bar.update)
+    # the final model is refit on every row, also when the search ran on a subsample
+    result.refit_iterations = refit_iterations(result.best_iterations, result.n_fit_rows, len(run.all_rows.y))
     ratio, searched = split_params(result.best_params)
     return Searched(result=result, ratio=ratio, params={**prof.base_params, **searched})
 
@@ -169,16 +188,23 @@ def fairness(run: Run, s: Searched, cal: CalibrationResult, thr: ThresholdResult
 
 
 def refit(run: Run, s: Searched, cal: CalibrationResult) -> Refit:
-    """The shipped model: SMOTE + CatBoost refit on every labelled row, scoring every client."""
-    data = run.data
+    """The shipped model: SMOTE + CatBoost refit on every labelled row (also when the cross-validated steps
+    ran on a subsample), scoring every client; its trees = the CV best iteration scaled to these rows."""
+    data = run.all_rows
     final = build_pipeline(data.features, data.categorical, variant="smote", ratio=s.ratio, params=s.refit_params,
                            seed=run.seed)
-    final.fit(data.X, data.y)
+    iterations = int(final.named_steps["model"].get_params().get("iterations") or 1000)
+    with progress.bar(iterations, f"final refit on {len(data.y):,} rows", unit="tree") as bar:
+        final.fit(data.X, data.y, model__callbacks=[progress.CatBoostBar(bar)])
     model = export_model(final)
     raw_all = model.predict_proba(data.X_all)[:, 1]
     check = float(np.max(np.abs(final.predict_proba(data.X_all)[:, 1] - raw_all)))
     probability = np.asarray(cal.calibrator.apply(raw_all), dtype=np.float64)
-    return Refit(pipeline=final, model=model, probability=probability, check=check)
+    smote = final.named_steps["smote"]
+    rows = {"labelled": int(len(data.y)), "defaults": int(data.y.sum()),
+            # SMOTE's neighbour index holds the defaulters it was fitted on: proof of what the refit saw
+            "defaults_seen_by_smote": int(smote.nn_k_.n_samples_fit_)}
+    return Refit(pipeline=final, model=model, probability=probability, check=check, rows=rows)
 
 
 def importance(run: Run, r: Refit, cal: CalibrationResult, thr: ThresholdResult) -> tuple[list[dict], dict]:
@@ -204,7 +230,8 @@ def metadata(run: Run, *, version: str, s: Searched, r: Refit, cal: CalibrationR
         "version": version, "created": datetime.now(UTC).isoformat(timespec="seconds"), "profile": prof.name,
         "data_dir": str(run.data_dir), "data_fingerprint": data.fingerprint,
         "synthetic": bool(data.featureset.synthetic),
-        "n_clients": int(len(data.X_all)), "n_labelled": int(len(data.y)), "default_rate": float(data.y.mean()),
+        "n_clients": int(len(data.X_all)), "n_labelled": int(len(run.all_rows.y)),
+        "default_rate": float(run.all_rows.y.mean()), "sampling": sampling(run, r),
         "features": feature_entries(data.features, data.categorical), "categorical": list(data.categorical),
         "excluded_attributes": list(data.excluded),
         "feature_groups": {"dropped": list(data.dropped_groups), **feature_groups.measured()},
@@ -236,12 +263,21 @@ def metadata(run: Run, *, version: str, s: Searched, r: Refit, cal: CalibrationR
     }
 
 
+def sampling(run: Run, r: Refit) -> dict:
+    """Which rows each step used: the cross-validated subsample (if any) and the refit on every row."""
+    plan = run.plan.as_metadata() if run.plan is not None else {
+        "n_labelled": int(len(run.all_rows.y)), "cv_rows": int(len(run.data.y)), "subsampled": False,
+        "reason": "every step uses every row"}
+    cv_y = run.data.y
+    return {**plan, "cv_default_rate": float(cv_y.mean()), "cv_defaults": int(cv_y.sum()), "refit": r.rows}
+
+
 def extras(run: Run, s: Searched, cal: CalibrationResult, fair: dict) -> dict:
-    data = run.data
+    data, full = run.data, run.all_rows
     labels = {f: label(f, "fr") for f in data.features}
     return {
         "neighbours": neighbours(data.featureset.frame),
-        "population": population(data.X, data.y, data.categorical, labels),
+        "population": population(full.X, full.y, data.categorical, labels),
         "fairness": fair,
         "oof": {"ids": data.ids, "probability": cal.calibrated.astype(np.float64),
                 "raw": s.result.oof.astype(np.float64), "target": data.y.astype(np.int64)},

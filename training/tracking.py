@@ -93,8 +93,9 @@ def log_artifacts(paths: list[Path], folder: str | None = None) -> None:
         mlflow.log_artifact(str(path), artifact_path=folder)
 
 
-def log_and_register(model, pip_requirements: list[str] | None = None) -> str | None:
-    """Log the CatBoost model, register it as ``credit-scoring`` and point alias ``champion`` at the new version."""
+def log_and_register(model, pip_requirements: list[str] | None = None, *, alias: str | None = ALIAS) -> str | None:
+    """Log the CatBoost model and register it as ``credit-scoring``; point ``alias`` (``champion`` unless
+    None: the version is registered, and :mod:`training.promote` moves the alias later) at the new version."""
     import mlflow
     from mlflow import MlflowClient
 
@@ -106,7 +107,9 @@ def log_and_register(model, pip_requirements: list[str] | None = None) -> str | 
     if version is None:
         versions = MlflowClient().search_model_versions(f"name='{REGISTERED_MODEL}'")
         version = max(int(v.version) for v in versions) if versions else None
-    if version is not None:
-        MlflowClient().set_registered_model_alias(REGISTERED_MODEL, ALIAS, str(version))
-        log.info("mlflow: registered %s version %s, alias %s", REGISTERED_MODEL, version, ALIAS)
+    if version is not None and alias:
+        MlflowClient().set_registered_model_alias(REGISTERED_MODEL, alias, str(version))
+        log.info("mlflow: registered %s version %s, alias %s", REGISTERED_MODEL, version, alias)
+    elif version is not None:
+        log.info("mlflow: registered %s version %s (alias %s unchanged)", REGISTERED_MODEL, version, ALIAS)
     return None if version is None else str(version)

@@ -34,8 +34,10 @@ def _status(status: str | None) -> str:
 
 
 def production_section(p: Production) -> html.Section:
+    window = t("monitoring.production_window", days=p.window_days) if p.window_days else ""
     if not p.total:
-        return section(t("monitoring.production"), [html.P(t("monitoring.scores_none"), id="monitoring-production-none")],
+        none = t("monitoring.scores_none_window", days=p.window_days) if p.window_days else t("monitoring.scores_none")
+        return section(t("monitoring.production"), [html.P(none, id="monitoring-production-none")],
                        section_id="monitoring-production")
     psi = (t("monitoring.production_psi", value=fmt_float(p.psi, 3), status=_status(p.psi_status))
            if p.psi is not None else t("monitoring.production_psi_none"))
@@ -55,6 +57,7 @@ def production_section(p: Production) -> html.Section:
     return section(t("monitoring.production"), [
         html.P(t("monitoring.production_headline", n=fmt_int(p.total), first=fmt_date(p.first_time),
                  last=fmt_date(p.last_time)), className="fw-semibold", id="monitoring-production-headline"),
+        html.P(window, className="text-muted small", id="monitoring-production-window"),
         html.P(psi, id="monitoring-production-psi"),
         html.P(t("monitoring.psi_reading"), className="text-muted small"),
         html.P(t("monitoring.shares", **shares), id="monitoring-shares"),

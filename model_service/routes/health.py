@@ -4,6 +4,7 @@ from flask import Blueprint
 
 from ..api import operation
 from ..schemas import HealthOut
+from ..security import public_detail
 from ..services import services
 
 bp = Blueprint("health", __name__)
@@ -14,6 +15,8 @@ bp = Blueprint("health", __name__)
 def health():
     s = services()
     database = s.decisions.db.health()
+    if "detail" in database:  # public: never a host, port or path, whatever the driver said
+        database = {**database, "detail": public_detail(database["detail"])}
     log_state = s.predictions.health()
     ok = database["status"] == "ok" and log_state["lost"] == 0
     return s.stamp({"status": "ok" if ok else "degraded", "clients": len(s.clients), "synthetic": s.synthetic,

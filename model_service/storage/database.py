@@ -10,14 +10,26 @@ SQLite is the embedded default (WAL journal, busy timeout so concurrent writers 
 write to SQLite is acknowledged only when the file it went to is still the file at its path:
 a database whose file or directory was removed while the service ran would otherwise
 accept writes into a deleted inode and lose them at restart.
+
+SQLite in WAL mode maps its ``-shm`` file into memory; once that file (or the database or its
+``-wal``) can no longer be written -- made immutable (``chattr +i``), write-protected -- the
+kernel answers the next write into the mapping, which SQLite makes even for a read and when a
+connection closes, with SIGBUS, and the process dies. So no SQLite call is made while one of
+those files is not writable (the caller gets :class:`DatabaseUnavailable`, the API a 503), the
+connections already open are kept, untouched, until the files are writable again (and never
+closed if the process exits meanwhile), and no connection crosses a fork (a worker would share
+the parent's mapping; a connection inherited anyway is never closed by the child).
 """
 
 from __future__ import annotations
 
+import atexit
+import ctypes
 import fcntl
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +48,12 @@ PG_MIGRATION_LOCK = 7_150_015
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or written; the message is safe to show to a caller."""
+
+
+READ_ONLY = ("the database file is read-only (write-protected or immutable): nothing can be stored "
+             "until it is writable again")
+#: Every Database of this process, closed before the process forks (see ``_before_fork``).
+_OPEN: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
 def normalise_url(url: str) -> str:
@@ -62,7 +80,7 @@ def short_error(exc: BaseException) -> str:
     name = type(orig).__name__
     message = str(orig).splitlines()[0] if str(orig) else name
     lowered = message.lower()
-    if "connection" in lowered or "connect" in lowered or "could not translate host" in lowered:
+    if "connect" in lowered or "could not translate host" in lowered or "resolve host" in lowered:
         return f"{name}: cannot connect to the database server"
     if "unable to open database file" in lowered:
         return f"{name}: cannot open the database file"
@@ -95,6 +113,7 @@ class Database:
         self._ready = False
         self._identity: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self._connections: set = set()  # this process's open SQLite connections (see _at_exit)
         try:
             parsed = make_url(self.url)
             self.backend = parsed.get_backend_name()
@@ -103,6 +122,9 @@ class Database:
             self.backend, database = "invalid", ""
         self.sqlite_path = (Path(database).resolve() if self.backend == "sqlite" and database
                             and database != ":memory:" and not database.startswith("file:") else None)
+        self._sqlite_files = (() if self.sqlite_path is None else
+                              tuple(Path(f"{self.sqlite_path}{suffix}") for suffix in ("", "-wal", "-shm")))
+        _OPEN.add(self)
 
     @property
     def safe_url(self) -> str:
@@ -123,11 +145,21 @@ class Database:
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                                                       "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", lambda conn, _record: self._connections.add(conn))
+            event.listen(engine, "close", lambda conn, _record: self._connections.discard(conn))
             event.listen(engine, "begin", _sqlite_begin)
             return engine
         return create_engine(url, pool_pre_ping=True, pool_size=pool_size(), max_overflow=2, pool_timeout=10)
 
+    def _check_writable(self) -> None:
+        """SQLite: refuse before any SQLite call while one of its files exists and cannot be written
+        (a write into the memory-mapped ``-shm`` of such a file kills the process with SIGBUS)."""
+        for path in self._sqlite_files:
+            if not os.access(path, os.W_OK) and os.path.lexists(path):
+                raise DatabaseUnavailable(READ_ONLY)
+
     def engine(self) -> Engine:
+        self._check_writable()
         with self._lock:
             if self._engine is None or self._pid != os.getpid():
                 if self._engine is not None:  # inherited across a fork: leave the parent's connections alone
@@ -168,6 +200,7 @@ class Database:
         """SQLite: the file written is still the one at the path (else reopen, and refuse this write)."""
         if self.sqlite_path is None:
             return
+        self._check_writable()
         if self._file_identity() != self._identity or self._identity is None:
             with self._lock:
                 if self._engine is not None:
@@ -204,8 +237,6 @@ class Database:
         try:
             with self.connect() as conn:
                 conn.execute(text("SELECT 1"))
-            if self.sqlite_path is not None and not os.access(self.sqlite_path, os.W_OK):
-                return {"status": "unavailable", "backend": self.backend, "detail": "database file is read-only"}
             return {"status": "ok", "backend": self.backend}
         except DatabaseUnavailable as exc:
             return {"status": "unavailable", "backend": self.backend, "detail": str(exc)}
@@ -220,6 +251,44 @@ class Database:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+    def _before_fork(self) -> None:
+        """Close this process's connections so that no child inherits them (gunicorn forks its
+        workers from the process that loaded the app, and checked the database). Connections to a
+        read-only SQLite file are left open: closing them would write to its mapping."""
+        if self._engine is None or self._pid != os.getpid():
+            return
+        try:
+            self._check_writable()
+        except DatabaseUnavailable:
+            return
+        with self._lock:
+            self._engine.dispose()
+            self._engine, self._pid, self._ready = None, None, False
+
+
+    def _at_exit(self) -> None:
+        """At process exit, connections to a read-only SQLite file are kept from being closed
+        (their one extra reference is never released): the close would write to the mapping."""
+        try:
+            self._check_writable()
+        except DatabaseUnavailable:
+            for conn in list(self._connections):
+                ctypes.pythonapi.Py_IncRef(ctypes.py_object(conn))
+
+
+def _before_fork() -> None:
+    for db in list(_OPEN):
+        db._before_fork()
+
+
+def _at_exit() -> None:
+    for db in list(_OPEN):
+        db._at_exit()
+
+
+os.register_at_fork(before=_before_fork)
+atexit.register(_at_exit)
 
 
 def alembic_config(url: str | None = None):

@@ -77,6 +77,8 @@ class BundleMetadata(Strict):
     model: Json | None = None
     mlflow: Json | None = None
     durations: dict[str, float] | None = None
+    #: which labelled rows each step used (cross-validated subsample on large data, refit on every row)
+    sampling: Json | None = None
 
     @property
     def feature_names(self) -> list[str]:

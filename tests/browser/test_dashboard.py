@@ -40,7 +40,9 @@ def test_login_required(stack, anonymous_page, check_a11y, shoot):
     for path in ("/_dash-layout", "/_dash-dependencies"):
         response = requests.get(base + path, allow_redirects=False, timeout=10)
         assert response.status_code in (401, 302), path
-    assert requests.post(base + "/_dash-update-component", json={}, timeout=10).status_code == 401
+    assert requests.post(base + "/_dash-update-component", json={}, timeout=10).status_code == 403  # no Origin
+    assert requests.post(base + "/_dash-update-component", json={}, headers={"Origin": base},
+                         timeout=10).status_code == 401
     headers = requests.get(base + "/login", timeout=10).headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -231,6 +233,8 @@ def test_monitoring_shows_production_without_any_report(stack, page, service_api
     assert page.locator("#monitoring-distribution-graph .main-svg").count() >= 1
     assert page.locator("#monitoring-volumes-graph .main-svg").count() >= 1
     assert page.locator("#monitoring-periods-table tbody tr").count() == len(summary["production"]["periods"])
+    days = summary["production"]["window_days"]
+    assert days == 90 and f"ces {days} derniers jours" in page.locator("#monitoring-production-window").inner_text()
     assert "Aucun rapport de dérive détaillé" in main and page.locator("#monitoring-report-link").count() == 0
     overrides = summary["overrides"]
     if overrides:  # test_override_saved_and_shown_after_reload recorded a decision
@@ -319,6 +323,22 @@ def test_keyboard_skip_link_and_navigation(stack, page):
     assert page.evaluate("document.activeElement.className").startswith("skip-link")
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+# -- logout -----------------------------------------------------------------------------------------------
+def test_logout_button_ends_the_session(stack, chromium):
+    """Its own login (the shared one must survive): the navigation's button logs out, for good."""
+    context = chromium.new_context(locale="fr-FR")
+    page = context.new_page()
+    try:
+        login(page, stack["dashboard"].url, USER, PASSWORD, next_path="/model")
+        page.locator("#nav-logout").click()
+        page.wait_for_url(lambda url: "/login" in url)
+        assert "déconnecté" in page.locator("#login-message").inner_text()
+        page.goto(stack["dashboard"].url + "/model")
+        assert "/login" in page.url  # the session is over
+    finally:
+        context.close()
 
 
 # -- service down ---------------------------------------------------------------------------------------

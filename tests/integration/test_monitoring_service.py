@@ -1,14 +1,22 @@
-"""GET /monitoring/summary and /monitoring/report on a real bundle: production data without any offline report."""
+# ruff: noqa: F811 - the fixtures imported from tests.storage_db are test parameters
+"""GET /monitoring/summary and /monitoring/report on a real bundle: production data without any offline
+report. The readers of production data (prediction log, decisions, outcomes) run on SQLite and on a real
+PostgreSQL server (``database_url``), the prediction log in the database or in its file."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from test_service_support import HEADERS, client_ids, make_app
 
+from model_service.storage.database import Database
+from model_service.storage.log_sinks import DatabaseSink, FileSink
 from scoring.monitoring.contract import MonitoringSummary
+from tests.storage_db import database_url, postgres_server  # noqa: F401 - fixtures
 
 
 def _drift_summary(report_html: str) -> dict:
@@ -25,8 +33,9 @@ def _drift_summary(report_html: str) -> dict:
 
 
 @pytest.mark.parametrize("log_target", ["file", "database"])
-def test_summary_without_a_report_shows_production_and_overrides(fast_bundle, tmp_path, log_target):
-    app = make_app(fast_bundle, tmp_path, **({"PREDICTION_LOG": "database"} if log_target == "database" else {}))
+def test_summary_without_a_report_shows_production_and_overrides(fast_bundle, tmp_path, log_target, database_url):
+    app = make_app(fast_bundle, tmp_path, DATABASE_URL=database_url,
+                   **({"PREDICTION_LOG": "database"} if log_target == "database" else {}))
     c = app.test_client()
     ids = client_ids(c, 40)
     for cid in ids:
@@ -110,12 +119,13 @@ def _challenger(fast_bundle, tmp_path, threshold: float = 0.2):
 
 
 @pytest.mark.parametrize("log_target", ["file", "database"])
-def test_challenger_scores_in_shadow_and_answers_stay_the_champions(fast_bundle, tmp_path, log_target):
+def test_challenger_scores_in_shadow_and_answers_stay_the_champions(fast_bundle, tmp_path, log_target, database_url):
     from test_service_support import raw_application
 
     plain = make_app(fast_bundle, tmp_path / "plain").test_client()
     extra = {"PREDICTION_LOG": "database"} if log_target == "database" else {}
-    app = make_app(fast_bundle, tmp_path, CHALLENGER_BUNDLE=str(_challenger(fast_bundle, tmp_path)), **extra)
+    app = make_app(fast_bundle, tmp_path, CHALLENGER_BUNDLE=str(_challenger(fast_bundle, tmp_path)),
+                   DATABASE_URL=database_url, **extra)
     c = app.test_client()
     ids = client_ids(c, 30)
     answers = [c.get(f"/clients/{cid}/score", headers=HEADERS).get_json() for cid in ids]
@@ -137,4 +147,43 @@ def test_challenger_scores_in_shadow_and_answers_stay_the_champions(fast_bundle,
     o = body.challenger.outcomes
     assert o is not None and o.n == 30
     assert o.champion.auc == pytest.approx(o.challenger.auc)  # same ranking: same AUC, other costs
+    app.extensions["model_service"].predictions.close()
+
+
+def _record(at: datetime, score: float, decision: str) -> dict:
+    return {"record_id": str(uuid.uuid4()), "logged_at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "endpoint": "score", "client_id": 1, "probability": score / 200, "score": score, "decision": decision,
+            "model_version": "v-test", "role": "champion", "features": None, "features_source": "store"}
+
+
+@pytest.mark.parametrize("log_target", ["file", "database"])
+def test_production_figures_cover_the_last_90_days_per_day_and_week(fast_bundle, tmp_path, log_target, database_url):
+    """The page's window is 90 days, served with the figures: a request scored 89 days ago counts,
+    one scored 91 days ago does not; days and weeks are the UTC calendar's, on both databases."""
+    now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    ages = {91: ("decline", 80.0), 89: ("approve", 10.0), 10: ("review", 50.0), 3: ("approve", 20.0)}
+    records = [_record(now - timedelta(days=d), score, decision) for d, (decision, score) in ages.items()]
+    records.append(_record(now - timedelta(days=3, hours=1), 30.0, "approve"))
+    if log_target == "database":
+        db = Database(database_url)
+        DatabaseSink(db).write(records)
+        db.dispose()
+        app = make_app(fast_bundle, tmp_path, DATABASE_URL=database_url, PREDICTION_LOG="database")
+    else:
+        FileSink(tmp_path / "predictions.jsonl").write(records)
+        app = make_app(fast_bundle, tmp_path, DATABASE_URL=database_url)
+    c = app.test_client()
+    day = MonitoringSummary.model_validate(c.get("/monitoring/summary", headers=HEADERS).get_json()).production
+    assert day.window_days == 90
+    assert day.total == 4  # not the one of 91 days ago
+    expected_days = Counter((now - timedelta(days=d)).date().isoformat() for d in (89, 10, 3, 3))
+    assert {x.period: x.count for x in day.periods} == expected_days
+    assert day.decision_shares == {"approve": 0.75, "review": 0.25, "decline": 0.0}
+    assert day.first_time[:10] == (now - timedelta(days=89)).date().isoformat()
+    week = MonitoringSummary.model_validate(
+        c.get("/monitoring/summary?period=week", headers=HEADERS).get_json()).production
+    assert week.total == 4
+    mondays = Counter((now - timedelta(days=d + (now - timedelta(days=d)).weekday())).date().isoformat()
+                      for d in (89, 10, 3, 3))
+    assert {x.period: x.count for x in week.periods} == mondays
     app.extensions["model_service"].predictions.close()

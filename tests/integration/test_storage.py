@@ -8,6 +8,7 @@ error details naming the server)."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -67,6 +68,38 @@ def test_a_database_of_the_previous_service_is_upgraded_keeping_its_decisions(da
     rows, total = store.for_client(5)
     assert total == 3 and [r["sequence"] for r in rows] == [3, 2, 1]
     assert store.add(5, "approve", "still a good file", "b", MODEL, "v1", "key:x")["sequence"] == 4
+
+
+def test_the_release_phase_migrates_an_empty_database_then_has_nothing_to_do(database_url, tmp_path):
+    """``bin/release`` (Heroku's release phase: ``python -m model_service.storage upgrade``) on an empty
+    database, with the URL as Heroku gives it; run again, it changes nothing; ``current`` names the head."""
+    import subprocess
+    import sys
+    import time
+
+    from alembic.script import ScriptDirectory
+
+    from model_service.storage.database import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "APP_ROLE": "service", "DATABASE_URL": database_url, "PYTHONPATH": str(repo),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    runs = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        done = subprocess.run([str(repo / "bin" / "release")], env=env, capture_output=True, text=True, timeout=120)
+        runs.append((done.returncode, time.perf_counter() - t0, done.stdout.strip()))
+        assert done.returncode == 0, done.stderr[-2000:]
+    current = subprocess.run([sys.executable, "-m", "model_service.storage", "current"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    print(f"\nmigrations on {database_url.split(':')[0]}: first run {runs[0][1]:.1f} s, second {runs[1][1]:.1f} s; "
+          f"current {current.stdout.strip()} (head {head}); prints '{runs[0][2].splitlines()[-1]}'")
+    assert current.returncode == 0 and current.stdout.strip() == head
+    db = Database(database_url, migrate=False)
+    assert {"advisor_decisions", "prediction_log", "outcomes", "oversight_switch"} <= set(
+        inspect(db.engine()).get_table_names())
+    db.dispose()
 
 
 def _start(url: str) -> str:
@@ -161,6 +194,28 @@ def test_decisions_are_refused_once_the_sqlite_directory_is_removed(tmp_path):
     with pytest.raises(DatabaseUnavailable, match="moved or deleted"):
         store.add(1, "approve", "a fine reason", "a", MODEL, "v1", "key:x")
     assert db.health()["status"] == "unavailable"
+
+
+def test_no_connection_crosses_a_fork(database_url):
+    """gunicorn forks its workers from the process that loaded the app and checked the database: that
+    process's connections are closed just before (a child sharing them corrupts SQLite's locks and
+    inherits its -shm mapping, or shares a PostgreSQL socket); the child and the parent reopen theirs."""
+    db = Database(database_url, create_parent=True)
+    store = DecisionStore(db)
+    store.add(1, "approve", "a fine reason", "a", MODEL, "v1", "key:x")
+    assert db._engine is not None
+    pid = os.fork()
+    if pid == 0:  # the child: nothing inherited, and it stores on its own connection
+        code = 3 if db._engine is not None or db._connections else 0
+        try:
+            store.add(1, "approve", "written by the child", "a", MODEL, "v1", "key:x")
+        except Exception:  # noqa: BLE001
+            code = code or 4
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [r["reason"] for r in store.for_client(1)[0]] == ["written by the child", "a fine reason"]
+    db.dispose()
 
 
 # --- outcomes ----------------------------------------------------------------------------------------

@@ -57,6 +57,9 @@ def test_metadata_has_everything_the_service_and_reports_need(bundle):
     assert set(m["fairness"]["summary"]) == {"CODE_GENDER", "AGE_BAND", "NAME_FAMILY_STATUS", "NAME_INCOME_TYPE"}
     assert m["fairness"]["gender_variant"]["computed"] is False and "note" in m["fairness"]["gender_variant"]
     assert m["model"]["serving_check_max_abs_diff"] < 1e-9
+    # the 7,000-applicant sample is below the subsampling threshold: every step used every row
+    assert m["sampling"]["subsampled"] is False and m["sampling"]["cv_rows"] == m["n_labelled"]
+    assert m["sampling"]["refit"]["labelled"] == m["n_labelled"]
 
 
 def test_store_covers_every_client_with_final_model_probabilities(bundle):

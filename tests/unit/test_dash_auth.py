@@ -38,6 +38,13 @@ def app_env(tmp_path_factory):
     mp.undo()
 
 
+def _client(server):
+    """A test client whose requests come from the dashboard's own pages (``Origin`` = this site)."""
+    client = server.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    return client
+
+
 def _csrf(page: bytes) -> str:
     return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
 
@@ -63,7 +70,7 @@ def test_dash_routes_answer_401(app_env, path):
 
 def test_callbacks_refused_without_session(app_env):
     server, _ = app_env
-    r = server.test_client().post("/_dash-update-component", json={"output": "x", "inputs": []})
+    r = _client(server).post("/_dash-update-component", json={"output": "x", "inputs": []})
     assert r.status_code == 401 and r.json["error"] == "unauthorized"
 
 
@@ -76,7 +83,7 @@ def test_login_page_is_french_and_has_labels(app_env):
 
 def test_wrong_password_and_missing_csrf(app_env):
     server, _ = app_env
-    c = server.test_client()
+    c = _client(server)
     r = _login(c, password="wrong")
     assert r.status_code == 401 and "incorrect" in r.data.decode()
     r = c.post("/login", data={"username": "alice", "password": "correct horse"})
@@ -86,7 +93,7 @@ def test_wrong_password_and_missing_csrf(app_env):
 
 def test_login_then_dash_routes_work_and_logout(app_env):
     server, _ = app_env
-    c = server.test_client()
+    c = _client(server)
     r = _login(c, next_="/model")
     assert r.status_code == 302 and r.headers["Location"] == "/model"
     assert c.get("/_dash-layout").status_code == 200
@@ -94,12 +101,39 @@ def test_login_then_dash_routes_work_and_logout(app_env):
     layout = c.get("/_dash-layout").json
     # the service is down: the shell still renders, with the message in words
     assert "ne répond pas" in json.dumps(layout, ensure_ascii=False)
-    token = _find_prop(layout, "name", "csrf_token")["value"]
-    assert c.post("/logout", data={"csrf_token": "forged"}).status_code == 302
-    assert c.get("/_dash-layout").status_code == 200  # a forged logout does nothing
-    r = c.post("/logout", data={"csrf_token": token})
+    assert _find_prop(layout, "id", "nav-logout")["type"] == "submit"  # the navigation's logout is a POST form
+    r = c.post("/logout", data={"csrf_token": _find_prop(layout, "name", "csrf_token")["value"]})
     assert r.status_code == 302 and r.headers["Location"].startswith("/login")
     assert c.get("/_dash-layout").status_code == 401
+
+
+@pytest.mark.parametrize("how", ["POST without token", "POST with a forged token", "GET", "POST from elsewhere"])
+def test_logout_always_ends_the_session(app_env, how):
+    server, _ = app_env
+    c = _client(server)
+    _login(c)
+    assert c.get("/_dash-layout").status_code == 200
+    if how == "GET":
+        r = c.get("/logout")
+    elif how == "POST from elsewhere":
+        r = c.post("/logout", headers={"Origin": "https://evil.example"})
+    else:
+        r = c.post("/logout", data={"csrf_token": "forged"} if "forged" in how else {})
+    assert r.status_code == 302 and r.headers["Location"] == "/login?out=1"
+    assert c.get("/_dash-layout").status_code == 401
+
+
+def test_a_copy_of_the_cookie_is_useless_after_logout(app_env):
+    server, _ = app_env
+    c = _client(server)
+    _login(c)
+    copied = c.get_cookie("advisor_session").value
+    thief = _client(server)
+    thief.set_cookie("advisor_session", copied)
+    assert thief.get("/_dash-layout").status_code == 200  # a stolen cookie works while the session lasts
+    c.post("/logout")
+    assert thief.get("/_dash-layout").status_code == 401  # ... and no longer once its advisor logged out
+    assert thief.post("/_dash-update-component", json={}).status_code == 401
 
 
 def _find_prop(node, key, value):
@@ -121,17 +155,44 @@ def _find_prop(node, key, value):
 
 def test_open_redirect_refused(app_env):
     server, _ = app_env
-    c = server.test_client()
+    c = _client(server)
     r = _login(c, next_="//evil.example/x")
     assert r.headers["Location"] == "/"
 
 
-def test_cross_origin_callback_refused(app_env):
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+    {"Origin": "http://localhost.evil.example"},
+    {"Origin": "https://localhost"},  # another scheme is another origin
+    {"Origin": "http://localhost:8080"},
+    {"Origin": "", "Referer": "https://evil.example/page"},
+    {"Origin": ""},  # neither header
+])
+def test_cross_origin_or_unsourced_callback_refused(app_env, headers):
+    server, _ = app_env
+    c = _client(server)
+    _login(c)
+    r = c.post("/_dash-update-component", json={}, headers=headers)
+    assert r.status_code == 403 and r.json["error"] == "forbidden"
+
+
+def test_same_origin_by_referer_when_origin_is_absent(app_env):
+    server, _ = app_env
+    c = _client(server)
+    _login(c)
+    r = c.post("/_dash-update-component", json={}, headers={"Origin": "", "Referer": "http://localhost/client/1"})
+    assert r.status_code != 403
+
+
+def test_login_form_from_another_site_is_refused(app_env):
     server, _ = app_env
     c = server.test_client()
-    _login(c)
-    r = c.post("/_dash-update-component", json={}, headers={"Origin": "https://evil.example"})
+    token = _csrf(c.get("/login").data)
+    r = c.post("/login", data={"username": "alice", "password": "correct horse", "csrf_token": token},
+               headers={"Origin": "https://evil.example"})
     assert r.status_code == 403
+    assert c.get("/_dash-layout").status_code == 401
 
 
 def test_security_headers(app_env):

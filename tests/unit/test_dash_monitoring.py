@@ -70,6 +70,13 @@ def test_production_section_reads_the_typed_summary(production):
     assert "Trop peu de demandes" in text  # 10 < the 30 requests a PSI needs
 
 
+def test_production_section_names_the_window_the_service_serves(production):
+    served = production.model_copy(update={"window_days": 90})
+    assert "ces 90 derniers jours" in _text(_find(production_section(served), "monitoring-production-window"))
+    empty = served.model_copy(update={"total": 0, "periods": []})
+    assert "ces 90 derniers jours" in _text(production_section(empty))
+
+
 def test_backtest_section_flags_the_band_outside_the_interval():
     frame = pd.DataFrame({"scored_at": ["2026-01-15T00:00:00Z"] * 100, "probability": [0.3] * 100,
                           "score": [65.0] * 100, "defaulted": [1] * 50 + [0] * 50})

@@ -78,3 +78,32 @@ def test_written_bundle_loads_back_identically(tmp_path):
     pop = bundle.extra("population")
     assert pop["features"]["CNT_CHILDREN"]["type"] == "numeric"
     assert pop["features"]["NAME_CONTRACT_TYPE"]["levels"] == ["Cash loans", "NA"]
+
+
+def test_only_the_first_bundle_of_a_models_root_becomes_champion_unless_asked(tmp_path):
+    """A retrained model replaces the champion only through ``python -m training.promote`` (its check)."""
+    from training.export import becomes_champion
+
+    assert becomes_champion(tmp_path, None)  # a fresh models root serves what it trained
+    (tmp_path / "CURRENT").write_text("20260101-000000-aaaaaaa\n")
+    assert not becomes_champion(tmp_path, None)
+    assert becomes_champion(tmp_path, True) and not becomes_champion(tmp_path, False)
+    assert not becomes_champion(tmp_path / "elsewhere", False)
+
+
+def test_a_bundle_written_as_non_champion_leaves_current_alone(tmp_path):
+    fs = _featureset()
+    X_all = model_input(fs.frame, FEATURES, CATEGORICAL)
+    lab = fs.labelled.to_numpy()
+    data = TrainingData(featureset=fs, features=FEATURES, categorical=CATEGORICAL, X_all=X_all, X=X_all[lab],
+                        y=fs.target.to_numpy()[lab].astype(int), fingerprint="0" * 16)
+    pipe = build_pipeline(FEATURES, CATEGORICAL, ratio=0.5, params={"iterations": 5, "depth": 2}).fit(data.X, data.y)
+    raw = export_model(pipe).predict_proba(X_all)[:, 1]
+    metadata = {"version": "20260102-000000-bbbbbbb", "created": "2026-01-02T00:00:00+00:00", "threshold": 0.2,
+                "features": feature_entries(FEATURES, CATEGORICAL), "categorical": CATEGORICAL,
+                "costs": {"fn": 10, "fp": 1}, "metrics": {"auc": 0.7}}
+    (tmp_path / "CURRENT").write_text("20260101-000000-aaaaaaa\n")
+    path = write_bundle(tmp_path, model=export_model(pipe), calibrator=fit_calibrator(data.y, raw[lab]),
+                        metadata=metadata, data=data, probability=raw, extras={}, make_current=False)
+    assert (path / "metadata.json").exists()
+    assert (tmp_path / "CURRENT").read_text().strip() == "20260101-000000-aaaaaaa"

@@ -10,7 +10,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from training.compare import oof_predictions
 from training.models import build_pipeline
-from training.search import VALIDATION_SHARE, EarlyStopped, refit_iterations, run_search
+from training.search import VALIDATION_SHARE, EarlyStopped, halving_fits, refit_iterations, run_search
 
 FEATURES = ["ROW", "AMOUNT", "RATIO", "CITY"]
 CATEGORICAL = ["CITY"]
@@ -92,3 +92,10 @@ def test_successive_halving_keeps_the_best_third_and_scores_the_winner_on_all_ro
 def test_refit_iterations_scale_with_the_rows():
     assert refit_iterations([100, 200], [500, 500], 1000) == 300
     assert refit_iterations([10], [800], 800) == 10
+    assert refit_iterations([100], [1000], 300_000) == 200  # a subsampled search: the scale is capped at 2
+
+
+def test_halving_fits_counts_every_rung():
+    assert halving_fits(9, (1 / 3, 1.0), 3) == 12
+    assert halving_fits(2, (1.0,), 3) == 2
+    assert halving_fits(10, (0.25, 0.5, 1.0), 3) == 10 + 4 + 2

@@ -1,0 +1,186 @@
+"""A SQLite database (WAL mode) whose files stop being writable while the real service runs
+(``bin/web`` -> gunicorn, 2 workers): made immutable with ``chattr +i`` -- its ``-shm`` alone, then
+the database, ``-wal`` and ``-shm`` -- and its directory made immutable.
+
+Before the fix, the first write into the memory-mapped ``-shm`` killed the worker with SIGBUS,
+every new worker died the same way (118 deaths in 10 s), and clients were disconnected. Now: no
+worker dies (same PIDs, two boots in the log, no SIGBUS, also at shutdown), no client is
+disconnected, writes are answered 503 in JSON, /health reports the database state, scoring still
+answers 200, and once the files are writable again decisions are stored and every prediction
+record of the whole run is in the database (spilled while the database refused, then replayed).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import subprocess
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bench.load import Gunicorn, get_json, http_request
+from model_service.storage.database import READ_ONLY, Database
+from model_service.storage.schema import decisions, predictions
+
+pytestmark = pytest.mark.slow
+
+SECONDS_PER_PHASE = 4.0
+THREADS = 4
+
+
+def _chattr(flag: str, *paths: Path) -> None:
+    subprocess.run(["chattr", flag, *map(str, paths)], check=True, capture_output=True)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A directory on a file system that supports ``chattr +i``; never left immutable."""
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr (e2fsprogs) is not installed")
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    if subprocess.run(["chattr", "+i", str(probe)], capture_output=True).returncode != 0:
+        pytest.skip("this file system or user cannot make a file immutable (chattr +i needs root on ext4/xfs)")
+    _chattr("-i", probe)
+    db_dir = tmp_path / "db"
+    db_dir.mkdir()
+    try:
+        yield db_dir
+    finally:
+        subprocess.run(["chattr", "-R", "-i", str(tmp_path)], capture_output=True)
+
+
+class Traffic:
+    """Bounded concurrent traffic, one fresh connection per request: decisions, decision history,
+    scores (each logged) and /health. Counts statuses per kind and connections that got no answer."""
+
+    def __init__(self, port: int, key: str, clients: list[int]):
+        self.port, self.key, self.clients = port, key, clients
+        self.statuses: Counter = Counter()
+        self.disconnects: Counter = Counter()
+        self.bodies: dict[tuple[str, int], dict] = {}
+        self.scored = 0
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def call(self, kind: str, n: int) -> int:
+        cid = self.clients[n % len(self.clients)]
+        headers = {"X-API-Key": self.key, "Content-Type": "application/json"}
+        method, path, body = {
+            "decision": ("POST", f"/clients/{cid}/decision",
+                         json.dumps({"decision": "approve", "reason": f"Dossier complet, appel {n}",
+                                     "advisor": "adv", "revises": None}).encode()),
+            "history": ("GET", f"/clients/{cid}/decisions?per_page=1", None),
+            "score": ("GET", f"/clients/{cid}/score", None),
+            "health": ("GET", "/health", None),
+        }[kind]
+        try:
+            status, _, data = http_request(self.port, method, path, body=body, headers=headers, timeout=20)
+        except OSError as exc:  # RemoteDisconnected, reset, refused: the worker died under the request
+            with self._lock:
+                self.disconnects[f"{kind}: {type(exc).__name__}"] += 1
+            return -1
+        with self._lock:
+            self.calls += 1
+            self.statuses[(kind, status)] += 1
+            self.scored += kind == "score" and status == 200
+            self.bodies.setdefault((kind, status), json.loads(data))
+        return status
+
+    def run(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        kinds = ("decision", "history", "score", "health")
+
+        def loop(t: int) -> None:
+            n = t
+            while time.monotonic() < end:
+                self.call(kinds[n % len(kinds)], n)
+                n += THREADS
+
+        threads = [threading.Thread(target=loop, args=(t,)) for t in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(seconds + 60)
+
+    def reset(self) -> None:
+        self.statuses.clear()
+        self.bodies.clear()
+
+
+def _records(url: str) -> int:
+    db = Database(url, migrate=False)
+    try:
+        with db.connect() as conn:
+            return conn.execute(select(func.count()).select_from(predictions)).scalar_one()
+    finally:
+        db.dispose()
+
+
+def test_read_only_sqlite_files_answer_503_and_kill_no_worker(fast_bundle, folder, tmp_path):
+    key = "ro-" + secrets.token_hex(8)
+    db_path = folder / "service.db"
+    url = f"sqlite:///{db_path}"
+    files = [db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")]
+    env = {"MODEL_BUNDLE": str(fast_bundle), "API_KEYS": key, "DATABASE_URL": url, "LOG_LEVEL": "INFO",
+           "PREDICTION_SPILL_DIR": str(tmp_path / "spill"), "RATE_LIMIT": "100000000 per minute",
+           "GUNICORN_THREADS": "4"}
+    server = Gunicorn("service", env, workers=2, log_dir=tmp_path).start(timeout=240)
+    try:
+        clients = [i["id"] for i in get_json(server.port, "/clients?page=1&per_page=8", key)[1]["items"]]
+        traffic = Traffic(server.port, key, clients)
+        traffic.run(2.0)  # both workers open their connections (and map the -shm)
+        assert traffic.statuses[("decision", 201)] > 0 and not traffic.disconnects, traffic.statuses
+        assert all(f.exists() for f in files), "the database is not in WAL mode"
+        workers = sorted(server.pids()[1:])
+        assert len(workers) == 2
+
+        for frozen in ([files[2]], files):
+            _chattr("+i", *frozen)
+            traffic.reset()
+            traffic.run(SECONDS_PER_PHASE)
+            seen = dict(traffic.statuses)
+            print(f"\n{len(frozen)} file(s) immutable: {seen}, disconnects {dict(traffic.disconnects)}")
+            assert not traffic.disconnects, traffic.disconnects
+            assert {s for (k, s) in seen if k in ("decision", "history")} == {503}, seen
+            assert traffic.bodies[("decision", 503)] == {"error": "service unavailable", "detail": READ_ONLY}
+            assert {s for (k, s) in seen if k in ("score", "health")} == {200}, seen
+            health = traffic.bodies[("health", 200)]
+            assert health["status"] == "degraded"
+            assert health["database"] == {"status": "unavailable", "backend": "sqlite", "detail": READ_ONLY}
+            _chattr("-i", *frozen)
+            assert traffic.call("decision", 10_001) == 201  # writable again: stored again, same workers
+            assert get_json(server.port, "/health")[1]["database"] == {"status": "ok", "backend": "sqlite"}
+
+        # an immutable directory with writable files: nothing to refuse, nothing crashes
+        _chattr("+i", folder)
+        traffic.reset()
+        traffic.run(2.0)
+        _chattr("-i", folder)
+        assert not traffic.disconnects and traffic.statuses[("decision", 201)] > 0, traffic.statuses
+
+        deadline = time.monotonic() + 30  # the records spilled while the database refused are replayed
+        while time.monotonic() < deadline and get_json(server.port, "/health")[1]["prediction_log"]["pending"]:
+            time.sleep(0.5)
+        state = get_json(server.port, "/health")[1]["prediction_log"]
+        assert state["lost"] == 0 and state["pending"] == 0, state
+        assert sorted(server.pids()[1:]) == workers, "a worker died and was replaced"
+
+        _chattr("+i", *files)  # stopping with the files immutable: closing a connection would crash it
+        server.stop()
+    finally:
+        server.stop()
+        subprocess.run(["chattr", "-R", "-i", str(folder)], capture_output=True)
+    log = server.log_path.read_text(errors="replace")
+    print(f"worker boots: {log.count('Booting worker')}, SIGBUS: {log.count('SIGBUS')}, "
+          f"records logged {traffic.scored}")
+    assert log.count("Booting worker") == 2 and "SIGBUS" not in log, log[-3000:]
+    assert _records(url) == traffic.scored  # every score answered was logged, once
+    with Database(url, migrate=False).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(decisions)).scalar_one() > 0

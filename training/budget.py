@@ -1,0 +1,198 @@
+"""Time budget of a training run: on large data, the cross-validated steps run on a stratified subsample.
+
+The cross-validated steps (search, ablation and comparison, protected-attribute variant, honest estimate)
+fit dozens of models; at Kaggle size (307,511 labelled applicants) they would take many hours on two
+cores. Up to ``subsample_above`` labelled rows nothing changes: every step uses every row. Above it:
+
+1. a *pilot* fits the production pipeline (SMOTE + CatBoost, a typical search candidate) on two small
+   stratified samples and fits ``seconds = overhead + per_row * rows`` through the two timings;
+2. the time left for the cross-validated steps is the budget minus what is spent so far (features,
+   pilot), minus the final refit on all rows (predicted by the same line) and a reserve for the cheap
+   steps (calibration, fairness bootstrap, importance, bundle, MLflow);
+3. the subsample size is the number of rows for which the predicted fits of those steps fill that time
+   (never below ``min_rows``), drawn stratified on the target once: every cross-validated step uses the
+   same rows and the same folds, so their out-of-fold predictions stay comparable.
+
+The final model is refit on every labelled row, SMOTE inside it as in every fold (samplers act in
+``fit`` only, so validation rows are never resampled). What was subsampled and how big goes to the
+bundle metadata (``sampling``) and the methodology note.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from training.dataset import TrainingData
+from training.models import build_pipeline
+from training.profiles import Profile
+
+log = logging.getLogger(__name__)
+
+#: Whole-run wall-time goal at Kaggle size (issue 12): one hour on the 2-core machine.
+GOAL_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long a run may take and when subsampling starts."""
+
+    #: wall seconds the whole run aims at (the goal is 3600 s; the margin absorbs a busy machine)
+    seconds: float = 2700.0
+    #: up to this many labelled rows every step uses every row (the 7,000-row sample always does)
+    subsample_above: int = 20_000
+    #: the cross-validated subsample never has fewer rows than this
+    min_rows: int = 10_000
+    #: rows of the two pilot fits
+    pilot_rows: tuple[int, int] = (2_000, 6_000)
+    #: seconds kept for the steps that fit no model on the subsample (calibration, fairness, importance,
+    #: bundle, MLflow), as a share of the budget
+    reserve: float = 0.12
+    #: a fixed subsample size (no pilot); for tests and for users who know their machine
+    rows: int | None = None
+    #: fewest search candidates the budget may leave (when even ``min_rows`` rows do not fit)
+    min_candidates: int = 4
+
+
+@dataclass
+class Plan:
+    """What the run does: how many rows the cross-validated steps use, and why."""
+
+    n_labelled: int
+    cv_rows: int
+    subsampled: bool
+    reason: str
+    positions: np.ndarray = field(repr=False)  # positions in ``data.X`` / ``data.y`` of the CV rows, sorted
+    pilot: dict | None = None
+    estimate: dict = field(default_factory=dict)
+    #: search candidates (the profile's, fewer when even ``min_rows`` rows would not fit the budget)
+    n_iter: int | None = None
+
+    def as_metadata(self) -> dict:
+        out = {k: v for k, v in asdict(self).items() if k != "positions"}
+        out["steps_on_subsample"] = list(CV_STEPS) if self.subsampled else []
+        out["steps_on_all_rows"] = ["final refit", "population histograms", "client store"] + (
+            [] if self.subsampled else list(CV_STEPS))
+        return out
+
+
+CV_STEPS = ("search", "ablation", "comparison", "calibration", "threshold", "honest estimate", "fairness")
+
+
+def fit_counts(profile: Profile, n_iter: int) -> list[tuple[str, float, float]]:
+    """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps.
+
+    A logistic regression counts as half a CatBoost fit; a search that stops candidates early fits less than
+    this (the count is an upper bound)."""
+    k, inner = profile.folds, profile.inner_folds
+    train = (k - 1) / k
+    counts = [("search", n_iter * k, train), ("ablation", 2 * k, train), ("comparison", 0.5 * k, train),
+              ("honest estimate", k * inner, train * (inner - 1) / inner)]
+    if profile.gender_variant:
+        counts.append(("protected-attribute variant", k, train))
+    return counts
+
+
+def pilot_params(profile: Profile) -> tuple[float, dict]:
+    """(SMOTE ratio, CatBoost parameters) of a typical candidate: the median of every searched distribution."""
+    ratio, params = profile.ratio, dict(profile.base_params)
+    for name, dist in profile.distributions.items():
+        value = float(np.median(dist)) if isinstance(dist, list | tuple) else float(dist.ppf(0.5))
+        if name == "smote__sampling_strategy":
+            ratio = value
+        elif name.startswith("model__"):
+            key = name.removeprefix("model__")
+            params[key] = int(round(value)) if key in ("depth", "iterations") else value
+    return ratio, params
+
+
+def stratified_positions(y: np.ndarray, rows: int, seed: int) -> np.ndarray:
+    """Sorted positions of a stratified sample of ``rows`` rows (all positions when ``rows >= len(y)``)."""
+    if rows >= len(y):
+        return np.arange(len(y))
+    keep, _ = train_test_split(np.arange(len(y)), train_size=rows, stratify=y, random_state=seed)
+    return np.sort(keep)
+
+
+def run_pilot(data: TrainingData, profile: Profile, budget: Budget, seed: int) -> dict:
+    """Time the production pipeline on two stratified samples; ``seconds = overhead + per_row * rows``."""
+    ratio, params = pilot_params(profile)
+    timings = []
+    for rows in budget.pilot_rows:
+        pos = stratified_positions(data.y, rows, seed)
+        est = build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio, params=params, seed=seed)
+        started = time.perf_counter()
+        est.fit(data.X.iloc[pos], data.y[pos])
+        timings.append((len(pos), time.perf_counter() - started))
+        log.info("budget: pilot fit on %d rows took %.1fs", len(pos), timings[-1][1])
+    (r0, t0), (r1, t1) = timings
+    per_row = max((t1 - t0) / (r1 - r0), t1 / r1 / 4)  # a noisy timing must not make rows free
+    overhead = max(t1 - per_row * r1, 0.0)
+    return {"rows": [r for r, _ in timings], "seconds": [round(t, 2) for _, t in timings],
+            "seconds_per_row": per_row, "overhead_seconds": overhead, "smote_ratio": ratio, "params": params}
+
+
+def cv_seconds(pilot: dict, counts: list[tuple[str, float, float]], rows: int) -> float:
+    """Predicted seconds of the cross-validated steps on ``rows`` rows."""
+    return sum(n * (pilot["overhead_seconds"] + pilot["seconds_per_row"] * share * rows) for _, n, share in counts)
+
+
+def size_rows(pilot: dict, counts: list[tuple[str, float, float]], available: float) -> int:
+    """Largest CV subsample whose predicted fits take at most ``available`` seconds."""
+    fits = sum(n for _, n, _ in counts)
+    row_share = sum(n * share for _, n, share in counts)
+    return int(max(available - fits * pilot["overhead_seconds"], 0.0) / (pilot["seconds_per_row"] * row_share))
+
+
+def make_plan(data: TrainingData, profile: Profile, n_iter: int, seed: int, budget: Budget | None = None,
+              elapsed: float = 0.0) -> Plan:
+    """How many rows the cross-validated steps use (see the module docstring); ``elapsed`` = seconds spent."""
+    budget = budget or Budget()
+    n = len(data.y)
+    if n <= budget.subsample_above:
+        return Plan(n, n, False, f"{n:,} labelled rows <= {budget.subsample_above:,}: every step uses every row",
+                    np.arange(n), n_iter=n_iter)
+    started = time.perf_counter()
+    profile_iter = n_iter
+    counts = fit_counts(profile, n_iter)
+    if budget.rows is not None:
+        rows, pilot, estimate = min(int(budget.rows), n), None, {}
+        reason = f"fixed subsample of {rows:,} rows"
+    else:
+        pilot = run_pilot(data, profile, budget, seed)
+        spent = elapsed + time.perf_counter() - started
+        refit = pilot["overhead_seconds"] + pilot["seconds_per_row"] * n
+        available = budget.seconds * (1 - budget.reserve) - spent - refit
+        wanted = size_rows(pilot, counts, available)
+        rows = min(max(wanted, budget.min_rows), n)
+        reason = (f"time budget {budget.seconds:.0f} s: pilot fits predict {refit:.0f} s for the "
+                  f"refit on all rows and leave {max(available, 0):.0f} s for the cross-validated steps")
+        if wanted < budget.min_rows:
+            reason += f" (the budget asked for {wanted:,} rows; floor {budget.min_rows:,})"
+            # even the floor does not fit: fewer search candidates, down to min_candidates
+            while n_iter > budget.min_candidates and cv_seconds(pilot, counts, rows) > available:
+                n_iter -= 1
+                counts = fit_counts(profile, n_iter)
+            if n_iter < profile_iter:
+                reason += f"; search reduced to {n_iter} candidates (profile: {profile_iter})"
+        estimate = {"budget_seconds": budget.seconds, "spent_before_cv_seconds": round(spent, 1),
+                    "refit_seconds": round(refit, 1), "reserve_seconds": round(budget.seconds * budget.reserve, 1),
+                    "cv_seconds_available": round(available, 1), "rows_for_budget": wanted,
+                    "cv_seconds": round(cv_seconds(pilot, counts, rows), 1),
+                    "fits": {name: c for name, c, _ in counts}}
+    if rows >= n:
+        return Plan(n, n, False, reason + ": every row fits", np.arange(n), pilot, estimate, n_iter)
+    positions = stratified_positions(data.y, rows, seed)
+    log.info("budget: cross-validated steps on a stratified subsample of %d / %d rows (%s)", len(positions), n, reason)
+    return Plan(n, int(len(positions)), True, reason, positions, pilot, estimate, n_iter)
+
+
+def subset(data: TrainingData, plan: Plan) -> TrainingData:
+    """The labelled rows of the plan (every client stays in ``X_all`` and the feature set)."""
+    if not plan.subsampled:
+        return data
+    return replace(data, X=data.X.iloc[plan.positions], y=data.y[plan.positions])
