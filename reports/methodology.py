@@ -115,7 +115,9 @@ def _feature_groups(md: dict) -> list[str]:
         return []
     base = rows[0]
     out = ["### Feature groups chosen by cross-validation", "",
-           f"Each group was removed in turn and the pipeline re-fitted on the same {fg.get('folds', '?')} stratified "
+           f"Measured on {_f(fg.get('n_labelled'))} labelled applicants (data fingerprint "
+           f"`{fg.get('data_fingerprint', '?')}`), with `python -m training.feature_groups`: "
+           f"each group was removed in turn and the pipeline re-fitted on the same {fg.get('folds', '?')} stratified "
            f"folds (early-stopped CatBoost, depth {fg.get('params', {}).get('depth', '?')}, SMOTE ratio "
            f"{_f(fg.get('smote_ratio'), 2)}); rule: {fg.get('rule', 'kept when it helps CV AUC or CV cost')}. "
            f"All features: CV AUC {_f(base['auc'])}, cost {_f(base['business_cost'])} per client. Groups dropped "
