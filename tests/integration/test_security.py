@@ -34,7 +34,6 @@ import urllib.parse
 import pytest
 
 from bench.load import Gunicorn, free_port, get_json, http_request
-from tests.storage_db import postgres_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 
