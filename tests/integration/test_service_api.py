@@ -249,6 +249,10 @@ def test_predict_batch_by_records(client, fast_bundle):
     assert body["results"][0]["id"] == ids[0] and 0 <= body["results"][0]["probability"] <= 1
     assert body["results"][3]["error"] == "invalid input"
     assert {p["field"] for p in body["results"][3]["detail"]} == {"AMT_CREDIT", "FOO"}
+    for record, result in zip(records[:3], body["results"], strict=False):  # one truth: batch == POST /predict
+        single = get_post(client, "/predict", {"application": record, "explain": False})
+        assert (result["probability"], result["score"], result["decision"]) == \
+            (single["probability"], single["score"], single["decision"])
 
 
 def get_post(client, url, payload, status=200):
