@@ -42,11 +42,14 @@ class Budget:
     """How long a run may take and when subsampling starts."""
 
     #: wall seconds the whole run aims at (the goal is 3600 s; the margin absorbs a busy machine)
-    seconds: float = 2700.0
+    seconds: float = 3000.0
     #: up to this many labelled rows every step uses every row (the 7,000-row sample always does)
     subsample_above: int = 20_000
     #: the cross-validated subsample never has fewer rows than this
-    min_rows: int = 10_000
+    min_rows: int = 5_000
+    #: pilot timings x this = the prediction: the search's candidates are deeper or longer than the pilot's
+    #: typical one, and other processes may take CPU later (a first Kaggle-size run measured folds ~2x the pilot)
+    safety: float = 1.5
     #: rows of the two pilot fits
     pilot_rows: tuple[int, int] = (2_000, 6_000)
     #: seconds kept for the steps that fit no model on the subsample (calibration, fairness, importance,
@@ -133,7 +136,8 @@ def run_pilot(data: TrainingData, profile: Profile, budget: Budget, seed: int) -
     per_row = max((t1 - t0) / (r1 - r0), t1 / r1 / 4)  # a noisy timing must not make rows free
     overhead = max(t1 - per_row * r1, 0.0)
     return {"rows": [r for r, _ in timings], "seconds": [round(t, 2) for _, t in timings],
-            "seconds_per_row": per_row, "overhead_seconds": overhead, "smote_ratio": ratio, "params": params}
+            "seconds_per_row": per_row * budget.safety, "overhead_seconds": overhead * budget.safety,
+            "safety": budget.safety, "smote_ratio": ratio, "params": params}
 
 
 def cv_seconds(pilot: dict, counts: list[tuple[str, float, float]], rows: int) -> float:
