@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from limits.errors import StorageError
 from markupsafe import Markup
 
 from dash_app.ended_sessions import EndedSessions
@@ -159,6 +160,16 @@ def setup_auth(server: Flask, users: UserStore, throttle: LoginThrottle, lang: s
         logout_user()
         session.clear()
         return redirect("/login?out=1")
+
+    @server.errorhandler(StorageError)
+    def counters_unavailable(exc: StorageError):
+        # The login throttle and the ended sessions live there: without it, no login and no session
+        # is trusted (fail closed), rather than logins without throttling.
+        log.error("the counter storage (RATELIMIT_STORAGE_URI) is unavailable: %s: %s",
+                  type(exc.storage_error).__name__, exc.storage_error)
+        if request.path.startswith("/_"):
+            return jsonify({"error": "service unavailable", "detail": "sessions cannot be checked right now"}), 503
+        return t("login.unavailable"), 503, {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "30"}
 
     @server.route("/healthz")
     def healthz():

@@ -22,6 +22,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits import parse
+
 
 def _flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -37,6 +39,15 @@ def _count(name: str, default: int) -> int:
     if not value.isdigit():
         raise RuntimeError(f"{name} must be a whole number >= 0 (got {value!r})")
     return int(value)
+
+
+def _limit(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must read like '20 per 10 minutes' (got {value!r})") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ def load_settings() -> Settings:
         dev=dev,
         trust_proxy_hops=_count("TRUST_PROXY_HOPS", 0),
         ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI", "").strip(),
-        login_address_limit=os.environ.get("LOGIN_ADDRESS_LIMIT", "").strip() or "20 per 10 minutes",
+        login_address_limit=_limit("LOGIN_ADDRESS_LIMIT", "20 per 10 minutes"),
         login_free_failures=_count("LOGIN_FREE_FAILURES", 3),
         login_max_delay=max(1, _count("LOGIN_MAX_DELAY", 60)),
     )

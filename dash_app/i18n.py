@@ -49,6 +49,8 @@ FR: dict[str, str] = {
     "login.failed": "Identifiant ou mot de passe incorrect.",
     "login.csrf": "Le formulaire a expiré. Veuillez réessayer.",
     "login.throttled": "Trop de tentatives. Réessayez dans {wait}.",
+    "login.unavailable": "La connexion est momentanément impossible. Réessayez dans une minute ; "
+                         "si cela dure, prévenez l'administrateur.",
     "login.logged_out": "Vous êtes déconnecté.",
     # decisions
     "decision.approve": "Accordé",

@@ -36,8 +36,12 @@ ADDRESS_SCOPE = "dashboard-login-address"
 
 
 def open_storage(uri: str = "") -> Storage:
-    """The configured storage, else a SQLite file in a new private folder (created now, before the fork)."""
-    return storage_from_string(uri or limits_sqlite.default_uri("dashboard-login-"))
+    """The configured storage, else a SQLite file in a new private folder (created now, before the fork).
+
+    Its failures are raised as ``limits.errors.StorageError`` (the dashboard answers 503: an
+    unreachable store never means unthrottled logins).
+    """
+    return storage_from_string(uri or limits_sqlite.default_uri("dashboard-login-"), wrap_exceptions=True)
 
 
 def address_group(address: str) -> str:

@@ -60,7 +60,7 @@ class DecisionIn(BaseModel):
 
 
 class DecisionOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     id: int
     client_id: int
     sequence: int = Field(description="1, 2, 3... in the client's history")
@@ -71,6 +71,7 @@ class DecisionOut(BaseModel):
     created_at: str
     revision_of: int | None = Field(description="the decision this one contradicts and replaces")
     model_score: float | None
+    model_probability: float | None
     model_decision: Literal["approve", "review", "decline"] | None
     model_version: str | None
 
@@ -82,7 +83,10 @@ class DecisionsQuery(BaseModel):
 
 
 class DecisionsOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
+    model_version: str
+    threshold: float
+    all_to_advisor: bool
     client_id: int
     decisions: list[DecisionOut]
     total: int = Field(description="number of decisions recorded for the client")
@@ -105,7 +109,7 @@ class OutcomesIn(BaseModel):
 
 
 class OutcomesOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     received: int
     inserted: int
     updated: int = Field(description="outcomes of the same client and date whose value changed")

@@ -25,12 +25,14 @@ fi
 
 if [ "$role" = "test" ]; then
   # Debian's Chromium + ChromeDriver (browser tests), shellcheck (the shell-script lint test) and
-  # PostgreSQL (the storage tests start a throw-away cluster from /usr/lib/postgresql/<ver>/bin).
+  # PostgreSQL (the storage tests start a throw-away cluster from /usr/lib/postgresql/<ver>/bin),
+  # redis-server (the security tests start a throw-away Redis: counters shared by two "dynos").
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 \
-     || ! command -v shellcheck >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+     || ! command -v shellcheck >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+     || ! command -v redis-server >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver shellcheck postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver shellcheck postgresql redis-server >/dev/null
   fi
   if [ ! -f node_modules/axe-core/axe.min.js ]; then
     npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent

@@ -16,10 +16,20 @@ Band = Literal["green", "orange", "red"]
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """An answer (or part of one): a key the contract does not name is a validation error, so the service
+    cannot send, nor the dashboard read, a field this module does not declare."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class Versioned(Out):
+class Overseen(Out):
+    all_to_advisor: bool = Field(description="true: the service is in 'every application goes to an advisor' "
+                                             "mode, whatever the score says")
+
+
+class Versioned(Overseen):
+    """What the service stamps on every answer about the model in use."""
+
     model_version: str
     threshold: float
 
@@ -46,11 +56,6 @@ class Oversight(Out):
     reason: str | None = None
     message: str = Field(description="what the screens say (French)")
     message_en: str
-
-
-class Overseen(Out):
-    all_to_advisor: bool = Field(description="true: the service is in 'every application goes to an advisor' "
-                                             "mode, whatever the score says")
 
 
 # --- service and model ---------------------------------------------------------------------------
@@ -81,14 +86,18 @@ class HealthOut(Versioned):
 class ImportanceItem(Out):
     feature: str
     label: str
+    label_en: str
     importance: float
 
 
 class FeatureItem(Out):
     name: str
-    type: str
+    type: Literal["numeric", "categorical"]
     label: str
     label_en: str
+    unit: str = Field(description="how the value reads: money, days, years, share, score, count, flag, category...")
+    group: str = Field(description="theme of the feature (French), for grouping in pickers")
+    levels: list[str] | None = Field(None, description="categories seen in training (categorical features)")
 
 
 class BandItem(Out):
@@ -110,15 +119,24 @@ class ModelOut(Versioned):
     synthetic: bool
     created: Any = None
     data_fingerprint: Any = None
+    calibrator: str = Field(description="how raw scores are calibrated into probabilities")
+    trees: int = Field(description="trees in the CatBoost model")
+    clients: int = Field(description="known clients the service can show")
     oversight: Oversight
 
 
 class CardOut(Versioned):
+    lang: Literal["fr", "en"]
     markdown: str
 
 
 class FairnessOut(Versioned):
-    pass
+    min_group_size: int
+    bootstrap: int = Field(description="bootstrap resamples behind each confidence interval")
+    positive: str = Field(description="what the positive class means")
+    attributes: dict[str, dict[str, Any]] = Field(
+        description="per protected attribute: its groups' rates and the gaps between them with a confidence interval")
+    gender_variant: dict[str, Any] = Field(description="whether a variant trained with the sex column was compared")
 
 
 # --- clients -------------------------------------------------------------------------------------
@@ -160,7 +178,7 @@ class ClientOut(Versioned):
     application: dict[str, Any] = Field(description="raw application fields (what POST /predict takes)")
 
 
-class ScoreOut(ScoreFields, Overseen, Versioned):
+class ScoreOut(ScoreFields, Versioned):
     id: int
 
 
@@ -169,7 +187,9 @@ class Contribution(Out):
     label: str
     label_en: str
     value: float | str | None
+    unit: str
     display_value: str
+    display_value_en: str
     contribution: float = Field(description="SHAP value in log-odds")
     direction: Literal["raises", "lowers"]
     sentence: str
@@ -207,6 +227,7 @@ class Explanation(Out):
     raw_score: float = Field(description="log-odds of the uncalibrated model = base_value + all contributions")
     contributions: list[Contribution]
     other_contribution: float
+    other_count: int = Field(description="features not listed in contributions")
     points: Points
 
 
@@ -219,15 +240,29 @@ class Neighbour(Out):
     distance: float
     outcome: Literal[0, 1] | None
     score: float | None
+    probability: float | None
     decision: Decision | None
+    band: Band | None
+    age: float | None
+    income: float | None
+    credit: float | None
+    contract_type: str | None
+    features: dict[str, float | str | None] = Field(description="the neighbour's values of the compared features")
+
+
+class ComparedFeature(Out):
+    name: str
+    label: str
+    label_en: str
 
 
 class SimilarOut(Versioned):
     id: int
     k: int
     neighbours: list[Neighbour]
+    known_outcomes: int = Field(description="neighbours whose outcome is known")
     default_rate: float | None
-    features: list[dict[str, Any]]
+    features: list[ComparedFeature]
 
 
 class Change(Out):
@@ -264,11 +299,11 @@ class Counterfactual(Out):
     message_en: str
 
 
-class CounterfactualOut(Counterfactual, Overseen, Versioned):
+class CounterfactualOut(Counterfactual, Versioned):
     id: int
 
 
-class SimulateOut(Overseen, Versioned):
+class SimulateOut(Versioned):
     """A what-if on a known client's whole file: never a decision, the current score beside it."""
 
     id: int
@@ -296,7 +331,7 @@ class InputWarning(Out):
     fields: list[str] = Field(description="the application fields concerned (may be empty)")
 
 
-class PredictOut(ScoreFields, Overseen, Versioned):
+class PredictOut(ScoreFields, Versioned):
     id: int | None
     explanation: Explanation | None = Field(description="null when the request asked explain=false")
     warnings: list[InputWarning] = Field(
@@ -304,7 +339,7 @@ class PredictOut(ScoreFields, Overseen, Versioned):
     counterfactual: Counterfactual | None = None
 
 
-class BatchOut(Overseen, Versioned):
+class BatchOut(Versioned):
     results: list[dict[str, Any]]
     count: int
 
@@ -314,4 +349,4 @@ class MonitoringOut(Versioned):
     scores_by_day: list[dict[str, Any]]
 
 
-__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "Oversight", "Overseen", "Reason", "Points", "Closest", "SimulateOut", "PopulationOut", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]
+__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "Oversight", "Overseen", "Reason", "Points", "Closest", "SimulateOut", "PopulationOut", "ComparedFeature", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]

@@ -13,17 +13,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 PsiStatus = Literal["stable", "watch", "act"]
 ModelDecision = Literal["approve", "review", "decline"]
 
 
 class _Shape(BaseModel):
+    """A part of the service's answer: a key the contract does not name is an error, not silently read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _FileShape(BaseModel):
+    """A part of ``drift_summary.json``: the file has more keys than the service passes on (ignored)."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class DriftColumn(_Shape):
+class DriftColumn(_FileShape):
     rank: int
     column: str
     label: str
@@ -32,18 +40,18 @@ class DriftColumn(_Shape):
     drifted: bool
 
 
-class ScorePsi(_Shape):
+class ScorePsi(_FileShape):
     value: float | None
     status: PsiStatus | None
     reason: str | None = None
 
 
-class Verdict(_Shape):
+class Verdict(_FileShape):
     status: PsiStatus
     reasons: list[str]
 
 
-class DriftSummary(_Shape):
+class DriftSummary(_FileShape):
     """The offline drift report's summary (schema_version 1)."""
 
     schema_version: Literal[1]
@@ -82,6 +90,11 @@ class FeatureDrift(_Shape):
     n: int
 
 
+class PsiThresholds(_Shape):
+    watch: float = Field(description="PSI from which a shift is watched")
+    act: float = Field(description="PSI from which a shift calls for action")
+
+
 class Production(_Shape):
     """The prediction log's scored rows of the last ``window_days`` days (the service's window)."""
 
@@ -97,6 +110,7 @@ class Production(_Shape):
     periods: list[Period]
     top_features: list[FeatureDrift]
     window_days: int | None = None
+    thresholds: PsiThresholds
 
 
 class BacktestRow(_Shape):
@@ -198,6 +212,7 @@ class MonitoringSummary(_Shape):
 
     model_version: str
     threshold: float
+    all_to_advisor: bool
     drift: DriftSummary | None
     report_available: bool
     production: Production

@@ -40,7 +40,9 @@ def test_login_required(stack, anonymous_page, check_a11y, shoot):
     for path in ("/_dash-layout", "/_dash-dependencies"):
         response = requests.get(base + path, allow_redirects=False, timeout=10)
         assert response.status_code in (401, 302), path
-    assert requests.post(base + "/_dash-update-component", json={}, timeout=10).status_code == 401
+    assert requests.post(base + "/_dash-update-component", json={}, timeout=10).status_code == 403  # no Origin
+    assert requests.post(base + "/_dash-update-component", json={}, headers={"Origin": base},
+                         timeout=10).status_code == 401
     headers = requests.get(base + "/login", timeout=10).headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -321,6 +323,22 @@ def test_keyboard_skip_link_and_navigation(stack, page):
     assert page.evaluate("document.activeElement.className").startswith("skip-link")
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+# -- logout -----------------------------------------------------------------------------------------------
+def test_logout_button_ends_the_session(stack, chromium):
+    """Its own login (the shared one must survive): the navigation's button logs out, for good."""
+    context = chromium.new_context(locale="fr-FR")
+    page = context.new_page()
+    try:
+        login(page, stack["dashboard"].url, USER, PASSWORD, next_path="/model")
+        page.locator("#nav-logout").click()
+        page.wait_for_url(lambda url: "/login" in url)
+        assert "déconnecté" in page.locator("#login-message").inner_text()
+        page.goto(stack["dashboard"].url + "/model")
+        assert "/login" in page.url  # the session is over
+    finally:
+        context.close()
 
 
 # -- service down ---------------------------------------------------------------------------------------

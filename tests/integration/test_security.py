@@ -4,7 +4,8 @@ test named after what is tried and what the app answers now.
 
 Service (JSON API)
   1. keys and headers       every data endpoint needs a configured key; security headers everywhere
-  2. key guessing           failed keys limited per address (429 + Retry-After), shared by the workers, logged
+  2. key guessing           failed keys limited per address (429 + Retry-After), shared by the workers
+                            (and by two instances on one Redis), logged
   3. bodies                 oversize -> 413, nested too deep -> 400, long request lines -> JSON
   4. rate limits            shared by the workers, 429 JSON with Retry-After, /clients and decisions too
   5. CORS                   only for configured origins
@@ -12,7 +13,8 @@ Service (JSON API)
   7. error details          a database that cannot be reached: 503/health name no host, port, user or path
 Dashboard (advisors)
   8. login guard            pages need a session, Dash's routes answer 401
-  9. login throttling       growing delays per user name, a limit per address, shared, every failure logged
+  9. login throttling       growing delays per user name, a limit per address, shared by the workers (and
+                            by two instances on one Redis), every failure logged; fails closed
  10. same origin            every state-changing request (callbacks, the decision form, login) from this site
  11. logout                 always ends the session, and a copy of its cookie is useless afterwards
  12. HSTS, proxy headers    as the service
@@ -23,12 +25,14 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
+import subprocess
 import time
 import urllib.parse
 
 import pytest
 
-from bench.load import Gunicorn, get_json, http_request
+from bench.load import Gunicorn, free_port, get_json, http_request
 from tests.storage_db import postgres_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
@@ -65,6 +69,32 @@ def heroku_service(fast_bundle, tmp_path_factory):
     with Gunicorn("service", _env(fast_bundle, tmp, key, DYNO="web.1"), workers=2,
                   log_dir=tmp).start(timeout=240) as server:
         yield server, key
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A throw-away Redis (Debian's redis-server) on a free loopback port: what RATELIMIT_STORAGE_URI names
+    on Heroku, shared by several dynos. Skipped where redis-server is not installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port, folder = free_port(), tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                import redis
+
+                redis.Redis(port=port).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +186,17 @@ def test_key_guessing_is_limited_per_address_and_logged(fast_bundle, tmp_path_fa
         assert 1 <= int(headers["retry-after"]) <= 61
         log = server.log()
     assert log.count("authentication failed from 127.0.0.1") == 10, log[-2000:]
+
+
+def test_key_guessing_is_limited_across_dynos_sharing_one_redis(fast_bundle, tmp_path_factory, redis_url):
+    tmp = tmp_path_factory.mktemp("security-keys-redis")
+    key = "sec-" + secrets.token_hex(12)
+    env = _env(fast_bundle, tmp, key, RATELIMIT_STORAGE_URI=redis_url)
+    with Gunicorn("service", env, workers=1, log_dir=tmp).start(timeout=240) as one, \
+            Gunicorn("service", env, workers=1, log_dir=tmp).start(timeout=240) as two:
+        statuses = [http_request(dyno.port, "GET", "/model", headers={"X-API-Key": f"guess-{i}"})[0]
+                    for i in range(15) for dyno in (one, two)]
+    assert statuses.count(401) == 10 and statuses.count(429) == 20, statuses  # 10 per minute over both
 
 
 # ------------------------------------------------------------------ 3. bodies and request lines
@@ -298,8 +339,6 @@ def test_database_failures_name_no_host_port_user_or_path(fast_bundle, tmp_path_
     template, needs = UNREACHABLE[case]
     secret = secrets.token_hex(4)
     cluster = request.getfixturevalue("postgres_server") if needs else ""
-    from bench.load import free_port
-
     url = template.format(secret=secret, port=free_port(), cluster=cluster)
     parts = urllib.parse.urlsplit(url)
     tmp = tmp_path_factory.mktemp("security-db")
@@ -460,6 +499,38 @@ def test_password_spraying_from_one_address_is_limited(heroku_dashboard, advisor
     assert all(1 <= int(headers["retry-after"]) <= 600 for status, headers, _ in answers if status == 429)
     assert _login(port, advisor_password, headers=sprayer)[0] == 429  # that address is refused unchecked
     assert _login(port, advisor_password, headers={**_own_origin(port), **_from("198.51.100.8")})[0] in (302, 303)
+
+
+def test_login_throttle_is_shared_by_dynos_sharing_one_redis(service, advisor_password, redis_url, tmp_path):
+    """Two dynos behind Heroku's router, RATELIMIT_STORAGE_URI naming one Redis: they count together."""
+    server, key = service
+    env = _dashboard_env(server, key, advisor_password, RATELIMIT_STORAGE_URI=redis_url, DYNO="web.1")
+    with Gunicorn("dashboard", env, workers=1, log_dir=tmp_path).start(timeout=240) as one, \
+            Gunicorn("dashboard", env, workers=1, log_dir=tmp_path).start(timeout=240) as two:
+        def attempt(dyno, password, address, user=ADVISOR):
+            return _login(dyno.port, password, user=user, headers={**_own_origin(dyno.port), **_from(address)})[0]
+
+        spray = [attempt(dyno, "Winter2026!", "198.51.100.9", user=f"user{i:02d}") for i in range(15)
+                 for dyno in (one, two)]
+        assert spray == [401] * 20 + [429] * 10, spray  # 20 failures per 10 minutes for the address, both dynos
+        # the per-name delay too: 3 failures spread over both dynos pause the name on both
+        assert [attempt(one, "wrong-1", "192.0.2.1"), attempt(two, "wrong-2", "192.0.2.2"),
+                attempt(one, "wrong-3", "192.0.2.3")] == [401, 401, 401]
+        assert attempt(two, advisor_password, "192.0.2.4") == 429
+        time.sleep(1.2)
+        assert attempt(two, advisor_password, "192.0.2.4") in (302, 303)
+
+
+def test_login_fails_closed_when_the_counters_are_unreachable(service, advisor_password, tmp_path):
+    """RATELIMIT_STORAGE_URI names a Redis that is down: no login goes through unthrottled."""
+    server, key = service
+    env = _dashboard_env(server, key, advisor_password, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    with Gunicorn("dashboard", env, workers=1, log_dir=tmp_path).start(timeout=240) as dash:
+        status, headers, _ = _login(dash.port, advisor_password)
+        assert status == 503 and headers.get("retry-after") == "30", status
+        assert headers["content-type"].startswith("text/plain")  # words for the advisor, not a traceback
+        time.sleep(0.3)
+        assert "counter storage (RATELIMIT_STORAGE_URI) is unavailable" in dash.log()
 
 
 # ------------------------------------------------------------------ 10. same origin on state-changing requests

@@ -70,6 +70,38 @@ def test_a_database_of_the_previous_service_is_upgraded_keeping_its_decisions(da
     assert store.add(5, "approve", "still a good file", "b", MODEL, "v1", "key:x")["sequence"] == 4
 
 
+def test_the_release_phase_migrates_an_empty_database_then_has_nothing_to_do(database_url, tmp_path):
+    """``bin/release`` (Heroku's release phase: ``python -m model_service.storage upgrade``) on an empty
+    database, with the URL as Heroku gives it; run again, it changes nothing; ``current`` names the head."""
+    import subprocess
+    import sys
+    import time
+
+    from alembic.script import ScriptDirectory
+
+    from model_service.storage.database import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "APP_ROLE": "service", "DATABASE_URL": database_url, "PYTHONPATH": str(repo),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    runs = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        done = subprocess.run([str(repo / "bin" / "release")], env=env, capture_output=True, text=True, timeout=120)
+        runs.append((done.returncode, time.perf_counter() - t0, done.stdout.strip()))
+        assert done.returncode == 0, done.stderr[-2000:]
+    current = subprocess.run([sys.executable, "-m", "model_service.storage", "current"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    print(f"\nmigrations on {database_url.split(':')[0]}: first run {runs[0][1]:.1f} s, second {runs[1][1]:.1f} s; "
+          f"current {current.stdout.strip()} (head {head}); prints '{runs[0][2].splitlines()[-1]}'")
+    assert current.returncode == 0 and current.stdout.strip() == head
+    db = Database(database_url, migrate=False)
+    assert {"advisor_decisions", "prediction_log", "outcomes", "oversight_switch"} <= set(
+        inspect(db.engine()).get_table_names())
+    db.dispose()
+
+
 def _start(url: str) -> str:
     return Database(url).health()["status"]
 
