@@ -1,9 +1,11 @@
-"""The generated OpenAPI document and a self-hosted interactive page (no CDN)."""
+"""The generated OpenAPI document and the interactive page: Swagger UI shipped locally by the
+maintained ``flask-openapi3-swagger`` package (no CDN), started by our ``static/docs.js``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import flask_openapi3_swagger
 from flask import Blueprint, abort, current_app, jsonify, send_from_directory
 
 from ..api import operation
@@ -11,7 +13,10 @@ from ..openapi import generate
 
 bp = Blueprint("docs", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
-ASSETS = {"docs.js", "docs.css"}
+SWAGGER = Path(flask_openapi3_swagger.__file__).resolve().parent / "templates" / "swagger"
+#: The only files /docs/<name> serves: ours, then the Swagger UI build of the package.
+ASSETS = {"docs.js": STATIC / "docs.js", "swagger-ui.css": SWAGGER / "css" / "swagger-ui.css",
+          "swagger-ui-bundle.js": SWAGGER / "js" / "swagger-ui-bundle.js"}
 
 
 @operation(bp, "/openapi.json", summary="This OpenAPI 3.1 document (public: the endpoints it lists need the key)",
@@ -31,6 +36,7 @@ def docs_page():
 
 @bp.get("/docs/<name>")
 def docs_asset(name: str):
-    if name not in ASSETS:
+    path = ASSETS.get(name)
+    if path is None:
         abort(404)
-    return send_from_directory(STATIC, name, max_age=300)
+    return send_from_directory(path.parent, path.name, max_age=300)
