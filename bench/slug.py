@@ -227,6 +227,7 @@ def _dashboard_session(port: int, user: str, password: str) -> urllib.request.Op
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://{LOOPBACK}:{port}"
+    opener.addheaders.append(("Origin", base))  # as a browser does: the dashboard refuses POSTs from elsewhere
     page = opener.open(base + "/login", timeout=30).read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "username": user, "password": password}).encode()

@@ -2,7 +2,9 @@
 
 Every call goes through :meth:`ServiceClient._request`: one ``requests.Session``
 (connection pooling), a connect and a read timeout, the ``X-API-Key`` header.
-Failures come out as exactly two exception types the pages turn into words:
+Every answer comes out parsed into its contract model (``scoring.contract``, pydantic only): the pages
+read attributes the contract declares, never guessed dictionary keys. Failures come out as exactly two
+exception types the pages turn into words:
 
 - :class:`ServiceUnavailable` - cannot reach the service, timeout, 502/503/504;
 - :class:`ServiceError`      - the service answered with an error (``status``,
@@ -15,18 +17,35 @@ Failures come out as exactly two exception types the pages turn into words:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from requests.adapters import HTTPAdapter
 
+from dash_app.config import service_settings
+from scoring.contract import (
+    CardOut,
+    ClientOut,
+    ClientsOut,
+    CounterfactualOut,
+    ExplanationOut,
+    FairnessOut,
+    HealthOut,
+    ModelOut,
+    PopulationOut,
+    PredictOut,
+    ScoreOut,
+    SimilarOut,
+    SimulateOut,
+)
+from scoring.contract_decisions import DecisionOut, DecisionsOut
 from scoring.monitoring.contract import MonitoringSummary
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 
 class ServiceError(Exception):
@@ -60,12 +79,11 @@ class ServiceClient:
         session: requests.Session | None = None,
         cache_ttl: float = 30.0,
     ):
-        self.base_url = (base_url or os.environ.get("SERVICE_URL", "http://127.0.0.1:8000")).rstrip("/")
-        key = api_key if api_key is not None else os.environ.get("SERVICE_API_KEY", "")
-        self.timeout = (
-            connect_timeout if connect_timeout is not None else float(os.environ.get("SERVICE_CONNECT_TIMEOUT", "2")),
-            read_timeout if read_timeout is not None else float(os.environ.get("SERVICE_TIMEOUT", "8")),
-        )
+        configured = service_settings()  # the environment (dash_app.config), for what the caller leaves out
+        self.base_url = (base_url or configured.url).rstrip("/")
+        key = api_key if api_key is not None else configured.api_key
+        self.timeout = (connect_timeout if connect_timeout is not None else configured.connect_timeout,
+                        read_timeout if read_timeout is not None else configured.read_timeout)
         self.session = session or requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
         self.session.mount("http://", adapter)
@@ -119,6 +137,15 @@ class ServiceClient:
     def _get(self, path: str, params=None, timeout=None) -> Any:
         return self._request("GET", path, params=params, timeout=timeout)
 
+    @staticmethod
+    def _parse(model: type[M], body: Any) -> M:
+        """The answer as its contract model; an answer that is not the contract is a ``bad_response``."""
+        try:
+            return model.model_validate(body)
+        except ValidationError as exc:
+            raise ServiceError(f"the answer does not match the contract ({model.__name__})", code="bad_response",
+                               detail=str(exc)) from exc
+
     def _cached(self, key: str, fetch, ttl: float | None = None):
         now = time.monotonic()
         with self._lock:
@@ -130,71 +157,73 @@ class ServiceClient:
             self._cache[key] = (now, value)
         return value
 
-    # -- endpoints (docs/api.md) ----------------------------------------------------------------------
-    def health(self) -> dict:
-        return self._cached("health", lambda: self._get("/health", timeout=(self.timeout[0], 3)), ttl=15)
+    # -- endpoints (the OpenAPI document at /docs) --------------------------------------------------
+    def health(self) -> HealthOut:
+        return self._cached("health", lambda: self._parse(
+            HealthOut, self._get("/health", timeout=(self.timeout[0], 3))), ttl=15)
 
-    def model(self) -> dict:
-        return self._cached("model", lambda: self._get("/model"), ttl=300)
+    def model(self) -> ModelOut:
+        return self._cached("model", lambda: self._parse(ModelOut, self._get("/model")), ttl=300)
 
-    def fairness(self) -> dict:
-        return self._cached("fairness", lambda: self._get("/model/fairness"), ttl=300)
+    def fairness(self) -> FairnessOut:
+        return self._cached("fairness", lambda: self._parse(FairnessOut, self._get("/model/fairness")), ttl=300)
 
-    def model_card(self, lang: str = "fr") -> dict:
-        return self._cached(f"card:{lang}", lambda: self._get("/model/card", params={"lang": lang}), ttl=300)
+    def model_card(self, lang: str = "fr") -> CardOut:
+        return self._cached(f"card:{lang}", lambda: self._parse(
+            CardOut, self._get("/model/card", params={"lang": lang})), ttl=300)
 
-    def clients(self, **filters) -> dict:
+    def clients(self, **filters) -> ClientsOut:
         params = {k: v for k, v in filters.items() if v is not None and v != ""}
-        return self._get("/clients", params=params)
+        return self._parse(ClientsOut, self._get("/clients", params=params))
 
-    def client(self, client_id: int) -> dict:
-        return self._get(f"/clients/{int(client_id)}")
+    def client(self, client_id: int) -> ClientOut:
+        return self._parse(ClientOut, self._get(f"/clients/{int(client_id)}"))
 
-    def score(self, client_id: int) -> dict:
-        return self._get(f"/clients/{int(client_id)}/score")
+    def score(self, client_id: int) -> ScoreOut:
+        return self._parse(ScoreOut, self._get(f"/clients/{int(client_id)}/score"))
 
-    def explanation(self, client_id: int, top: int = 10) -> dict:
-        return self._get(f"/clients/{int(client_id)}/explanation", params={"top": int(top)})
+    def explanation(self, client_id: int, top: int = 10) -> ExplanationOut:
+        return self._parse(ExplanationOut, self._get(f"/clients/{int(client_id)}/explanation",
+                                                     params={"top": int(top)}))
 
-    def similar(self, client_id: int, k: int = 10) -> dict:
-        return self._get(f"/clients/{int(client_id)}/similar", params={"k": int(k)})
+    def similar(self, client_id: int, k: int = 10) -> SimilarOut:
+        return self._parse(SimilarOut, self._get(f"/clients/{int(client_id)}/similar", params={"k": int(k)}))
 
-    def counterfactual(self, client_id: int) -> dict:
-        return self._get(f"/clients/{int(client_id)}/counterfactual")
+    def counterfactual(self, client_id: int) -> CounterfactualOut:
+        return self._parse(CounterfactualOut, self._get(f"/clients/{int(client_id)}/counterfactual"))
 
-    def population(self, features: list[str], bins: int = 30) -> dict:
-        return self._get("/population", params={"features": ",".join(features), "bins": int(bins)})
+    def population(self, features: list[str], bins: int = 30) -> PopulationOut:
+        return self._parse(PopulationOut, self._get("/population", params={"features": ",".join(features),
+                                                                           "bins": int(bins)}))
 
-    def predict(self, application: dict, top: int = 5, history: dict | None = None) -> dict:
+    def predict(self, application: dict, top: int = 5, history: dict | None = None) -> PredictOut:
         body: dict[str, Any] = {"application": application, "top": int(top)}
         if history:
             body["history"] = history
-        return self._request("POST", "/predict", json=body)
+        return self._parse(PredictOut, self._request("POST", "/predict", json=body))
 
-    def simulate(self, client_id: int, changes: dict) -> dict:
+    def simulate(self, client_id: int, changes: dict) -> SimulateOut:
         """What-if on the client's whole file: only the changed application fields are sent."""
-        return self._request("POST", f"/clients/{int(client_id)}/simulate", json={"changes": changes})
+        return self._parse(SimulateOut, self._request("POST", f"/clients/{int(client_id)}/simulate",
+                                                      json={"changes": changes}))
 
-    def decide(self, client_id: int, decision: str, reason: str, advisor: str, revises: int | None = None) -> dict:
+    def decide(self, client_id: int, decision: str, reason: str, advisor: str,
+               revises: int | None = None) -> DecisionOut:
         """``advisor``: the logged-in advisor. A decision contradicting the latest one answers 409 unless
         ``revises`` names that latest decision (after the advisor confirmed the revision)."""
         body: dict[str, Any] = {"decision": decision, "reason": reason, "advisor": advisor}
         if revises is not None:
             body["revises"] = int(revises)
-        return self._request("POST", f"/clients/{int(client_id)}/decision", json=body)
+        return self._parse(DecisionOut, self._request("POST", f"/clients/{int(client_id)}/decision", json=body))
 
-    def decisions(self, client_id: int, page: int = 1, per_page: int = 50) -> dict:
+    def decisions(self, client_id: int, page: int = 1, per_page: int = 50) -> DecisionsOut:
         """One page of the client's decisions, newest first, with ``total``."""
-        return self._get(f"/clients/{int(client_id)}/decisions", params={"page": int(page), "per_page": int(per_page)})
+        return self._parse(DecisionsOut, self._get(f"/clients/{int(client_id)}/decisions",
+                                                   params={"page": int(page), "per_page": int(per_page)}))
 
     def monitoring_summary(self, period: str = "day") -> MonitoringSummary:
-        """Production monitoring (``GET /monitoring/summary``), parsed into the typed contract."""
-        body = self._get("/monitoring/summary", params={"period": period})
-        try:
-            return MonitoringSummary.model_validate(body)
-        except ValidationError as exc:
-            raise ServiceError("the monitoring summary does not match the contract", code="bad_response",
-                               detail=str(exc)) from exc
+        """Production monitoring (``GET /monitoring/summary``)."""
+        return self._parse(MonitoringSummary, self._get("/monitoring/summary", params={"period": period}))
 
     def monitoring_report(self) -> str | None:
         """HTML of the latest drift report (``GET /monitoring/report``), None when absent."""

@@ -2,7 +2,8 @@
 
 - ``SERVICE_URL``           base URL of the scoring service (default http://127.0.0.1:8000)
 - ``SERVICE_API_KEY``       key sent as ``X-API-Key`` to the service
-- ``SERVICE_TIMEOUT``       read timeout in seconds (default 8; connect timeout is 2 s)
+- ``SERVICE_TIMEOUT``       read timeout in seconds (default 8)
+- ``SERVICE_CONNECT_TIMEOUT`` connect timeout in seconds (default 2)
 - ``SECRET_KEY``            Flask session signing key (required outside ``DASHBOARD_DEV=1``)
 - ``DASHBOARD_USERS_FILE``  JSON or ``user:werkzeug-hash`` lines (see ``dash_app.users``)
 - ``DASHBOARD_LANG``        UI language (``fr``)
@@ -51,16 +52,32 @@ def _limit(name: str, default: str) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
-    service_url: str
-    service_api_key: str
+class ServiceSettings:
+    """How the dashboard reaches the scoring service (read by :mod:`dash_app.api_client`)."""
+
+    url: str
+    api_key: str
     connect_timeout: float
     read_timeout: float
+
+
+def service_settings() -> ServiceSettings:
+    return ServiceSettings(
+        url=os.environ.get("SERVICE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        api_key=os.environ.get("SERVICE_API_KEY", ""),
+        connect_timeout=float(os.environ.get("SERVICE_CONNECT_TIMEOUT", "2")),
+        read_timeout=float(os.environ.get("SERVICE_TIMEOUT", "8")),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The dashboard's own web application (session, users, language, login throttle)."""
+
     secret_key: str
     users_file: Path
     lang: str
     cookie_secure: bool
-    dev: bool
     trust_proxy_hops: int = 0
     ratelimit_storage_uri: str = ""
     login_address_limit: str = "20 per 10 minutes"
@@ -79,15 +96,10 @@ def load_settings() -> Settings:
             )
         secret = secrets.token_hex(32)
     return Settings(
-        service_url=os.environ.get("SERVICE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        service_api_key=os.environ.get("SERVICE_API_KEY", ""),
-        connect_timeout=float(os.environ.get("SERVICE_CONNECT_TIMEOUT", "2")),
-        read_timeout=float(os.environ.get("SERVICE_TIMEOUT", "8")),
         secret_key=secret,
         users_file=Path(os.environ.get("DASHBOARD_USERS_FILE", "dashboard_users.json")),
         lang=os.environ.get("DASHBOARD_LANG", "fr"),
         cookie_secure=_flag("SESSION_COOKIE_SECURE"),
-        dev=dev,
         trust_proxy_hops=_count("TRUST_PROXY_HOPS", 0),
         ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI", "").strip(),
         login_address_limit=_limit("LOGIN_ADDRESS_LIMIT", "20 per 10 minutes"),

@@ -209,10 +209,39 @@ FR: dict[str, str] = {
     "model.cost_fp": "Coût d'un bon client refusé",
     "model.cost_best": "Avec ces coûts, le seuil qui minimise le coût est une probabilité de {t} "
                        "(coût moyen {cost} par client). Seuil actuel du modèle : {current}.",
-    "model.cost_fixed": "Le service ne fournit que la courbe des coûts par défaut ({fn} / {fp}) : "
-                        "elle ne peut pas être recalculée pour d'autres coûts.",
     "model.cost_alt": "Courbe du coût moyen par client selon le seuil ; minimum à {t}.",
     "model.cost_invalid": "Saisissez des coûts positifs.",
+    # the metrics GET /model sends (metrics) and the group rates of GET /model/fairness
+    "metric.n": "Nombre de clients",
+    "metric.count": "Nombre de clients",
+    "metric.default_rate": "Taux de défaut",
+    "metric.auc": "AUC ROC",
+    "metric.accuracy": "Exactitude",
+    "metric.precision": "Précision",
+    "metric.recall": "Rappel",
+    "metric.f1": "F1",
+    "metric.business_cost": "Coût métier moyen",
+    "metric.accept_all_cost": "Coût si tout est accepté",
+    "metric.refusal_rate": "Taux de refus",
+    "metric.threshold": "Seuil",
+    "metric.tn": "Vrais négatifs",
+    "metric.fp": "Faux positifs (bons clients refusés)",
+    "metric.fn": "Faux négatifs (défauts acceptés)",
+    "metric.tp": "Vrais positifs (défauts refusés)",
+    "metric.cv_auc": "AUC ROC (validation croisée)",
+    "metric.cv_auc_std": "Écart-type de l'AUC (validation croisée)",
+    "metric.auc_pooled_raw": "AUC ROC avant calibration",
+    "metric.brier_raw": "Score de Brier avant calibration",
+    "metric.brier": "Score de Brier",
+    "metric.source": "Prédictions évaluées",
+    "metric.honest_auc": "AUC ROC, estimation honnête",
+    "metric.honest_auc_std": "Écart-type de l'AUC, estimation honnête",
+    "metric.honest_business_cost": "Coût métier moyen, estimation honnête (seuil choisi sans les clients évalués)",
+    "metric.honest_business_cost_std": "Écart-type du coût métier, estimation honnête",
+    "metric.approval_rate": "Taux d'acceptation",
+    "metric.tpr": "Défauts détectés (TPR)",
+    "metric.fpr": "Bons clients refusés (FPR)",
+    "metric.mean_score": "Score moyen",
     "model.fairness": "Équité entre groupes",
     "model.fairness_none": "Le service ne fournit pas d'analyse d'équité.",
     "model.fairness_gaps": "Écarts entre groupes (intervalle de confiance à 95 %)",
@@ -432,11 +461,12 @@ def t(key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def band_legend(bands: list[dict]) -> str:
-    """"0–45 : accordé · 45–55 : à la discrétion du conseiller · 55–100 : refusé." from the service's bands."""
+def band_legend(bands) -> str:
+    """"0–45 : accordé · 45–55 : à la discrétion du conseiller · 55–100 : refusé." from the service's bands
+    (``GET /model`` -> ``bands``, :class:`scoring.contract.BandItem`)."""
     if not bands:
         return ""
-    parts = [f"{b['low']:g}–{b['high']:g} : {t('band.' + b['decision'])}" for b in bands]
+    parts = [f"{b.low:g}–{b.high:g} : {t('band.' + b.decision)}" for b in bands]
     return " · ".join(parts) + "."
 
 

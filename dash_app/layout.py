@@ -11,6 +11,7 @@ from dash_app.api_client import ServiceError, get_client
 from dash_app.auth import csrf_token
 from dash_app.formatting import fmt_float
 from dash_app.i18n import t
+from scoring.contract import Oversight
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="{lang}">
@@ -35,9 +36,16 @@ def index_string(lang: str) -> str:
     return INDEX_STRING.format(lang=lang)
 
 
+def nav_links() -> list[tuple[str, str]]:
+    """(path, label) of the pages that register a ``nav`` label (``dash.register_page(..., nav=...)``), in their
+    ``order``: the navigation is the page registry's, not a second list to keep in step."""
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav")), key=lambda p: p["order"])
+    return [(p["path"], p["nav"]) for p in pages]
+
+
 def _nav(banner) -> html.Header:
     user = current_user.id if getattr(current_user, "is_authenticated", False) else ""
-    links = [("/", t("nav.clients")), ("/model", t("nav.model")), ("/monitoring", t("nav.monitoring"))]
+    links = nav_links()
     return html.Header([
         html.Nav(
             [
@@ -58,11 +66,11 @@ def _nav(banner) -> html.Header:
     ], className="app-header")
 
 
-def oversight_banner(oversight: dict | None):
+def oversight_banner(oversight: Oversight):
     """The stop switch (human oversight, EU AI Act art. 14): every application goes to an advisor."""
-    if not isinstance(oversight, dict) or not oversight.get("all_to_advisor"):
+    if not oversight.all_to_advisor:
         return None
-    return html.Div(html.P(["✋ ", html.Strong(t("banner.oversight")), " ", oversight.get("message") or ""],
+    return html.Div(html.P(["✋ ", html.Strong(t("banner.oversight")), " ", oversight.message],
                            className="mb-0"),
                     id="app-banner-oversight", className="alert alert-info mb-0 rounded-0 text-center", role="note")
 
@@ -73,13 +81,11 @@ def _banner_and_footer():
     except ServiceError:
         return dbc.Alert(t("banner.service_down"), color="warning", id="app-banner-down",
                          className="container-xl mb-0 rounded-0"), None
-    banner = [oversight_banner(health.get("oversight"))]
-    if health.get("synthetic"):
+    banner = [oversight_banner(health.oversight)]
+    if health.synthetic:
         banner.append(html.Div(html.P(["⚠ ", t("banner.synthetic")], className="mb-0"), id="app-banner-synthetic",
                                className="alert alert-warning mb-0 rounded-0 text-center", role="note"))
-    threshold = health.get("threshold")
-    footer = t("footer.model", version=health.get("model_version", "–"),
-               threshold=fmt_float(threshold, 3) if isinstance(threshold, (int, float)) else "–")
+    footer = t("footer.model", version=health.model_version, threshold=fmt_float(health.threshold, 3))
     return banner, footer
 
 

@@ -17,6 +17,16 @@ INK = "#1a1a1a"
 MUTED = "#495057"
 BLUE = "#1f4e99"      # "repaid" series
 BROWN = "#8a4b00"     # "default" series (also hatched)
+HEADER_FILL = "#e9ecef"
+
+FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+#: the look of every data table (clients list, similar clients): keyword arguments of dash_table.DataTable
+TABLE_STYLE = {
+    "style_table": {"overflowX": "auto"},
+    "style_header": {"backgroundColor": HEADER_FILL, "color": INK, "fontWeight": "700"},
+    "style_cell": {"fontFamily": FONT_STACK, "fontSize": "0.95rem", "padding": "6px 10px", "color": INK,
+                   "textAlign": "left"},
+}
 
 # The bands' score ranges are the service's (``GET /model`` -> ``bands``); only their colours live here.
 BAND_OF_DECISION = {"approve": "green", "review": "orange", "decline": "red"}

@@ -52,9 +52,11 @@ class Unavailable(ApiError):
 def problems_from(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
     """Pydantic's errors as the API's problem list (every one, in input order)."""
     out: list[dict[str, Any]] = []
-    for err in exc.errors(include_url=False, include_context=False):
+    for err in exc.errors(include_url=False):
         field = _join(prefix, [str(p) for p in err.get("loc", ())])
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "multiple_of" and err.get("ctx", {}).get("multiple_of") == 1:
+            message = "must be a whole number"
         problem: dict[str, Any] = {"field": field or "(body)", "problem": message}
         if err.get("type") != "missing" and _jsonable(err.get("input")):
             problem["value"] = err.get("input")

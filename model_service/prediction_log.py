@@ -58,8 +58,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class BatchEntry:
-    """Many scored rows. ``records``: the raw application fields sent for each row, or None for
-    known clients scored by id (their features are the bundle store's, reproducible from id + version)."""
+    """Many scored rows. ``records``: the raw application record sent for each row (validated; its
+    SK_ID_CURR and null fields are left out of the log by the writer, off the request path), or None
+    for known clients scored by id (their features are the bundle store's, reproducible from id + version)."""
 
     time: str
     endpoint: str
@@ -68,6 +69,13 @@ class BatchEntry:
     score: np.ndarray
     decision: np.ndarray
     records: list[dict] | None
+
+
+def _sent(record: dict) -> dict:
+    """The application fields of a sent record: its id (logged as client_id) and nulls left out."""
+    if "SK_ID_CURR" not in record and None not in record.values():
+        return record
+    return {name: value for name, value in record.items() if value is not None and name != "SK_ID_CURR"}
 
 
 def now() -> str:
@@ -185,7 +193,7 @@ class PredictionLog:
         out = []
         for k, (client_id, probability, score, decision) in enumerate(zip(
                 item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
-            features = None if item.records is None else json.dumps(item.records[k], separators=(",", ":"))
+            features = None if item.records is None else json.dumps(_sent(item.records[k]), separators=(",", ":"))
             out.append({**base, "record_id": str(uuid.uuid4()),
                         "client_id": None if client_id is None else int(client_id),
                         "probability": probability, "score": score, "decision": str(decision),

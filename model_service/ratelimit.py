@@ -17,6 +17,7 @@ Only the fixed-window strategy is used, so a storage needs ``incr``/``get``/``ge
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 
@@ -24,12 +25,15 @@ from flask import Flask, g, request
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits.errors import StorageError
 from limits.storage import MemoryStorage
 
 from limits_sqlite import SQLiteStorage, default_uri
 
 from .errors import error_response
 from .security import API_KEY_HEADER
+
+log = logging.getLogger("model_service.ratelimit")
 
 PURGE_EVERY = 1.0
 __all__ = ["InlineMemoryStorage", "SQLiteStorage", "make_limiter", "storage_uri"]
@@ -79,7 +83,18 @@ def _remember_retry_after(limit: RequestLimit) -> None:
 
 def make_limiter(app: Flask, uri: str = "") -> Limiter:
     limiter = Limiter(key_func=rate_key, app=app, storage_uri=storage_uri(uri), default_limits=[],
-                      headers_enabled=False, strategy="fixed-window", on_breach=_remember_retry_after)
+                      headers_enabled=False, strategy="fixed-window", on_breach=_remember_retry_after,
+                      storage_options={"wrap_exceptions": True})
+
+    @app.errorhandler(StorageError)
+    def _counters_unavailable(exc: StorageError):
+        # Fail closed: without its counters no limited request is served (never unlimited).
+        log.error("rate-limit storage (RATELIMIT_STORAGE_URI) unavailable on %s %s: %s: %s", request.method,
+                  request.path, type(exc.storage_error).__name__, exc.storage_error)
+        response = error_response(503, "service unavailable",
+                                  "the rate-limit counters cannot be reached; retry in a moment")
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded):

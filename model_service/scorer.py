@@ -12,12 +12,14 @@ pandas), cached per client. New applications and batches of records go through t
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from catboost import FeaturesData, Pool
 
 from scoring.bundle import Bundle
 from scoring.decision import BANDS, decide, to_score
@@ -67,6 +69,8 @@ class Scorer:
         self.threshold = bundle.threshold
         self.version = bundle.version
         self.inputs = inputs
+        categorical = set(inputs.categorical)
+        self._numeric = [name for name in inputs.features if name not in categorical]
         self._by_index = lru_cache(maxsize=cache_size)(self._score_index) if cache_size else self._score_index
         self.precomputed: np.ndarray | None = self._checked_precomputed(bundle.store.probability)
 
@@ -131,6 +135,23 @@ class Scorer:
 
     def score_frame(self, x: pd.DataFrame) -> Scores:
         return self.scores_from_raw(self.raw_frame(x))
+
+    def raw_columns(self, columns: Mapping[str, np.ndarray], thread_count: int = -1) -> np.ndarray:
+        """Raw P(default) of model columns (``scoring.features.model_columns``), given to CatBoost as one
+        float32 matrix and one text matrix (``FeaturesData``, named features): about half the cost of
+        a frame with text columns."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        if n == 0:
+            return np.empty(0, dtype=np.float64)
+        data = FeaturesData(
+            num_feature_data=np.stack([columns[name] for name in self._numeric], axis=1).astype(np.float32, copy=False),
+            num_feature_names=self._numeric,
+            cat_feature_data=np.stack([columns[name] for name in self.inputs.categorical], axis=1).astype(object),
+            cat_feature_names=list(self.inputs.categorical))
+        return self.model.predict(Pool(data), prediction_type="Probability", thread_count=thread_count)[:, 1]
+
+    def score_columns(self, columns: Mapping[str, np.ndarray]) -> Scores:
+        return self.scores_from_raw(self.raw_columns(columns))
 
     def score_indices(self, rows: np.ndarray) -> Scores:
         """Scores of the known clients at store positions ``rows``."""

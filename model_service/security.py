@@ -98,19 +98,26 @@ def install_auth(app: Flask, settings: Settings) -> None:
 
 # ---------------------------------------------------------------------------- JSON nesting depth
 
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+#: Every byte but brackets and quotes (deleted with ``bytes.translate``).
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'[]{}"')
 
 
 def json_depth_exceeds(data: bytes, limit: int) -> bool:
     """True when arrays/objects nest deeper than ``limit`` (brackets inside strings do not count).
 
-    The common case costs two ``bytes.count``: fewer opening brackets than the limit.
+    The common case costs two ``bytes.count``: fewer opening brackets than the limit. Otherwise
+    escapes are dropped (an escaped backslash, then an escaped quote: what is left of a string is
+    plain text between two quotes), only brackets and quotes are kept, and a bracket counts when
+    an even number of quotes precedes it. All of it runs in C or numpy (a regular expression over
+    the strings of a 3 MB batch took 0.4 s).
     """
     if data.count(b"[") + data.count(b"{") <= limit:
         return False
-    brackets = np.frombuffer(_JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS), dtype=np.uint8)
-    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1)
+    kept = np.frombuffer(data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE),
+                         dtype=np.uint8)
+    quote = kept == ord('"')
+    outside = kept[~quote & (np.cumsum(quote) % 2 == 0)]
+    steps = np.where((outside == ord("[")) | (outside == ord("{")), 1, -1)
     return bool(steps.size) and int(np.cumsum(steps).max()) > limit
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
 
 from scoring import schema
 
@@ -51,12 +61,6 @@ def bounds(name: str) -> tuple[float | None, float | None]:
     return (None, None)
 
 
-def _whole(value: float) -> float:
-    if value != int(value):
-        raise ValueError("must be a whole number")
-    return value
-
-
 def _days_employed(value: float) -> float:
     if value != schema.DAYS_EMPLOYED_SENTINEL and not DAYS_100_YEARS <= value <= 0:
         raise ValueError(f"must lie between {DAYS_100_YEARS} and 0 (days before the application), "
@@ -73,9 +77,10 @@ def _numeric(name: str, kind: str, bounded: bool = True) -> Any:
     low, high = bounds(name) if bounded and name != "DAYS_EMPLOYED" else (None, None)
     low = -MAX_MAGNITUDE if low is None else low
     high = MAX_MAGNITUDE if high is None else high
-    parts: list[Any] = [Strict(), Field(ge=low, le=high, allow_inf_nan=False)]
-    if kind in ("int", "id", "target"):
-        parts.append(AfterValidator(_whole))
+    # whole numbers through pydantic-core's own multiple_of (a Python validator per field costs more
+    # than the rest of the record's validation); errors.problems_from words it "must be a whole number"
+    whole = 1 if kind in ("int", "id", "target") else None
+    parts: list[Any] = [Strict(), Field(ge=low, le=high, allow_inf_nan=False, multiple_of=whole)]
     if bounded and name == "DAYS_EMPLOYED":
         parts.append(AfterValidator(_days_employed))
     return Annotated[float, *parts]
@@ -88,6 +93,7 @@ def _categorical(levels: list[str] | None) -> Any:
 
 
 _CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, hide_input_in_errors=False)
+_ADAPTER_CONFIG = ConfigDict(allow_inf_nan=False, hide_input_in_errors=False)
 #: One example body per request model: the OpenAPI document shows it and schemathesis sends it.
 _EXAMPLE_APPLICATION = {"AMT_INCOME_TOTAL": 180000.0, "AMT_CREDIT": 500000.0, "AMT_ANNUITY": 25000.0,
                         "AMT_GOODS_PRICE": 450000.0, "DAYS_BIRTH": -12000, "DAYS_EMPLOYED": -2500}
@@ -163,6 +169,7 @@ class InputModels:
 
     def __init__(self, levels: Mapping[str, list[str]]):
         self.application = application_model(levels)
+        self.records = RecordsValidator(self.application)
         self.history = history_model()
         self.predict = create_model(
             "PredictRequest", __config__=_config("PredictRequest"),
@@ -184,3 +191,63 @@ class InputModels:
             records=(list[Annotated[dict[str, Any], DocumentedAs(self.application)]] | None,
                      Field(None, max_length=10_000)),
         )
+
+
+class RecordsValidator:
+    """Validation of many application records at once, column by column, with the very field
+    types of the application model (``model``): one pydantic ``TypeAdapter`` per field validates
+    that field's values for every record in one call, and unknown fields are found with one set
+    difference. About half the cost of one ``model_validate`` per record, on real records.
+
+    A record with any problem is then validated alone by ``model`` itself, so its list of
+    problems is exactly the one ``POST /predict`` gives for it (every problem, same wording).
+    """
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+        self.allowed = frozenset(model.model_fields)
+        self.adapters = {name: TypeAdapter(list[field.annotation], config=_ADAPTER_CONFIG)
+                         for name, field in model.model_fields.items()}
+
+    @staticmethod
+    def _columns(records: list[dict[str, Any]], names: set[str], skip_unknown: set[int]) -> dict[str, list]:
+        """One list of values per field (None where absent), filled record by record: each dict is
+        visited once (six times faster than one pass over the records per field)."""
+        columns: dict[str, list] = {name: [None] * len(records) for name in names}
+        for k, record in enumerate(records):
+            if k in skip_unknown:
+                for name, value in record.items():
+                    if name in columns:
+                        columns[name][k] = value
+            else:
+                for name, value in record.items():
+                    columns[name][k] = value
+        return columns
+
+    def validate(self, records: list[dict[str, Any]]) -> tuple[dict[str, list], list[int], dict[int, ValidationError]]:
+        """``(columns, kept, errors)``: the validated values of the valid records as one list per field
+        present (None = missing), their positions in ``records``, and the error of each invalid one."""
+        present = set().union(*records) if records else set()
+        bad: set[int] = set()
+        if not present <= self.allowed:
+            bad.update(k for k, r in enumerate(records) if not r.keys() <= self.allowed)
+        raw = self._columns(records, present & self.allowed, bad)
+        columns: dict[str, list] = {}
+        for name, values in raw.items():
+            try:
+                columns[name] = self.adapters[name].validate_python(values)
+            except ValidationError as exc:
+                bad.update(int(e["loc"][0]) for e in exc.errors(include_url=False))
+        if not bad:
+            return columns, list(range(len(records))), {}
+        kept = [k for k in range(len(records)) if k not in bad]
+        columns = {name: self.adapters[name].validate_python([values[k] for k in kept]) for name, values in raw.items()}
+        errors: dict[int, ValidationError] = {}
+        for k in sorted(bad):
+            try:
+                self.model.model_validate(records[k])
+            except ValidationError as exc:
+                errors[k] = exc
+            else:  # the columns and the model disagree: never accept silently
+                raise AssertionError(f"record {k} fails a field check but passes the model")
+        return columns, kept, errors

@@ -70,20 +70,69 @@ def _method(md: dict) -> list[str]:
             f"- Validation: stratified {s['folds']}-fold cross-validation, the same folds for the search, the "
             "ablation, the comparison and the fairness variant. Out-of-fold (OOF) predictions feed the calibration, "
             "the threshold and every metric below; the final model is refit on all labelled rows.",
-            f"- Search: {s['method']} over {s['n_candidates']} candidates, metric {s['metric']}, each candidate a "
-            f"nested MLflow run. Best: CV AUC {_f(s['cv_auc'])} ± {_f(s['cv_auc_std'])}, SMOTE ratio "
-            f"{_f(s['smote_ratio'], 3)}, CatBoost {json.dumps(s['best_params'])}.", ""]
+            *_search_lines(s, model), ""]
     durations = md.get("durations") or {}
     if durations:
         parts = {k: v for k, v in durations.items() if k not in ("total", "cpu_total")}
         steps = ", ".join(f"{k} {v:.0f} s" for k, v in parts.items())
         total = sum(parts.values())
         out[-1:-1] = [f"- Run time ({md['profile']} profile) up to the bundle: {total:.0f} s wall ({steps})."]
-    cands = sorted(s["candidates"], key=lambda c: -c["auc_mean"])[:10]
+    cands = sorted(s["candidates"], key=lambda c: (-c.get("rung", 0), -c["auc_mean"]))[:15]
     keys = sorted({k for c in cands for k in c["params"]})
-    out += _table(["rank"] + [k.split("__")[-1] for k in keys] + ["CV AUC", "± std"],
-                  [[i + 1] + [_f(c["params"].get(k), 3) for k in keys] + [_f(c["auc_mean"]), _f(c["auc_std"])]
-                   for i, c in enumerate(cands)])
+    out += _table(["rung (share of rows)"] + [k.split("__")[-1] for k in keys] + ["CV AUC", "± std", "trees per fold"],
+                  [[f"{c.get('rung', 0) + 1} ({_pct(c.get('share', 1.0))})"] + [_f(c["params"].get(k), 3) for k in keys]
+                   + [_f(c["auc_mean"]), _f(c["auc_std"]), ", ".join(str(t) for t in c.get("best_iterations", []))]
+                   for c in cands])
+    return out + [""] + _feature_groups(md)
+
+
+def _search_lines(s: dict, model: dict) -> list[str]:
+    out = [f"- Search: {s['method']}; {s['n_candidates']} candidates, metric {s['metric']}, each (candidate, rung) "
+           f"a nested MLflow run. Best: CV AUC {_f(s['cv_auc'])} ± {_f(s['cv_auc_std'])}, SMOTE ratio "
+           f"{_f(s['smote_ratio'], 3)}, CatBoost {json.dumps(s['best_params'])}."]
+    if s.get("rungs"):
+        rungs = "; ".join(f"rung {r['rung'] + 1}: {r['candidates']} candidates on {_pct(r['share'])} of each "
+                          f"training fold ({r['seconds']:.0f} s)" for r in s["rungs"])
+        out.append(f"- Successive halving (the best 1/{s['factor']} go on; the early-stopping split stays whole and "
+                   f"every rung is scored on the whole evaluated folds): {rungs}; {s.get('n_fits', '?')} fits in all.")
+    if s.get("best_iterations"):
+        out.append(f"- Early stopping: each fold's model stops on an inner validation split (20 % of that training "
+                   f"fold, never the evaluated fold); trees kept per fold {s['best_iterations']}. The final model "
+                   f"(all rows, no validation split) has {s['refit_iterations']} trees: the mean best iteration scaled "
+                   f"by the ratio of rows (all labelled rows vs a fold model's fitting rows).")
+    out.append("- Nested? The honest estimate (section 3) is nested over the threshold and the calibration, **not "
+               "over the hyper-parameter search**: the search chose among its candidates on the same outer folds, so "
+               "the winner's CV AUC carries a small selection optimism (re-running the search inside each outer "
+               "fold would multiply the run time by the number of folds, beyond this profile's time budget)."
+               if not s.get("nested") else "- The honest estimate is nested over the hyper-parameter search too.")
+    return out
+
+
+def _feature_groups(md: dict) -> list[str]:
+    fg = md.get("feature_groups") or {}
+    rows = fg.get("rows")
+    if not rows:
+        return []
+    base = rows[0]
+    out = ["### Feature groups chosen by cross-validation", "",
+           f"Measured on {_f(fg.get('n_labelled'))} labelled applicants (data fingerprint "
+           f"`{fg.get('data_fingerprint', '?')}`), with `python -m training.feature_groups`: "
+           f"each group was removed in turn and the pipeline re-fitted on the same {fg.get('folds', '?')} stratified "
+           f"folds (early-stopped CatBoost, depth {fg.get('params', {}).get('depth', '?')}, SMOTE ratio "
+           f"{_f(fg.get('smote_ratio'), 2)}); rule: {fg.get('rule', 'kept when it helps CV AUC or CV cost')}. "
+           f"All features: CV AUC {_f(base['auc'])}, cost {_f(base['business_cost'])} per client. Groups dropped "
+           f"from this model: {', '.join(fg.get('dropped') or []) or 'none'}.", ""]
+    body = []
+    for r in rows[1:]:
+        name = r["variant"].removeprefix("without ")
+        if r.get("auc") is None:
+            body.append([name, r["features_removed"], "—", "—", "—", "—", "kept (no data here; tested on synthetic)"])
+            continue
+        body.append([name, r["features_removed"], _f(r["auc"]), _f(r["business_cost"]),
+                     f"{r['auc_gain_of_group']:+.4f}", f"{r['cost_gain_of_group']:+.4f}",
+                     "**kept**" if r.get("kept") else "dropped"])
+    out += _table(["group", "features", "CV AUC without it", "cost without it", "AUC gain of the group",
+                   "cost saved by the group", "decision"], body)
     return out
 
 

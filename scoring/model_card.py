@@ -95,14 +95,11 @@ def is_synthetic(metadata: Mapping) -> bool:
 def _data(md: Mapping, lang: str) -> list[str]:
     t = TEXT[lang]
     out = [f"## {t['h_data']}", "", t["source_synthetic" if is_synthetic(md) else "source_real"], ""]
-    for key in ("data", "training_data", "dataset"):
-        if isinstance(md.get(key), Mapping):
-            out += [item(metric_name(k, lang), fmt(v, lang), lang) for k, v in flatten(md[key])]
     if md.get("features"):
         out.append("- " + t["features"].format(n=fmt(len(md["features"]), lang),
                                                cat=fmt(len(md.get("categorical") or []), lang)))
-    for key, label in (("n_clients", "clients"), ("n_labelled", "labelled"), ("n_train", "n_train"),
-                       ("rows", "rows"), ("default_rate", "rate"), ("data_fingerprint", "fingerprint")):
+    for key, label in (("n_clients", "clients"), ("n_labelled", "labelled"), ("default_rate", "rate"),
+                       ("data_fingerprint", "fingerprint")):
         # no data directory: an internal path means nothing to a reader and says too much about the host
         value = md.get(key)
         if key in md and is_scalar(value):
@@ -122,10 +119,8 @@ def _feature_label(entry: Mapping, labels: dict[str, Mapping], lang: str) -> str
 def _model(md: Mapping, lang: str) -> list[str]:
     t = TEXT[lang]
     lines = []
-    for key, label in (("model", "model"), ("algorithm", "algorithm"), ("profile", "profile"),
-                       ("calibration_method", "calibration"), ("calibration_kind", "calibration")):
-        if key in md and is_scalar(md[key]):
-            lines.append(item(t[label], fmt(md[key], lang), lang))
+    if is_scalar(md.get("profile")) and md.get("profile"):
+        lines.append(item(t["profile"], fmt(md["profile"], lang), lang))
     model = md.get("model")
     if isinstance(model, Mapping):
         params = model.get("params") if isinstance(model.get("params"), Mapping) else {}
@@ -134,7 +129,7 @@ def _model(md: Mapping, lang: str) -> list[str]:
             lines.append(item(t["model"], str(model["type"]) + (
                 t["pipeline"].format(steps=" -> ".join(map(str, pipeline))) if isinstance(pipeline, list) else ""),
                 lang))
-        trees = model.get("tree_count", params.get("iterations"))
+        trees = params.get("iterations")
         if is_number(trees):
             lines.append(item(t["trees"], fmt(int(trees), lang), lang))
         if params:
@@ -150,12 +145,8 @@ def _model(md: Mapping, lang: str) -> list[str]:
                 auc=fmt(search["cv_auc"], lang), std=fmt(search.get("cv_auc_std"), lang))
                 if is_number(search.get("cv_auc")) else ""))
     calibration = md.get("calibration")
-    if isinstance(calibration, Mapping) and (calibration.get("kind") or calibration.get("method")):
-        kind = calibration.get("kind") or calibration.get("method")
-        lines.append(item(t["calibration"], t["calibration_oof"].format(kind=fmt(kind, lang)), lang))
-    for key in ("params", "hyperparameters", "best_params"):
-        if isinstance(md.get(key), Mapping):
-            lines.append(item(key.replace("_", " ").capitalize(), plain(md[key], lang), lang))
+    if isinstance(calibration, Mapping) and calibration.get("method"):
+        lines.append(item(t["calibration"], t["calibration_oof"].format(kind=fmt(calibration["method"], lang)), lang))
     importance = md.get("importance")
     if isinstance(importance, list):
         top = [e for e in importance if isinstance(e, Mapping) and "feature" in e][:10]
@@ -194,12 +185,9 @@ def _threshold(md: Mapping, lang: str) -> list[str]:
     out = [f"## {t['h_threshold']}", "", "- " + t["threshold"].format(t=fmt(md.get("threshold"), lang))]
     costs = md.get("costs")
     if isinstance(costs, Mapping) and costs:
-        fn, fp = costs.get("fn", costs.get("fn_cost")), costs.get("fp", costs.get("fp_cost"))
+        fn, fp = costs.get("fn"), costs.get("fp")  # BundleMetadata.costs: exactly fn and fp
         ratio = t["cost_ratio"].format(ratio=local(f"{fn / fp:g}", lang)) if is_number(fn) and is_number(fp) and fp else ""
         out.append("- " + t["costs"].format(fn=plain(fn, lang), fp=plain(fp, lang)) + ratio)
-        extra = {k: v for k, v in costs.items() if k not in ("fn", "fp", "fn_cost", "fp_cost")}
-        if extra:
-            out.append(item(t["other_costs"], plain(extra, lang), lang))
     curve = md.get("cost_curve")
     if isinstance(curve, Mapping) and curve.get("thresholds") and curve.get("cost"):
         pairs = [(float(x), float(c)) for x, c in zip(curve["thresholds"], curve["cost"], strict=False)
@@ -308,12 +296,11 @@ def _limits(md: Mapping, lang: str) -> list[str]:
     t = TEXT[lang]
     first = t["limit_synthetic" if is_synthetic(md) else "limit_real"]
     out = [f"## {t['h_limits']}", "", f"- {first}"] + [f"- {line}" for line in t["limits"]]
-    n_labelled = md.get("n_labelled") or md.get("n_train")
+    n_labelled = md.get("n_labelled")
     if is_number(n_labelled) and 0 < n_labelled < 100_000:
         out.append("- " + t["small_sample"].format(n=fmt(int(n_labelled), lang)))
     if is_synthetic(md):
         out.append("- " + t["synthetic_limit"])
-    out += [f"- {line}" for line in md.get("limitations") or []]
     return out + [""]
 
 
@@ -363,8 +350,7 @@ def _version(md: Mapping, lang: str) -> list[str]:
     t = TEXT[lang]
     mlflow = md.get("mlflow") if isinstance(md.get("mlflow"), Mapping) else {}
     fields = [(md, "version", "v_version"), (md, "created", "v_created"), (md, "data_fingerprint", "fingerprint"),
-              (md, "code_version", "v_code_version"), (md, "git_commit", "v_git_commit"),
-              (md, "mlflow_run_id", "v_mlflow_run"), (mlflow, "run_id", "v_mlflow_run"),
+              (mlflow, "run_id", "v_mlflow_run"),
               (mlflow, "registered_model", "v_registered"), (mlflow, "model_version", "v_registered_version"),
               (mlflow, "alias", "v_alias")]
     return [f"## {t['h_version']}", ""] + [item(t[label], fmt(src[key], lang), lang) for src, key, label in fields
@@ -399,9 +385,7 @@ def render(metadata: Mapping | None, fairness: Any = None, drift: Mapping | None
     out = [f"# {t['title'].format(version=md.get('version', t['none']))}", ""]
     if is_synthetic(md):
         out += [t["synthetic_banner"], ""]
-    intended = md.get("intended_use")
-    out += [f"## {t['h_use']}", ""] + [line for p in ([intended] if isinstance(intended, str) else t["use"])
-                                          for line in (str(p), "")]
+    out += [f"## {t['h_use']}", ""] + [line for p in t["use"] for line in (str(p), "")]
     for section in (_data, _model, _metrics, _threshold):
         out += section(md, lang)
     out += _fairness(fairness, md, lang) + _limits(md, lang) + _drift(drift, md, lang) + _version(md, lang)

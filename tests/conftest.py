@@ -15,6 +15,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: the ``database_url`` (SQLite and PostgreSQL) and ``postgres_server`` fixtures of the storage tests
+pytest_plugins = ["tests.storage_db"]
+
 
 def _real_dir() -> Path:
     configured = os.environ.get("HOME_CREDIT_DATA")

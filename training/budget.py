@@ -30,6 +30,7 @@ from sklearn.model_selection import train_test_split
 from training.dataset import TrainingData
 from training.models import build_pipeline
 from training.profiles import Profile
+from training.search import early_stopped
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,9 @@ def run_pilot(data: TrainingData, profile: Profile, budget: Budget, seed: int) -
     timings = []
     for rows in budget.pilot_rows:
         pos = stratified_positions(data.y, rows, seed)
-        est = build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio, params=params, seed=seed)
+        # early-stopped like every cross-validated fit (the profile's iteration count is only a cap)
+        est = early_stopped(build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio,
+                                           params=params, seed=seed), seed=seed)
         started = time.perf_counter()
         est.fit(data.X.iloc[pos], data.y[pos])
         timings.append((len(pos), time.perf_counter() - started))

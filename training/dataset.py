@@ -30,6 +30,8 @@ class TrainingData:
     fingerprint: str
     #: protected attributes left out of ``features`` (kept in ``featureset`` for fairness only)
     excluded: tuple[str, ...] = ()
+    #: feature groups left out because the CV ablation did not keep them (:mod:`training.feature_groups`)
+    dropped_groups: tuple[str, ...] = ()
 
     @property
     def ids(self) -> np.ndarray:
@@ -55,12 +57,18 @@ def data_fingerprint(data_dir: str | Path) -> str:
     return h.hexdigest()[:16]
 
 
-def load_training_data(data_dir: str | Path, progress=None, excluded=None) -> TrainingData:
-    """Features of ``data_dir`` minus the excluded protected attributes (default: :mod:`scoring.protected`)."""
+def load_training_data(data_dir: str | Path, progress=None, excluded=None, gated: bool = True) -> TrainingData:
+    """Features of ``data_dir`` minus the excluded protected attributes (default: :mod:`scoring.protected`)
+    and, when ``gated``, minus the feature groups the committed CV ablation did not keep."""
+    from training import feature_groups
+
     fs = build_features(data_dir, progress=progress)
     excluded = excluded_attributes(excluded)
     features = model_features(feature_names(), excluded)
-    categorical = model_features(categorical_features(), excluded)
+    dropped = tuple(feature_groups.dropped_groups()) if gated else ()
+    if dropped:
+        features = feature_groups.gate(features)
+    categorical = [c for c in model_features(categorical_features(), excluded) if c in set(features)]
     X_all = model_input(fs.frame, features, categorical)
     labelled = fs.labelled.to_numpy()
     X = X_all.loc[labelled]
@@ -68,7 +76,7 @@ def load_training_data(data_dir: str | Path, progress=None, excluded=None) -> Tr
     if len(np.unique(y)) < 2:
         raise ValueError(f"{data_dir}: training needs labelled applicants of both classes")
     return TrainingData(featureset=fs, features=features, categorical=categorical, X_all=X_all, X=X, y=y,
-                        fingerprint=data_fingerprint(data_dir), excluded=excluded)
+                        fingerprint=data_fingerprint(data_dir), excluded=excluded, dropped_groups=dropped)
 
 
 def with_attributes(data: TrainingData, attributes) -> tuple[list[str], list[str], pd.DataFrame]:

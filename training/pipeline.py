@@ -102,7 +102,8 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
                              **{f"base_{k}": v for k, v in prof.base_params.items()}})
         searched = steps.search(run, lambda i, cand: steps.log_candidate(run, i, cand))
         timer.done("search", f"best CV AUC {searched.result.cv_auc:.4f} ± {searched.result.cv_auc_std:.4f}, "
-                             f"SMOTE ratio {searched.ratio:.3f}, {searched.params}")
+                             f"SMOTE ratio {searched.ratio:.3f}, {searched.params}, trees per fold "
+                             f"{searched.result.best_iterations} -> refit {searched.result.refit_iterations}")
 
         ablation, comparison = steps.variants(run, searched)
         steps.log_variants(ablation, comparison)
@@ -132,7 +133,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         ranked, example = steps.importance(run, final, cal, thr)
         timer.done("importance", ", ".join(r["feature"] for r in ranked[:5]))
 
-        version = make_version(data.fingerprint, searched.params | {"ratio": searched.ratio}, seed)
+        version = make_version(data.fingerprint, searched.refit_params | {"ratio": searched.ratio}, seed)
         champion = becomes_champion(out_dir, promote)
         alias = tracking.ALIAS if champion else None
         mlflow_info = {"run_id": parent.info.run_id, "experiment": tracking.EXPERIMENT, "tracking_uri": uri,

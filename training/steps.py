@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from training import progress, tracking
+from training import feature_groups, progress, tracking
 from training.budget import Plan
 from training.calibrate import CalibrationResult, calibrate_oof
 from training.compare import oof_predictions, summarise
@@ -25,7 +25,7 @@ from training.labels import feature_entries, label
 from training.metrics import classification_metrics, roc_points
 from training.models import build_dummy, build_logistic, build_pipeline, export_model
 from training.profiles import Profile
-from training.search import SearchResult, run_search
+from training.search import SearchResult, early_stopped, halving_fits, refit_iterations, run_search
 from training.threshold import ThresholdResult, choose_threshold
 
 
@@ -56,7 +56,20 @@ class Run:
 class Searched:
     result: SearchResult
     ratio: float  # SMOTE minority/majority ratio
-    params: dict  # CatBoost parameters (profile base + searched)
+    params: dict  # CatBoost parameters (profile base + searched); ``iterations`` is the early-stopping cap
+    refit_params: dict = None  # the shipped model's: ``iterations`` = CV best iteration scaled to all rows
+
+    def __post_init__(self):
+        if self.refit_params is None:
+            self.refit_params = {**self.params, "iterations": self.result.refit_iterations}
+
+
+def cv_estimator(run: Run, s: Searched, variant: str = "smote", features=None, categorical=None):
+    """The searched pipeline (or an ablation variant) early-stopped on an inner split of each training fold."""
+    data = run.data
+    est = build_pipeline(features or data.features, categorical if categorical is not None else data.categorical,
+                         variant=variant, ratio=s.ratio, params=s.params, seed=run.seed)
+    return early_stopped(est, seed=run.seed)
 
 
 @dataclass
@@ -76,13 +89,13 @@ def split_params(params: dict) -> tuple[float, dict]:
 
 def variants(run: Run, s: Searched) -> tuple[list[dict], list[dict]]:
     """Ablation (SMOTE / none / class weights) and comparison (dummy / logistic / CatBoost) on the same folds."""
-    data, folds, cb, seed, fn_cost, fp_cost = run.data, run.folds, s.params, run.seed, run.fn_cost, run.fp_cost
+    data, folds, seed, fn_cost, fp_cost = run.data, run.folds, run.seed, run.fn_cost, run.fp_cost
     X, y, ratio, smote_oof = data.X, data.y, s.ratio, s.result.oof
     oofs = {"smote": smote_oof}
     with progress.bar(4 * len(folds), "ablation + comparison") as bar:
         for variant in ("none", "class_weights"):
-            est = build_pipeline(data.features, data.categorical, variant=variant, params=cb, seed=seed)
-            oofs[variant] = oof_predictions(est, X, y, folds, name=f"ablation {variant}", tick=bar.update)
+            oofs[variant] = oof_predictions(cv_estimator(run, s, variant), X, y, folds, name=f"ablation {variant}",
+                                            tick=bar.update)
         oofs["dummy"] = oof_predictions(build_dummy(seed), X, y, folds, name="dummy", tick=bar.update)
         oofs["logistic"] = oof_predictions(build_logistic(data.features, data.categorical, seed=seed), X, y, folds,
                                            name="logistic regression", tick=bar.update)
@@ -102,12 +115,11 @@ def variants(run: Run, s: Searched) -> tuple[list[dict], list[dict]]:
 def protected_variant(run: Run, s: Searched, base: dict) -> dict:
     """The shipped model excludes the protected attributes; this variant adds them back on the same folds and
     parameters, only to measure what excluding them costs (``auc`` = without, ``auc_with`` = with)."""
-    data, folds, seed, fn_cost, fp_cost = run.data, run.folds, run.seed, run.fn_cost, run.fp_cost
-    ratio, cb = s.ratio, s.params
+    data, folds, fn_cost, fp_cost = run.data, run.folds, run.fn_cost, run.fp_cost
     features, categorical, X = with_attributes(data, data.excluded)
     if len(features) == len(data.features):
         return {"computed": False, "excluded": list(data.excluded), "note": "no excluded attribute in the data"}
-    est = build_pipeline(features, categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
+    est = cv_estimator(run, s, features=features, categorical=categorical)
     with progress.bar(len(folds), "variant with " + ", ".join(data.excluded)) as bar:
         oof = oof_predictions(est, X, data.y, folds, name="with " + ", ".join(data.excluded), tick=bar.update)
     row = summarise("with_protected", data.y, oof, folds, fn_cost, fp_cost)
@@ -119,8 +131,8 @@ def protected_variant(run: Run, s: Searched, base: dict) -> dict:
 
 def honest(run: Run, s: Searched, in_sample: dict) -> dict:
     """Honest AUC/cost: each fold's threshold chosen on inner CV of the other folds (:mod:`training.honest`)."""
-    data, prof, seed, ratio, cb = run.data, run.profile, run.seed, s.ratio, s.params
-    est = build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio, params=cb, seed=seed)
+    data, prof, seed = run.data, run.profile, run.seed
+    est = cv_estimator(run, s)
 
     def inner_predict(rows: np.ndarray) -> np.ndarray:
         X, y = data.X.iloc[rows], data.y[rows]
@@ -139,9 +151,12 @@ def honest(run: Run, s: Searched, in_sample: dict) -> dict:
 def search(run: Run, on_candidate=None) -> Searched:
     prof, data = run.profile, run.data
     base = build_pipeline(data.features, data.categorical, ratio=prof.ratio, params=prof.base_params, seed=run.seed)
-    with progress.bar(run.n_iter * len(run.folds), "search (candidates x folds)") as bar:
-        result = run_search(base, data.X, data.y, run.folds, prof.distributions, run.n_iter, run.seed, on_candidate,
-                            tick=bar.update)
+    n_fits = halving_fits(run.n_iter, prof.shares, prof.factor) * len(run.folds)
+    with progress.bar(n_fits, "search (candidates x folds, successive halving)") as bar:
+        result = run_search(base, data.X, data.y, run.folds, prof.distributions, run.n_iter, run.seed,
+                            shares=prof.shares, factor=prof.factor, on_candidate=on_candidate, tick=bar.update)
+    # the final model is refit on every row, also when the search ran on a subsample
+    result.refit_iterations = refit_iterations(result.best_iterations, result.n_fit_rows, len(run.all_rows.y))
     ratio, searched = split_params(result.best_params)
     return Searched(result=result, ratio=ratio, params={**prof.base_params, **searched})
 
@@ -174,9 +189,9 @@ def fairness(run: Run, s: Searched, cal: CalibrationResult, thr: ThresholdResult
 
 def refit(run: Run, s: Searched, cal: CalibrationResult) -> Refit:
     """The shipped model: SMOTE + CatBoost refit on every labelled row (also when the cross-validated steps
-    ran on a subsample), scoring every client."""
+    ran on a subsample), scoring every client; its trees = the CV best iteration scaled to these rows."""
     data = run.all_rows
-    final = build_pipeline(data.features, data.categorical, variant="smote", ratio=s.ratio, params=s.params,
+    final = build_pipeline(data.features, data.categorical, variant="smote", ratio=s.ratio, params=s.refit_params,
                            seed=run.seed)
     iterations = int(final.named_steps["model"].get_params().get("iterations") or 1000)
     with progress.bar(iterations, f"final refit on {len(data.y):,} rows", unit="tree") as bar:
@@ -219,21 +234,29 @@ def metadata(run: Run, *, version: str, s: Searched, r: Refit, cal: CalibrationR
         "default_rate": float(run.all_rows.y.mean()), "sampling": sampling(run, r),
         "features": feature_entries(data.features, data.categorical), "categorical": list(data.categorical),
         "excluded_attributes": list(data.excluded),
+        "feature_groups": {"dropped": list(data.dropped_groups), **feature_groups.measured()},
         "threshold": thr.threshold, "threshold_scale": "calibrated probability",
         "costs": {"fn": run.fn_cost, "fp": run.fp_cost}, "metrics": metrics,
         "cost_curve": {**thr.curve, "accept_all": thr.accept_all, "best_cost": thr.cost},
         "importance": ranked, "roc": roc, "calibration": cal.summary, "honest_estimate": honest_est,
         "ablation": ablation, "ablation_winner": {"by_cost": winner, "by_auc": best_auc, "shipped": "smote"},
         "comparison": comparison,
-        "search": {"method": "RandomizedSearchCV", "metric": "roc_auc", "folds": prof.folds,
-                   "n_candidates": run.n_iter, "best_params": s.params, "smote_ratio": s.ratio,
+        "search": {"method": "successive halving (rows) over random candidates, CatBoost early-stopped on an "
+                             "inner validation split of each training fold", "metric": "roc_auc",
+                   "folds": prof.folds, "n_candidates": run.n_iter, "shares": list(prof.shares),
+                   "factor": prof.factor, "rungs": s.result.rungs, "n_fits": sum(
+                       len(c["fold_auc"]) for c in s.result.candidates),
+                   "best_params": s.params, "smote_ratio": s.ratio,
                    "cv_auc": s.result.cv_auc, "cv_auc_std": s.result.cv_auc_std,
-                   "candidates": [{k: c[k] for k in ("params", "auc_mean", "auc_std", "fold_auc", "fit_seconds")}
+                   "best_iterations": s.result.best_iterations, "refit_iterations": s.result.refit_iterations,
+                   "nested": False,
+                   "candidates": [{k: c[k] for k in ("index", "rung", "share", "params", "auc_mean", "auc_std",
+                                                     "fold_auc", "best_iterations", "fit_seconds")}
                                   for c in s.result.candidates]},
         "fairness": {"summary": fairness_summary(fair), "gender_variant": fair["gender_variant"],
                      "threshold": thr.threshold},
         "example": example,
-        "model": {"type": "CatBoostClassifier", "pipeline": [n for n, _ in r.pipeline.steps], "params": s.params,
+        "model": {"type": "CatBoostClassifier", "pipeline": [n for n, _ in r.pipeline.steps], "params": s.refit_params,
                   "smote_ratio": s.ratio, "seed": run.seed, "serving_check_max_abs_diff": r.check},
         "mlflow": mlflow,
         "durations": durations,
@@ -263,10 +286,11 @@ def extras(run: Run, s: Searched, cal: CalibrationResult, fair: dict) -> dict:
 
 def log_candidate(run: Run, i: int, cand: dict) -> None:
     with tracking.run(f"candidate-{i:02d}", nested=True, tags={"kind": "search"}):
-        tracking.log_params(cand["params"])
+        tracking.log_params({**cand["params"], "rung": cand["rung"], "rows_share": cand["share"]})
         row = summarise(f"candidate-{i}", run.data.y, cand["oof"], run.folds, run.fn_cost, run.fp_cost)
         tracking.log_metrics({"cv_auc": cand["auc_mean"], "cv_auc_std": cand["auc_std"],
-                              "business_cost": row["business_cost"], "fit_seconds": cand["fit_seconds"]})
+                              "business_cost": row["business_cost"], "fit_seconds": cand["fit_seconds"],
+                              "mean_best_iteration": float(np.mean(cand["best_iterations"]))})
 
 
 def log_variants(ablation: list[dict], comparison: list[dict]) -> None:

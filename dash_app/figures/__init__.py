@@ -1,10 +1,10 @@
-"""Pure figure builders: JSON from the service in, ``plotly.graph_objects.Figure`` out.
+"""Pure figure builders: the service's answers (contract models) in, ``plotly.graph_objects.Figure`` out.
 
 No Dash, no HTTP, no global state here, so each function is unit-tested on
-plain dictionaries (tests/unit/test_dash_figures.py).
+contract model instances (tests/unit/test_dash_figures.py).
 """
 
-from dash_app.figures.client import gauge_figure, points_waterfall_figure, population_figure, waterfall_figure
+from dash_app.figures.client import gauge_figure, points_waterfall_figure, population_figure
 from dash_app.figures.model import (
     calibration_figure,
     cost_curve_figure,
@@ -17,7 +17,7 @@ from dash_app.figures.model import (
 from dash_app.figures.monitoring import backtest_figure, distribution_figure, volumes_figure
 
 __all__ = [
-    "gauge_figure", "waterfall_figure", "points_waterfall_figure", "population_figure", "importance_figure", "roc_figure",
+    "gauge_figure", "points_waterfall_figure", "population_figure", "importance_figure", "roc_figure",
     "calibration_figure", "cost_curve_for", "cost_curve_figure", "fairness_rows", "fairness_figure",
     "volumes_figure", "distribution_figure", "backtest_figure",
 ]

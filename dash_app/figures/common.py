@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dash_app.theme import INK
+from dash_app.theme import FONT_STACK, HEADER_FILL, INK
 
-GRID, ZERO = "#e9ecef", "#adb5bd"
-FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13, "color": INK}
+GRID, ZERO = HEADER_FILL, "#adb5bd"
+FONT = {"family": FONT_STACK, "size": 13, "color": INK}
 
 
 def axis(**props) -> dict:

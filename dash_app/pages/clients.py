@@ -6,28 +6,27 @@ import math
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dash_table, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from dash_app.api_client import get_client
 from dash_app.components import error_alert, labelled_input, labelled_select, safe_layout
-from dash_app.formatting import decision_text, fmt_date, fmt_int, fmt_score
+from dash_app.formatting import decision_text, fmt_int
 from dash_app.i18n import t, value_label
-from dash_app.theme import GREEN, ICON_OF_DECISION, ORANGE, RED
 from dash_app.views.clients_state import (
     ALL,
     DECISION_KEYS,
     NUMERIC,
+    PER_PAGE,
     SELECTS,
     filter_errors,
+    query_params,
     query_string,
-    sort_key,
     state_from_query,
 )
+from dash_app.views.clients_table import row, table
 
-dash.register_page(__name__, path="/", order=0, title=t("clients.title") + " – " + t("app.brand"))
+dash.register_page(__name__, path="/", order=0, nav=t("nav.clients"), title=t("clients.title") + " – " + t("app.brand"))
 
-FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-PER_PAGE = 20
 
 
 def _decision_word(value):
@@ -60,34 +59,6 @@ def _filters(initial: dict) -> html.Div:
     )
 
 
-def _table(sort_by: list) -> dash_table.DataTable:
-    columns = [
-        {"id": "link", "name": t("col.id"), "presentation": "markdown"},
-        {"id": "age", "name": t("col.age")},
-        {"id": "income", "name": t("col.income")},
-        {"id": "credit", "name": t("col.credit")},
-        {"id": "contract_type", "name": t("col.contract_type")},
-        {"id": "score", "name": t("col.score")},
-        {"id": "decision_text", "name": t("col.decision")},
-        {"id": "advisor_text", "name": t("col.advisor_decision")},
-    ]
-    conditional = [{"if": {"filter_query": f'{{decision}} = "{d}"', "column_id": "decision_text"},
-                    "color": colour, "fontWeight": "600"}
-                   for d, colour in (("approve", GREEN), ("review", ORANGE), ("decline", RED))]
-    return dash_table.DataTable(
-        id="clients-table", columns=columns, data=[], page_action="none", sort_action="custom", sort_mode="single",
-        sort_by=sort_by, cell_selectable=False,
-        markdown_options={"link_target": "_self"},
-        style_table={"overflowX": "auto"},
-        style_header={"backgroundColor": "#e9ecef", "color": "#1a1a1a", "fontWeight": "700"},
-        style_cell={"fontFamily": FONT_STACK, "fontSize": "0.95rem", "padding": "6px 10px", "color": "#1a1a1a",
-                    "textAlign": "left"},
-        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"}
-                                for c in ("age", "income", "credit", "score")],
-        style_data_conditional=conditional,
-    )
-
-
 @safe_layout
 def layout(**query):
     state = state_from_query(query)  # Back returns to the same filters, page and sort
@@ -97,7 +68,7 @@ def layout(**query):
         html.Div(id="clients-message"),
         html.P(id="clients-count", className="mb-2", role="status", **{"aria-live": "polite"}),
         html.P(t("clients.table"), id="clients-table-caption", className="small text-muted-strong mb-1"),
-        _table(state["sort_by"]),
+        table(state["sort_by"]),
         dcc.Store(id="clients-page", data={"page": state["page"], "pages": state["page"] + 1, "initial": True}),
         html.Span(id="clients-url", hidden=True),
         html.Nav([
@@ -105,43 +76,6 @@ def layout(**query):
             dbc.Button(t("clients.next") + " →", id="clients-next", color="secondary", outline=True, disabled=True),
         ], className="d-flex gap-2 mt-2", **{"aria-label": t("clients.pages")}),
     ])
-
-
-def _row(item: dict) -> dict:
-    decision = item.get("decision")
-    return {
-        "link": f"[{item.get('id')}](/client/{item.get('id')})",
-        "id": item.get("id"),
-        "age": fmt_int(int(item["age"])) if isinstance(item.get("age"), (int, float)) else "–",  # completed years
-        "income": fmt_int(item.get("income")),
-        "credit": fmt_int(item.get("credit")),
-        "contract_type": value_label(item.get("contract_type")),
-        "score": fmt_score(item.get("score")),
-        "decision": decision,
-        "decision_text": f"{ICON_OF_DECISION.get(decision or '', '')} {decision_text(decision)}".strip(),
-        "advisor_text": _advisor_text(item.get("advisor_decision")),
-    }
-
-
-def _advisor_text(latest: dict | None) -> str:
-    """"Refusé – a.martin, 02/12/2026": the advisor's latest decision, who and when ("–" before any)."""
-    if not latest:
-        return "–"
-    return t("clients.advisor_cell", decision=decision_text(latest.get("decision")), advisor=latest.get("advisor") or "–",
-             date=fmt_date(latest.get("created_at")))
-
-
-def query_params(values: dict, page: int, sort_by: list | None) -> dict:
-    """Dashboard filter values -> ``GET /clients`` query parameters (pure, unit-tested)."""
-    params = {"page": page + 1, "per_page": PER_PAGE}
-    for key, value in values.items():
-        if value is None or value == "" or value == ALL:
-            continue
-        params[key] = str(value).strip() if key == "q" else value
-    key = sort_key(sort_by)
-    if key:
-        params["sort"] = key
-    return {k: v for k, v in params.items() if v != ""}
 
 
 SELECT_IDS = {cid for cid, *_ in SELECTS}
@@ -176,9 +110,9 @@ def update_table(*args):
         answer = get_client().clients(**query_params(values, page, sort_by))
     except Exception as exc:  # noqa: BLE001 - turned into words, the filters stay usable
         return [], {"page": 0, "pages": 1}, "", error_alert(exc), True, True, url
-    total = int(answer.get("total") or 0)
+    total = answer.total
     pages = max(1, math.ceil(total / PER_PAGE))
-    rows = [_row(item) for item in answer.get("items") or []]
+    rows = [row(item) for item in answer.items]
     count = t("clients.count", n=fmt_int(total), page=page + 1, pages=fmt_int(pages)) if total else t("clients.none")
     return rows, {"page": page, "pages": pages}, count, None, page <= 0, page >= pages - 1, url
 

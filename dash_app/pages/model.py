@@ -6,7 +6,7 @@ from dash_app.components import safe_layout
 from dash_app.i18n import t
 from dash_app.views.model import build
 
-dash.register_page(__name__, path="/model", order=4, title=t("model.title") + " – " + t("app.brand"))
+dash.register_page(__name__, path="/model", order=4, nav=t("nav.model"), title=t("model.title") + " – " + t("app.brand"))
 
 
 @safe_layout

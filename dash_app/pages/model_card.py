@@ -21,7 +21,7 @@ def layout(lang=None, **_query):
                      html.Span(dcc.Link(t(f"card.lang_{other}"), href=f"/model/card?lang={other}",
                                         id="model-card-lang"), className="ms-3 d-inline-block mb-2", lang=other)])
     try:
-        markdown = get_client().model_card(lang).get("markdown") or ""
+        markdown = get_client().model_card(lang).markdown
     except ServiceError as exc:
         return html.Div([back, html.H1(t("card.title"), className="h3"), error_alert(exc)])
     body = dcc.Markdown(markdown, dangerously_allow_html=False, link_target="_blank", id="model-card-body",

@@ -18,7 +18,7 @@ from dash_app.views.monitoring import (
     production_section,
 )
 
-dash.register_page(__name__, path="/monitoring", order=6, title=t("monitoring.title") + " – " + t("app.brand"))
+dash.register_page(__name__, path="/monitoring", order=6, nav=t("nav.monitoring"), title=t("monitoring.title") + " – " + t("app.brand"))
 
 PERIODS = ("day", "week")
 

@@ -15,102 +15,81 @@ from dash import dcc, html
 
 from dash_app.api_client import ServiceError, get_client
 from dash_app.components import decision_badge, error_alert, graph, labelled_input, section
-from dash_app.figures import gauge_figure, points_waterfall_figure, waterfall_figure
+from dash_app.figures import gauge_figure, points_waterfall_figure
 from dash_app.formatting import fmt_float, fmt_pct, fmt_score, outcome_text, parse_client_id
 from dash_app.i18n import band_legend, t
-from dash_app.views.client_data import (
-    WHATIF_FIELDS,
-    base_application,
-    info_items,
-    reason_sentences,
-    warnings_children,
-)
+from dash_app.views.client_data import WHATIF_FIELDS, base_application, info_items, reason_sentences
 from dash_app.views.client_sections import (
     comparison_children,
     counterfactual_children,
     history_children,
     similar_children,
 )
+from scoring.contract import BandItem, ClientOut, ExplanationOut, ModelOut, ScoreOut
+from scoring.contract_decisions import DecisionsOut
 
 POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="client-page")
 
 EXPLAIN_TOP = 50  # the service's maximum: the comparison needs the client's value of the feature picked
-WATERFALL_TOP = 10
 
 
 def _back() -> dcc.Link:
     return dcc.Link("← " + t("back.clients"), href="/", className="d-inline-block mb-2")
 
 
-def _score_section(score: dict, bands: list[dict]) -> html.Section:
-    value, decision = float(score["score"]), score.get("decision")
+def _score_section(score: ScoreOut, bands: list[BandItem]) -> html.Section:
+    value, decision = score.score, score.decision
     alt = t("client.gauge_alt", score=fmt_score(value), decision=t(f"decision.{decision}"))
-    threshold = score.get("threshold")
     return section(t("client.score"), [
         html.Div(
             [graph("client-gauge", gauge_figure(value, decision, bands), alt=alt),
              html.P(decision_badge(decision, "decision-lg"), id="client-decision", className="mb-2"),
-             html.P(t("client.probability", p=fmt_pct(score.get("probability"), 1)), className="score-text mb-1",
+             html.P(t("client.probability", p=fmt_pct(score.probability, 1)), className="score-text mb-1",
                     id="client-probability"),
-             html.P(t("client.threshold", p=fmt_float(threshold, 3) if threshold is not None else "–"),
-                    className="small text-muted-strong mb-1"),
+             html.P(t("client.threshold", p=fmt_float(score.threshold, 3)), className="small text-muted-strong mb-1"),
              html.P(band_legend(bands), className="small text-muted-strong mb-0", id="client-band-legend"),
              html.P(["✋ ", t("client.oversight")], id="client-oversight", className="alert alert-info mt-2 mb-0 small")
-             if score.get("all_to_advisor") else None,
-             warnings_children(score.get("warnings"))],
+             if score.all_to_advisor else None],
             id="client-score-summary",
-            **{"data-score": f"{value:.4f}", "data-decision": decision or "", "data-band": score.get("band") or ""},
+            **{"data-score": f"{value:.4f}", "data-decision": decision, "data-band": score.band},
         ),
     ], section_id="client-score-section")
 
 
-def _reasons_section(explanation: dict | None, error: Exception | None) -> html.Section:
-    if error is not None:
+def _reasons_section(explanation: ExplanationOut | None, error: Exception | None) -> html.Section:
+    if error is not None or explanation is None:
         return section(t("client.reasons"), [error_alert(error)], section_id="client-reasons")
-    items = [html.Li(c["sentence"], className=f"reason-{c.get('direction', '')}")
-             for c in reason_sentences(explanation)]
+    items = [html.Li(r.sentence, className=f"reason-{r.direction}") for r in reason_sentences(explanation)]
     return section(t("client.reasons"), [html.P(t("client.reasons_intro")), html.Ul(items, className="reasons")],
                    section_id="client-reasons")
 
 
-def _waterfall_section(explanation: dict | None) -> html.Section | None:
-    points = (explanation or {}).get("points")
-    if isinstance(points, dict) and points.get("reasons") is not None:
-        first = (points.get("reasons") or [{}])[0]
-        alt = t("client.contrib_points_alt", base=fmt_score(points.get("base")), score=fmt_score(points.get("score")),
-                label=first.get("label") or first.get("feature") or "–",
-                points=("+" if float(first.get("points") or 0) >= 0 else "−") + fmt_float(abs(float(
-                    first.get("points") or 0)), 1))
-        return section(t("client.contrib_title"), [graph("client-waterfall", points_waterfall_figure(points), alt=alt)],
-                       section_id="client-contributions")
-    if not explanation or not explanation.get("contributions"):
+def _waterfall_section(explanation: ExplanationOut | None) -> html.Section | None:
+    if explanation is None:
         return None
-    top = sorted(explanation["contributions"], key=lambda c: abs(float(c.get("contribution") or 0)), reverse=True)
-    first = top[0]
-    alt = t("client.contrib_alt", n=min(WATERFALL_TOP, len(top)), label=first.get("label") or first.get("feature"),
-            direction=t("client.raises") if first.get("direction") == "raises" else t("client.lowers"))
-    return section(t("client.contrib_title"), [graph("client-waterfall", waterfall_figure(explanation, WATERFALL_TOP),
-                                                     alt=alt)], section_id="client-contributions")
+    points = explanation.points
+    first = points.reasons[0] if points.reasons else None
+    alt = t("client.contrib_points_alt", base=fmt_score(points.base), score=fmt_score(points.score),
+            label=first.label if first else "–",
+            points=(("+" if first.points >= 0 else "−") + fmt_float(abs(first.points), 1)) if first else "–")
+    return section(t("client.contrib_title"), [graph("client-waterfall", points_waterfall_figure(points), alt=alt)],
+                   section_id="client-contributions")
 
 
-def _info_section(client: dict) -> html.Section:
+def _info_section(client: ClientOut) -> html.Section:
     rows = []
-    for label, value in info_items(client.get("info") or {}, client.get("display")):
+    for label, value in info_items(client):
         rows += [html.Dt(label, className="col-sm-6"), html.Dd(value, className="col-sm-6")]
-    extra = [html.P(t("client.known_outcome", outcome=outcome_text(client.get("known_outcome"))),
-                    className="small text-muted-strong")] if client.get("known_outcome") is not None else []
+    extra = [html.P(t("client.known_outcome", outcome=outcome_text(client.known_outcome)),
+                    className="small text-muted-strong")] if client.known_outcome is not None else []
     return section(t("client.info"), [html.Dl(rows, className="row info-list mb-1"), *extra],
                    section_id="client-info")
 
 
-def _whatif_section(client: dict) -> html.Section:
-    info = client.get("info") or {}
-    app, exact = base_application(client)
-    if app is None:
-        return section(t("client.whatif"), [html.P(t("client.whatif_noraw"))], section_id="client-whatif")
+def _whatif_section(client: ClientOut) -> html.Section:
     fields = [dbc.Col(labelled_input(f"client-whatif-{key.replace('_', '-')}", t(f"field.{key}") + " (€)",
-                                     type="number", min=1, step="any", value=info.get(key), inputMode="decimal"),
-                      md=6) for key in WHATIF_FIELDS]
+                                     type="number", min=1, step="any", value=client.info.get(key),
+                                     inputMode="decimal"), md=6) for key in WHATIF_FIELDS]
     return section(t("client.whatif"), [
         html.P(t("client.whatif_intro")),
         dbc.Row(fields),
@@ -124,40 +103,39 @@ COMPARE_MAX = 20  # features in the picker: the ones that weigh most, not all 23
 NOT_COMPARED_PREFIXES = ("FLAG_", "CODE_GENDER", "SK_ID")
 
 
-def default_feature(model: dict | None, explanation: dict | None, known: set | None = None) -> str | None:
+def _by_weight(explanation: ExplanationOut | None):
+    return sorted(explanation.contributions if explanation else [], key=lambda c: -abs(c.contribution))
+
+
+def default_feature(model: ModelOut | None, explanation: ExplanationOut | None, known: set | None = None) -> str | None:
     """The feature that weighs most on this client's score, else the most important one overall."""
     options = [o for o in _feature_options(model, explanation, known) if not o.get("disabled")]
     names = {o["value"] for o in options}
-    for c in sorted((explanation or {}).get("contributions") or [], key=lambda c: -abs(float(c.get("contribution") or 0))):
-        if c.get("feature") in names:
-            return c["feature"]
+    for c in _by_weight(explanation):
+        if c.feature in names:
+            return c.feature
     return options[0]["value"] if options else None
 
 
-def _feature_options(model: dict | None, explanation: dict | None, known: set | None = None) -> list[dict]:
+def _feature_options(model: ModelOut | None, explanation: ExplanationOut | None,
+                     known: set | None = None) -> list[dict]:
     """The comparison picker: the most important features whose value for this client is known and that an
     advisor can explain (no flags or codes), grouped by theme (a disabled heading per group)."""
-    values = {c.get("feature"): c for c in (explanation or {}).get("contributions") or []}
-    features = [f for f in (model or {}).get("features") or [] if f.get("name")]
-    if not features:
-        features = [{"name": name, "label": c.get("label") or name} for name, c in values.items()]
-    known = set(values) if known is None else set(known) | set(values)
-    features = [f for f in features if f["name"] in known and f.get("unit") != "flag"
-                and not f["name"].startswith(NOT_COMPARED_PREFIXES)]
-    ranked = [r.get("feature") for r in sorted((model or {}).get("importance") or [],
-                                               key=lambda r: -float(r.get("importance") or 0))]
-    order = {name: i for i, name in enumerate(ranked)}
-    features.sort(key=lambda f: (order.get(f["name"], len(order)), f.get("label") or f["name"]))
-    features = features[:COMPARE_MAX]
-    groups: dict[str, list[dict]] = {}
-    for f in features:
-        groups.setdefault(f.get("group") or t("client.compare_group_other"), []).append(f)
+    if model is None:
+        return []
+    known = set(known or ()) | {c.feature for c in _by_weight(explanation)}
+    features = [f for f in model.features if f.name in known and f.unit != "flag"
+                and not f.name.startswith(NOT_COMPARED_PREFIXES)]
+    order = {r.feature: i for i, r in enumerate(sorted(model.importance, key=lambda r: -r.importance))}
+    features.sort(key=lambda f: (order.get(f.name, len(order)), f.label))
+    groups: dict[str, list] = {}
+    for f in features[:COMPARE_MAX]:
+        groups.setdefault(f.group, []).append(f)
     options = []
     for group, members in groups.items():
         if len(groups) > 1:
             options.append({"label": f"— {group} —", "value": f"group:{group}", "disabled": True})
-        options += [{"label": f.get("label") or f["name"], "value": f["name"]}
-                    for f in sorted(members, key=lambda f: f.get("label") or f["name"])]
+        options += [{"label": f.label, "value": f.name} for f in sorted(members, key=lambda f: f.label)]
     return options
 
 
@@ -197,12 +175,11 @@ def _decision_section(history) -> html.Section:
     ], section_id="client-advisor-decision")
 
 
-def _latest(decisions) -> dict | None:
+def _latest(decisions: DecisionsOut | Exception) -> dict | None:
     """The latest recorded decision (newest first from the service), None without one or when unreadable."""
-    if isinstance(decisions, Exception):
+    if isinstance(decisions, Exception) or not decisions.decisions:
         return None
-    items = (decisions or {}).get("decisions") or []
-    return {k: items[0].get(k) for k in ("id", "decision", "created_at", "advisor")} if items else None
+    return decisions.decisions[0].model_dump(include={"id", "decision", "created_at", "advisor"})
 
 
 def _fetch_all(calls: dict) -> dict:
@@ -239,18 +216,15 @@ def build(client_id) -> html.Div:
     score, client = got["score"], got["client"]
     explanation = None if isinstance(got["explanation"], Exception) else got["explanation"]
     model = None if isinstance(got["model"], ServiceError) else got["model"]
-    labels = {f.get("name"): f.get("label") for f in (model or {}).get("features") or []}
-    store = {"id": cid, "info": client.get("info") or {}, "score": score.get("score"),
-             "decision": score.get("decision"),
-             "values": {**{k: v for k, v in client["application"].items()
-                           if isinstance(v, (int, float, str))},
-                        **{c.get("feature"): c.get("value") for c in (explanation or {}).get("contributions") or []}},
-             "labels": labels}
+    labels = {f.name: f.label for f in model.features} if model else {}
+    values = {k: v for k, v in client.application.items() if isinstance(v, (int, float, str))}
+    values.update({c.feature: c.value for c in explanation.contributions} if explanation else {})
+    store = {"id": cid, "score": score.score, "values": values, "labels": labels}
     if isinstance(got["similar"], Exception):
         similar_body, neighbours = error_alert(got["similar"]), []
     else:
         similar_body, neighbours = similar_children(got["similar"], labels)
-    known = {k for k, v in store["values"].items() if v is not None}
+    known = {k for k, v in values.items() if v is not None}
     feature = default_feature(model, explanation, known)
     compare_body = None
     if feature:
@@ -258,20 +232,20 @@ def build(client_id) -> html.Div:
             compare_body = comparison_children(feature, api.population([feature], bins=30), store, neighbours)
         except ServiceError as exc:
             compare_body = error_alert(exc)
-    history = _or_alert(got["decisions"], lambda d: history_children(d.get("decisions") or []))
+    history = _or_alert(got["decisions"], lambda d: history_children(d.decisions))
     counterfactual = _or_alert(got["counterfactual"], counterfactual_children)
-    app, exact = base_application(client)
     explain_error = got["explanation"] if isinstance(got["explanation"], Exception) else None
     return html.Div([
         dcc.Store(id="client-data", data=store),
-        dcc.Store(id="client-application", data={"application": app, "exact": exact}),
+        dcc.Store(id="client-application", data=base_application(client)),
         dcc.Store(id="client-neighbours", data=neighbours),
         dcc.Store(id="client-decision-saved"),
         dcc.Store(id="client-decision-last", data=_latest(got["decisions"])),
         html.Div([_back(), dcc.Link(t("client.share_link"), href=f"/client/{cid}/share",
                                     className="ms-3 d-inline-block mb-2", id="client-share-link")]),
         html.H1(t("client.title", id=cid), className="h3 mb-3"),
-        dbc.Row([dbc.Col(_score_section(score, (model or {}).get("bands") or []), lg=5), dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
+        dbc.Row([dbc.Col(_score_section(score, model.bands if model else []), lg=5),
+                 dbc.Col(_reasons_section(explanation, explain_error), lg=7)]),
         _waterfall_section(explanation),
         dbc.Row([dbc.Col(_info_section(client), lg=5),
                  dbc.Col([section(t("client.counterfactual"), [html.Div(counterfactual, id="client-counterfactual")],

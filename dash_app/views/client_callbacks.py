@@ -10,10 +10,10 @@ from dash_app.api_client import ServiceError, get_client
 from dash_app.components import error_alert, guarded
 from dash_app.formatting import decision_text, fmt_date, fmt_float, fmt_score
 from dash_app.i18n import t
-from dash_app.views.client import POOL
-from dash_app.views.client_data import WHATIF_FIELDS, changed_fields, contradicts, validate_amounts, warnings_children
+from dash_app.views.client_data import WHATIF_FIELDS, changed_fields, contradicts, validate_amounts
 from dash_app.views.client_sections import comparison_children, history_children
-from scoring.contract_decisions import REASON_MIN_LENGTH
+from scoring.contract import SimulateOut
+from scoring.contract_decisions import REASON_MIN_LENGTH, DecisionOut
 
 MIN_REASON = REASON_MIN_LENGTH  # the contract's rule, the same as the service's
 
@@ -33,56 +33,33 @@ def show_comparison(feature, data, neighbours):
 @guarded()
 def run_whatif(_n, *args):
     values = dict(zip(WHATIF_FIELDS, args[:len(WHATIF_FIELDS)], strict=False))
-    stored, data = args[len(WHATIF_FIELDS)], args[len(WHATIF_FIELDS) + 1]
-    if not stored or not stored.get("application"):
-        return dbc.Alert(t("client.whatif_noraw"), color="warning")
+    application, data = args[len(WHATIF_FIELDS)], args[len(WHATIF_FIELDS) + 1]
     if not validate_amounts(values):
         return dbc.Alert(t("client.whatif_invalid"), color="danger", id="client-whatif-error")
-    base = stored["application"]
-    changes = changed_fields(base, values)
-    try:
-        answer = get_client().simulate(data["id"], changes)
-    except ServiceError as exc:
-        if not exc.not_found:  # the client exists (its page is open): a 404 means no simulate endpoint
-            raise
-        answer = _simulate_by_predict(base, changes, data)  # a service without POST /clients/<id>/simulate
-    return whatif_children(answer)
+    return whatif_children(get_client().simulate(data["id"], changed_fields(application, values)))
 
 
-def _simulate_by_predict(base: dict, changes: dict, data: dict) -> dict:
-    """The same answer shape from two POST /predict calls (application fields only, no credit history)."""
-    if not changes:  # nothing changed: the simulation is the current score itself
-        return {"current": {"score": data.get("score")}, "simulation": {"score": data.get("score")},
-                "score_change": 0.0}
-    api = get_client()
-    reference_call = POOL.submit(api.predict, base, 1)
-    result = api.predict({**base, **changes}, top=1)
-    reference = reference_call.result()
-    return {"current": {"score": data.get("score")}, "simulation": {"score": result["score"]},
-            "score_change": float(result["score"]) - float(reference["score"]),
-            "warnings": result.get("warnings") or [], "approximate": True}
-
-
-def whatif_children(answer: dict):
+def whatif_children(answer: SimulateOut):
     """The simulated score beside the current one: a simulation, never a decision of its own."""
-    current, simulated = (answer.get("current") or {}).get("score"), (answer.get("simulation") or {}).get("score")
-    delta = float(answer.get("score_change") or 0.0)
+    current, simulated, delta = answer.current.score, answer.simulation.score, answer.score_change
     text = t("client.whatif_result", score=fmt_score(simulated), current=fmt_score(current),
              delta=("+" if delta >= 0 else "−") + fmt_float(abs(delta), 1))
-    derived = [html.Li(f"{c.get('label')} : {c.get('display_old')} → {c.get('display_new')}")
-               for c in (answer.get("changes") or []) + (answer.get("derived") or []) if c.get("label")]
+    derived = [html.Li(f"{c.label} : {c.display_old} → {c.display_new}") for c in answer.changes + answer.derived]
     return html.Div([
         html.Dl([html.Dt(t("client.whatif_current")), html.Dd(fmt_score(current), id="client-whatif-current"),
                  html.Dt(t("client.whatif_simulated")), html.Dd(fmt_score(simulated), id="client-whatif-simulated")],
                 className="whatif-scores mb-1"),
         html.P(text, id="client-whatif-text", className="mb-1",
-               **{"data-score": f"{float(simulated):.4f}", "data-current": f"{float(current or 0):.4f}"}),
+               **{"data-score": f"{simulated:.4f}", "data-current": f"{current:.4f}"}),
         html.P(t("client.whatif_not_decision"), className="small text-muted-strong mb-1"),
-        html.P(t("client.whatif_note"), className="small") if answer.get("approximate") else None,
         html.Details([html.Summary(t("client.whatif_derived")), html.Ul(derived, className="small mb-0")])
         if derived else None,
-        warnings_children(answer.get("warnings")),
     ], id="client-whatif-summary")
+
+
+def _last(decision: DecisionOut) -> dict:
+    """What the page keeps of the latest decision (``client-decision-last``) to detect a contradiction."""
+    return decision.model_dump(include={"id", "decision", "created_at", "advisor"})
 
 
 def _ask(last: dict, choice: str) -> str:
@@ -114,18 +91,16 @@ def save_decision(_n, _confirm, choice, reason, data, last):
     try:
         saved = get_client().decide(data["id"], choice, reason, current_user.id, revises=revises)
     except ServiceError as exc:
-        latest = exc.detail.get("latest") if isinstance(exc.detail, dict) else None
-        if exc.status == 409 and isinstance(latest, dict):  # decided meanwhile (another advisor): confirm again
-            latest = {k: latest.get(k) for k in ("id", "decision", "created_at", "advisor")}
+        conflict = exc.detail if exc.status == 409 and isinstance(exc.detail, dict) else {}
+        if conflict.get("latest"):  # decided meanwhile (another advisor): confirm again
+            latest = _last(DecisionOut.model_validate(conflict["latest"]))
             return None, "", "", False, no_update, no_update, False, _ask(latest, choice), latest
         return error_alert(exc), "", "", False, no_update, no_update, True, "", no_update
     except Exception as exc:  # noqa: BLE001 - the form stays filled so that nothing is lost
         return error_alert(exc), "", "", False, no_update, no_update, True, "", no_update
-    message = dbc.Alert(t("client.decision_saved", decision=decision_text(saved.get("decision", choice))),
+    message = dbc.Alert(t("client.decision_saved", decision=decision_text(saved.decision)),
                         color="success", id="client-decision-ok")
-    latest = {"id": saved.get("id"), "decision": saved.get("decision", choice), "created_at": saved.get("created_at"),
-              "advisor": saved.get("advisor") or current_user.id}
-    return message, "", "", False, saved.get("created_at") or saved.get("id"), "", True, "", latest
+    return message, "", "", False, saved.created_at, "", True, "", _last(saved)
 
 
 @callback(Output("client-history", "children"), Input("client-decision-saved", "data"), State("client-data", "data"),
@@ -134,4 +109,4 @@ def save_decision(_n, _confirm, choice, reason, data, last):
 def show_history(_saved, data):
     if not data:
         return no_update
-    return history_children(get_client().decisions(data["id"]).get("decisions") or [])
+    return history_children(get_client().decisions(data["id"]).decisions)

@@ -117,3 +117,19 @@ def filter_errors(values: dict) -> list[str]:
             errors.append(t("clients.inverted", low_label=t(label_of[low_key]), low=_shown(low),
                             high_label=t(label_of[high_key]).lower(), high=_shown(high)))
     return errors
+
+
+PER_PAGE = 20
+
+
+def query_params(values: dict, page: int, sort_by: list | None) -> dict:
+    """Dashboard filter values -> ``GET /clients`` query parameters (pure, unit-tested)."""
+    params = {"page": page + 1, "per_page": PER_PAGE}
+    for key, value in values.items():
+        if value is None or value == "" or value == ALL:
+            continue
+        params[key] = str(value).strip() if key == "q" else value
+    key = sort_key(sort_by)
+    if key:
+        params["sort"] = key
+    return {k: v for k, v in params.items() if v != ""}

@@ -20,18 +20,18 @@ def advisor_decision(api, cid: int) -> tuple[str | None, str | None]:
     The model's own answer is never shown here: until an advisor decides, the application is under review
     (GDPR Art. 22 — no refusal without a person)."""
     try:
-        decisions = api.decisions(cid).get("decisions") or []
+        decisions = api.decisions(cid).decisions
     except ServiceError:
         return None, None
     if decisions:
-        return decisions[0].get("decision"), decisions[0].get("created_at")
+        return decisions[0].decision, decisions[0].created_at
     return None, None
 
 
 def _synthetic_notice(api):
     """The demo-data notice, inside the page so that it is printed too (the header banner is not)."""
     try:
-        synthetic = bool(api.health().get("synthetic"))
+        synthetic = api.health().synthetic
     except ServiceError:
         synthetic = False
     return html.P(["⚠ ", t("banner.synthetic")], id="share-synthetic", className="alert alert-warning print-only",
@@ -61,18 +61,18 @@ def build(client_id) -> html.Div:
         first = "lowers" if decision == "approve" else "raises"
         ordered = reason_sentences(explanation, top=4, direction=first)
         ordered += [c for c in reason_sentences(explanation, top=8) if c not in ordered][:4 - len(ordered)]
-        reasons = html.Ul([html.Li(c["sentence"]) for c in ordered], id="share-reasons")
+        reasons = html.Ul([html.Li(r.sentence) for r in ordered], id="share-reasons")
     except ServiceError as exc:
         reasons = error_alert(exc)
     try:
         cf = api.counterfactual(cid)
-        improve = [html.P(counterfactual_text(cf), id="share-improve")] if cf.get("found") else []
+        improve = [html.P(counterfactual_text(cf), id="share-improve")] if cf.found else []
     except ServiceError:
         improve = []
     if decision != "approve":
         improve.append(html.P(t("share.improve_generic")))
     rows = []
-    for label, value in info_items(client.get("info") or {}, client.get("display"), only=INFO_ORDER):
+    for label, value in info_items(client, only=INFO_ORDER):
         rows += [html.Dt(label, className="col-sm-5"), html.Dd(value, className="col-sm-7")]
     return html.Div([
         dcc.Link("← " + t("client.title", id=cid), href=f"/client/{cid}", className="no-print d-inline-block mb-2"),

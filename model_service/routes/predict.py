@@ -9,11 +9,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 from flask import Response
-from pydantic import ValidationError
 
 from scoring import schema
 from scoring.data import DataError
-from scoring.features import feature_columns, history_columns, model_columns, model_rows, records_columns
+from scoring.features import feature_columns, history_columns, list_columns, model_columns, model_rows
 
 from ..api import Routes, operation
 from ..completeness import warnings
@@ -51,16 +50,25 @@ def history_frames(history: Any) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def model_inputs(s: Services, applications: list[dict[str, Any]],
-                 history: dict[str, pd.DataFrame] | None = None) -> dict[str, np.ndarray]:
-    """Model input columns of validated applications (one or many), through the core's columnar features."""
+def columns_inputs(s: Services, columns: dict[str, list], n: int,
+                   history: dict[str, pd.DataFrame] | None = None) -> dict[str, np.ndarray]:
+    """Model input columns of ``n`` validated applications given as one list per field, through the
+    core's columnar features (the same functions for one row and for many)."""
     try:
-        hist = history_columns(history, np.full(len(applications), PLACEHOLDER_ID)) if history else None
-        cols = feature_columns(records_columns(applications), len(applications), hist)
+        hist = history_columns(history, np.full(n, PLACEHOLDER_ID)) if history else None
+        cols = feature_columns(list_columns(columns, n), n, hist)
     except (DataError, ValueError, TypeError, KeyError, duckdb.Error) as exc:
         raise Invalid([{"field": "history" if history else "application", "problem": str(exc)[:300]}],
                       error="cannot build features") from None
     return model_columns(cols, s.inputs.features, s.inputs.categorical)
+
+
+def model_inputs(s: Services, applications: list[dict[str, Any]],
+                 history: dict[str, pd.DataFrame] | None = None) -> dict[str, np.ndarray]:
+    """Model input columns of validated applications (dicts, one or many)."""
+    present = set().union(*applications) if applications else set()
+    return columns_inputs(s, {name: [a.get(name) for a in applications] for name in present},
+                          len(applications), history)
 
 
 @operation(bp, "/predict", method="POST", summary="Score a new application from raw fields, with explanation",
@@ -123,29 +131,21 @@ def _batch_ids(s: Services, ids: list[int]) -> list[str | dict[str, Any]]:
 
 
 def _batch_records(s: Services, records: list[dict[str, Any]]) -> list[str | dict[str, Any]]:
+    columns, kept, errors = s.models.records.validate(records)
     results: list[str | dict[str, Any] | None] = [None] * len(records)
-    valid: list[dict[str, Any]] = []
-    positions: list[int] = []
-    for k, record in enumerate(records):
-        try:
-            application = s.models.application.model_validate(record).model_dump(exclude_none=True)
-        except ValidationError as exc:
-            results[k] = {"index": k, "id": record.get("SK_ID_CURR") if isinstance(record, dict) else None,
-                          "error": "invalid input", "detail": problems_from(exc)}
-            continue
-        valid.append(application)
-        positions.append(k)
-    if valid:
-        ids = [a.pop("SK_ID_CURR", None) for a in valid]
-        sent = [dict(a) for a in valid] if s.predictions.enabled else None
-        x = pd.DataFrame(model_inputs(s, valid), copy=False)
-        scores = s.scorer.score_frame(x)
-        for k, item in zip(positions, _results(scores, ids), strict=True):
+    for k, exc in errors.items():
+        results[k] = {"index": k, "id": records[k].get("SK_ID_CURR"), "error": "invalid input",
+                      "detail": problems_from(exc)}
+    if kept:
+        ids = columns.pop("SK_ID_CURR", None) or [None] * len(kept)
+        scores = s.scorer.score_columns(columns_inputs(s, columns, len(kept)))
+        for k, item in zip(kept, _results(scores, ids), strict=True):
             results[k] = f'{{"index":{k},{item[1:]}'  # item is a JSON object: prepend the index
         if s.predictions.enabled:
             s.predictions.put(BatchEntry(time=now(), endpoint="batch", ids=ids, probability=scores.probability,
-                                         score=scores.score, decision=scores.decision, records=sent))
-    return [r for r in results if r is not None]
+                                         score=scores.score, decision=scores.decision,
+                                         records=[records[k] for k in kept]))
+    return results  # type: ignore[return-value]
 
 
 @operation(bp, "/predict/batch", method="POST", summary="Score up to 10,000 known clients or raw applications",

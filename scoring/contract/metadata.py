@@ -79,6 +79,8 @@ class BundleMetadata(Strict):
     durations: dict[str, float] | None = None
     #: which labelled rows each step used (cross-validated subsample on large data, refit on every row)
     sampling: Json | None = None
+    #: feature groups: the drop-one CV ablation table and the groups it left out of this model
+    feature_groups: Json | None = None
 
     @property
     def feature_names(self) -> list[str]:

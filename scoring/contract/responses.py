@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoring.contract.metadata import Costs
+
 Decision = Literal["approve", "review", "decline"]
 Band = Literal["green", "orange", "red"]
 
@@ -107,18 +109,90 @@ class BandItem(Out):
     high: float = Field(description="highest score of the band")
 
 
+class Roc(Out):
+    fpr: list[float]
+    tpr: list[float]
+    thresholds: list[float]
+
+
+class CostCurve(Out):
+    """Mean business cost per client at each probability threshold, under the bundle's costs."""
+
+    thresholds: list[float]
+    cost: list[float]
+    accept_all: float = Field(description="mean cost when every application is accepted")
+    best_cost: float = Field(description="mean cost at the threshold in use")
+
+
+class Reliability(Out):
+    predicted: list[float]
+    observed: list[float]
+    count: list[int]
+
+
+class Calibration(Reliability):
+    """How raw scores became probabilities, and how well they match observed default rates (out-of-fold)."""
+
+    method: str
+    selection: str
+    comparison: list[dict[str, Any]] = Field(description="the candidate calibrators' cross-fitted scores")
+    bounds: list[float]
+    brier_raw: float
+    brier: float
+    brier_in_sample: float
+    log_loss_raw: float
+    log_loss: float
+    auc_raw: float
+    auc: float
+    distinct_raw: int
+    distinct: int
+    raw_reliability: Reliability
+    note: str
+
+
+class Metrics(Out):
+    """Out-of-fold metrics at the threshold in use, as training measured them."""
+
+    n: int = Field(description="labelled clients evaluated")
+    default_rate: float
+    auc: float
+    accuracy: float
+    precision: float
+    recall: float
+    f1: float
+    business_cost: float = Field(description="mean cost per client at the threshold in use")
+    accept_all_cost: float
+    refusal_rate: float
+    threshold: float
+    confusion_matrix: list[list[int]]
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+    cv_auc: float
+    cv_auc_std: float
+    auc_pooled_raw: float
+    brier_raw: float
+    brier: float
+    source: str
+    honest_auc: float | None = Field(None, description="nested estimate: threshold chosen without the clients scored")
+    honest_auc_std: float | None = None
+    honest_business_cost: float | None = None
+    honest_business_cost_std: float | None = None
+
+
 class ModelOut(Versioned):
     bands: list[BandItem] = Field(description="the decision rule: score ranges of approve, review, decline")
-    costs: dict[str, Any]
-    metrics: dict[str, Any]
-    cost_curve: Any = None
+    costs: Costs = Field(description="business cost of a missed default (fn) and of a refused good client (fp)")
+    metrics: Metrics
+    cost_curve: CostCurve
     importance: list[ImportanceItem]
     features: list[FeatureItem]
-    roc: Any = None
-    calibration: Any = None
+    roc: Roc
+    calibration: Calibration
     synthetic: bool
-    created: Any = None
-    data_fingerprint: Any = None
+    created: str = Field(description="ISO time the model was trained")
+    data_fingerprint: str | None = None
     calibrator: str = Field(description="how raw scores are calibrated into probabilities")
     trees: int = Field(description="trees in the CatBoost model")
     clients: int = Field(description="known clients the service can show")
@@ -130,11 +204,39 @@ class CardOut(Versioned):
     markdown: str
 
 
+class GroupRates(Out):
+    group: str
+    count: int
+    defaults: int
+    default_rate: float | None
+    mean_probability: float | None
+    mean_score: float | None
+    approval_rate: float | None
+    tpr: float | None = Field(description="share of the group's defaults the model refuses")
+    fpr: float | None = Field(description="share of the group's good payers the model refuses")
+    auc: float | None
+
+
+class Gap(Out):
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class AttributeFairness(Out):
+    groups: list[GroupRates]
+    groups_compared: list[str]
+    bootstrap: int
+    demographic_parity_difference: Gap
+    equal_opportunity_difference: Gap
+    tpr_difference: Gap
+
+
 class FairnessOut(Versioned):
     min_group_size: int
     bootstrap: int = Field(description="bootstrap resamples behind each confidence interval")
     positive: str = Field(description="what the positive class means")
-    attributes: dict[str, dict[str, Any]] = Field(
+    attributes: dict[str, AttributeFairness] = Field(
         description="per protected attribute: its groups' rates and the gaps between them with a confidence interval")
     gender_variant: dict[str, Any] = Field(description="whether a variant trained with the sex column was compared")
 
@@ -277,6 +379,8 @@ class Change(Out):
     display_new_en: str
     derived: bool = Field(False, description="a feature computed from the raw fields (e.g. the duration)")
     to_verify: bool = Field(False, description="a declaration the advisor must verify (income)")
+    note: str | None = Field(None, description="why the change needs verifying (with to_verify)")
+    note_en: str | None = None
 
 
 class Closest(Out):
@@ -317,8 +421,25 @@ class SimulateOut(Versioned):
     message_en: str
 
 
+class PopulationFeature(Out):
+    """One feature's distribution among repaid and defaulted clients: bins (numeric) or levels (categorical)."""
+
+    type: Literal["numeric", "categorical"]
+    label: str
+    label_en: str
+    unit: str
+    source: str = Field(description="where the counts come from: the bundle's summary or the client store")
+    repaid: list[int] = Field(description="repaid clients per bin or level")
+    default: list[int] = Field(description="defaulted clients per bin or level")
+    edges: list[float] | None = Field(None, description="bin edges (numeric)")
+    levels: list[str] | None = Field(None, description="categories (categorical)")
+    quantiles: dict[str, float] | None = None
+    rows: int | None = None
+    missing: dict[str, int] | None = None
+
+
 class PopulationOut(Versioned):
-    features: dict[str, dict[str, Any]]
+    features: dict[str, PopulationFeature]
 
 
 # --- scoring new applications --------------------------------------------------------------------
@@ -349,4 +470,4 @@ class MonitoringOut(Versioned):
     scores_by_day: list[dict[str, Any]]
 
 
-__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "ModelOut", "CardOut", "FairnessOut", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "Oversight", "Overseen", "Reason", "Points", "Closest", "SimulateOut", "PopulationOut", "ComparedFeature", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]
+__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "Roc", "CostCurve", "Reliability", "Calibration", "Metrics", "ModelOut", "GroupRates", "Gap", "AttributeFairness", "CardOut", "FairnessOut", "LatestDecision", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "Oversight", "Overseen", "Reason", "Points", "Closest", "SimulateOut", "PopulationFeature", "PopulationOut", "ComparedFeature", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]

@@ -41,6 +41,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ from scoring.features.application import (
     application_columns,
     application_features,
     frame_columns,
+    missing_column,
     raw_application_features,
 )
 from scoring.features.history import HISTORY_FEATURES, bureau_balance_per_credit_sql, history_feature_names
@@ -78,7 +80,7 @@ MISSING_CATEGORY = "NA"
 __all__ = [
     "FeatureSet", "build_features", "features_from_records", "feature_names",
     "categorical_features", "model_input", "application_features", "MISSING_CATEGORY",
-    "DERIVED_GROUPS", "records_columns", "feature_columns", "model_columns", "model_rows",
+    "DERIVED_GROUPS", "records_columns", "list_columns", "feature_columns", "model_columns", "model_rows",
     "history_aggregates", "history_columns",
 ]
 
@@ -95,34 +97,61 @@ def feature_names() -> list[str]:
     return raw_application_features() + list(APPLICATION_FEATURES) + derived + history_feature_names()
 
 
-def _numeric_value(name: str, value: Any) -> float:
-    if value is None:
-        return np.nan
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise DataError(f"column {name}: {value!r} is not a number", column=name)
-    return float(value)
+_NUMBER_TYPES = frozenset({int, float, type(None)})
 
 
-def records_columns(records: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """Raw application records (dicts of validated values, absent = missing) as columns.
+def _numeric_column(name: str, values: list) -> np.ndarray:
+    """A list of numbers/None as float32 through float64 (None = NaN); anything else raises.
 
-    Numbers become float32 through float64 (as a CSV read does), categoricals an
-    object array of text/None; fields that are not application columns are ignored.
+    The type check is one ``set(map(type, ...))`` (C speed): numpy itself would parse text
+    ("1.5") and booleans as numbers, which must stay an error here.
     """
-    n = len(records)
+    if not set(map(type, values)) <= _NUMBER_TYPES:
+        bad = next(v for v in values if type(v) not in _NUMBER_TYPES)
+        if isinstance(bad, bool) or not isinstance(bad, int | float | np.integer | np.floating):
+            raise DataError(f"column {name}: {bad!r} is not a number", column=name)
+        values = [None if v is None else float(v) for v in values]  # numpy scalars
+    return np.array(values, dtype=np.float64).astype(np.float32)
+
+
+def list_columns(columns: Mapping[str, list], n: int) -> dict[str, Any]:
+    """Raw application fields given as lists of ``n`` validated values (None = missing) as the
+    columns :func:`feature_columns` takes: numbers float32 (through float64, as a CSV read does),
+    categoricals an object array of text/None. Fields that are not application columns are ignored.
+
+    Every numeric field goes through one ``np.array`` call (its columns are rows of one matrix):
+    the per-call cost of numpy, not the data, is what one application pays.
+    """
     out: dict[str, Any] = {}
-    present = set().union(*records) if records else set()
+    numeric: list[str] = []
     for name in raw_application_features():
-        if name not in present:
+        values = columns.get(name)
+        if values is None:
             continue
-        values = [r.get(name) for r in records]
+        if len(values) != n:
+            raise ValueError(f"column {name}: {len(values)} values for {n} rows")
         if name in _CATEGORICAL_SET:
             column = np.empty(n, dtype=object)
             column[:] = [None if v is None else str(v) for v in values]
             out[name] = column
         else:
-            out[name] = np.array([_numeric_value(name, v) for v in values], dtype=np.float64).astype(np.float32)
-    return out
+            numeric.append(name)
+    if numeric:
+        lists = [columns[name] for name in numeric]
+        if set(map(type, chain.from_iterable(lists))) <= _NUMBER_TYPES:
+            matrix = np.array(lists, dtype=np.float64).astype(np.float32)
+            out.update(zip(numeric, matrix, strict=True))
+        else:
+            out.update((name, _numeric_column(name, values)) for name, values in zip(numeric, lists, strict=True))
+    return {name: out[name] for name in raw_application_features() if name in out}
+
+
+def records_columns(records: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Raw application records (dicts of validated values, absent = missing) as columns
+    (:func:`list_columns` of each field's values)."""
+    present = set().union(*records) if records else set()
+    return list_columns({name: [r.get(name) for r in records] for name in raw_application_features()
+                         if name in present}, len(records))
 
 
 def _derived(cols: dict[str, Any], n: int) -> dict[str, Any]:
@@ -140,10 +169,13 @@ def feature_columns(applications: Columns, n: int, history: Mapping[str, np.ndar
     aggregate columns already aligned on these ``n`` applicants (absent = no history, NaN).
     """
     cols = _derived(application_columns(applications, n), n)
-    history = history or {}
+    if not history:
+        cols.update(dict.fromkeys(history_feature_names(), missing_column(n, np.float32)))
+        return cols
+    unknown = missing_column(n, np.float32)
     for name in history_feature_names():
         value = history.get(name)
-        cols[name] = np.full(n, np.nan, dtype=np.float32) if value is None else np.asarray(value, dtype=np.float32)
+        cols[name] = unknown if value is None else np.asarray(value, dtype=np.float32)
     return cols
 
 

@@ -74,6 +74,14 @@ def raw_numeric_features() -> tuple[str, ...]:
     return _RAW_NUMERIC
 
 
+def missing_column(n: int, dtype: Any) -> np.ndarray:
+    """An all-missing column (NaN, or None for text), read-only: every absent field of one build
+    shares it (one application has ~120 absent columns; making each costs more than the features)."""
+    column = np.full(n, None if dtype is object else np.nan, dtype=dtype)
+    column.flags.writeable = False
+    return column
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.asarray(num, dtype=np.float64) / np.asarray(den, dtype=np.float64)
@@ -99,10 +107,11 @@ def application_columns(columns: Columns, n: int) -> dict[str, Any]:
     (float32), in that order.
     """
     out: dict[str, Any] = {}
+    unknown_number, unknown_category = missing_column(n, np.float32), missing_column(n, object)
     for name in _RAW:
         value = columns.get(name)
         if value is None:
-            value = np.full(n, None, dtype=object) if name in _CATEGORICALS else np.full(n, np.nan, dtype=np.float32)
+            value = unknown_category if name in _CATEGORICALS else unknown_number
         elif name not in _CATEGORICALS:
             value = np.asarray(value)
             if value.dtype != np.float32:

@@ -51,6 +51,52 @@ BUREAU_AGGS: Aggs = (
     ("BURO_MICROLOAN_SHARE", "avg(CASE WHEN CREDIT_TYPE = 'Microloan' THEN 1.0 ELSE 0.0 END)"),
 )
 
+_ACTIVE = "CREDIT_ACTIVE = 'Active'"
+_CLOSED = "CREDIT_ACTIVE = 'Closed'"
+_CONSUMER = "CREDIT_TYPE = 'Consumer credit'"
+_CARD = "CREDIT_TYPE = 'Credit card'"
+
+
+def _when(condition: str, expr: str) -> str:
+    return f"CASE WHEN {condition} THEN {expr} END"
+
+
+_CLOSED_DATED = f"{_CLOSED} AND DAYS_ENDDATE_FACT IS NOT NULL AND DAYS_CREDIT_ENDDATE IS NOT NULL"
+_EARLY = "CASE WHEN DAYS_ENDDATE_FACT < DAYS_CREDIT_ENDDATE THEN 1.0 ELSE 0.0 END"
+
+#: Bureau credits split by status: what is still running vs what was repaid (and how).
+BUREAU_STATUS_AGGS: Aggs = (
+    ("BURO_ACT_DAYS_CREDIT_MEAN", f"avg({_when(_ACTIVE, 'DAYS_CREDIT')})"),
+    ("BURO_ACT_DAYS_CREDIT_ENDDATE_MIN", f"min({_when(_ACTIVE, 'DAYS_CREDIT_ENDDATE')})"),
+    ("BURO_ACT_DAYS_CREDIT_ENDDATE_MAX", f"max({_when(_ACTIVE, 'DAYS_CREDIT_ENDDATE')})"),
+    ("BURO_ACT_AMT_CREDIT_SUM_SUM", f"sum({_when(_ACTIVE, 'AMT_CREDIT_SUM')})"),
+    ("BURO_ACT_AMT_CREDIT_SUM_DEBT_MEAN", f"avg({_when(_ACTIVE, 'AMT_CREDIT_SUM_DEBT')})"),
+    ("BURO_ACT_AMT_CREDIT_SUM_OVERDUE_SUM", f"sum({_when(_ACTIVE, 'AMT_CREDIT_SUM_OVERDUE')})"),
+    ("BURO_ACT_AMT_ANNUITY_SUM", f"sum({_when(_ACTIVE, 'AMT_ANNUITY')})"),
+    ("BURO_ACT_DAYS_CREDIT_UPDATE_MEAN", f"avg({_when(_ACTIVE, 'DAYS_CREDIT_UPDATE')})"),
+    ("BURO_CLS_COUNT", f"count({_when(_CLOSED, '1')})"),
+    ("BURO_CLS_DAYS_CREDIT_MEAN", f"avg({_when(_CLOSED, 'DAYS_CREDIT')})"),
+    ("BURO_CLS_DAYS_ENDDATE_FACT_MAX", f"max({_when(_CLOSED, 'DAYS_ENDDATE_FACT')})"),
+    ("BURO_CLS_AMT_CREDIT_SUM_MEAN", f"avg({_when(_CLOSED, 'AMT_CREDIT_SUM')})"),
+    ("BURO_CLS_AMT_CREDIT_MAX_OVERDUE_MAX", f"max({_when(_CLOSED, 'AMT_CREDIT_MAX_OVERDUE')})"),
+    # closed before the planned end (repaid early) among closed credits with both dates
+    ("BURO_CLS_EARLY_SHARE", f"avg({_when(_CLOSED_DATED, _EARLY)})"),
+)
+
+#: Bureau credits split by type (consumer loans, credit cards), active ones for the debts.
+BUREAU_TYPE_AGGS: Aggs = (
+    ("BURO_CONSUMER_COUNT", f"count({_when(_CONSUMER, '1')})"),
+    ("BURO_CARD_COUNT", f"count({_when(_CARD, '1')})"),
+    ("BURO_TYPE_DISTINCT_COUNT", "count(DISTINCT CREDIT_TYPE)"),
+    ("BURO_CONSUMER_DAYS_CREDIT_MAX", f"max({_when(_CONSUMER, 'DAYS_CREDIT')})"),
+    ("BURO_CONSUMER_ACT_DEBT_SUM", f"sum({_when(_CONSUMER + ' AND ' + _ACTIVE, 'AMT_CREDIT_SUM_DEBT')})"),
+    ("BURO_CONSUMER_ACT_DEBT_CREDIT_RATIO",
+     f"sum({_when(_CONSUMER + ' AND ' + _ACTIVE, 'AMT_CREDIT_SUM_DEBT')})"
+     f" / NULLIF(sum({_when(_CONSUMER + ' AND ' + _ACTIVE, 'AMT_CREDIT_SUM')}), 0)"),
+    ("BURO_CARD_ACT_DEBT_SUM", f"sum({_when(_CARD + ' AND ' + _ACTIVE, 'AMT_CREDIT_SUM_DEBT')})"),
+    ("BURO_CARD_ACT_LIMIT_SUM", f"sum({_when(_CARD + ' AND ' + _ACTIVE, 'AMT_CREDIT_SUM_LIMIT')})"),
+)
+
 #: A late month of bureau_balance: STATUS '1'..'5' (days-past-due buckets). The
 #: partial counts read ``_S``, STATUS '0'..'5' as a number (NULL for 'C', 'X', ...),
 #: computed once per row instead of string comparisons in every aggregate.
@@ -78,6 +124,14 @@ BB_PER_CREDIT: Aggs = (
     ("_recent", "count(*) FILTER (WHERE MONTHS_BALANCE >= -12)"),
     ("_recent_late", f"count(*) FILTER (WHERE MONTHS_BALANCE >= -12 AND {LATE})"),
     ("_closed", "count(*) FILTER (WHERE STATUS = 'C')"),
+    ("_ontime", "count(*) FILTER (WHERE _S = 0)"),
+    ("_dpd1", "count(*) FILTER (WHERE _S = 1)"),
+    ("_recent6", "count(*) FILTER (WHERE MONTHS_BALANCE >= -6)"),
+    ("_recent6_late", f"count(*) FILTER (WHERE MONTHS_BALANCE >= -6 AND {LATE})"),
+    ("_recent24", "count(*) FILTER (WHERE MONTHS_BALANCE >= -24)"),
+    ("_recent24_late", f"count(*) FILTER (WHERE MONTHS_BALANCE >= -24 AND {LATE})"),
+    ("_recent12_status_max", "max(_N) FILTER (WHERE MONTHS_BALANCE >= -12)"),
+    ("_last_late_month", f"max(MONTHS_BALANCE) FILTER (WHERE {LATE})"),
     ("_unknown", "count(*) FILTER (WHERE STATUS = 'X')"),
 )
 
@@ -91,6 +145,18 @@ BUREAU_BALANCE_AGGS: Aggs = (
     ("BB_RECENT_LATE_SHARE", "CAST(sum(_recent_late) AS DOUBLE) / NULLIF(sum(_recent), 0)"),
     ("BB_CLOSED_SHARE", "CAST(sum(_closed) AS DOUBLE) / sum(_months)"),
     ("BB_UNKNOWN_SHARE", "CAST(sum(_unknown) AS DOUBLE) / sum(_months)"),
+)
+
+#: Status counts and recent lateness of bureau_balance (same two-step aggregation).
+BUREAU_BALANCE_STATUS_AGGS: Aggs = (
+    ("BB_ONTIME_SHARE", "CAST(sum(_ontime) AS DOUBLE) / sum(_months)"),
+    ("BB_DPD1_COUNT", "sum(_dpd1)"),
+    ("BB_RECENT6_LATE_COUNT", "sum(_recent6_late)"),
+    ("BB_RECENT6_LATE_SHARE", "CAST(sum(_recent6_late) AS DOUBLE) / NULLIF(sum(_recent6), 0)"),
+    ("BB_RECENT24_LATE_SHARE", "CAST(sum(_recent24_late) AS DOUBLE) / NULLIF(sum(_recent24), 0)"),
+    ("BB_RECENT12_STATUS_MAX", "max(_recent12_status_max)"),
+    ("BB_LATE_MONTHS_BALANCE_MAX", "max(_last_late_month)"),
+    ("BB_LATE_CREDIT_COUNT", "count(*) FILTER (WHERE _late > 0)"),
 )
 
 
@@ -174,6 +240,31 @@ CREDIT_CARD_AGGS: Aggs = (
     ("CC_LATE_SHARE", "avg(CASE WHEN SK_DPD > 0 THEN 1.0 ELSE 0.0 END)"),
 )
 
+_R3, _R12 = "MONTHS_BALANCE >= -3", "MONTHS_BALANCE >= -12"
+_PAY_MIN = "AMT_PAYMENT_CURRENT / NULLIF(AMT_INST_MIN_REGULARITY, 0)"
+_UNDERPAID = "CASE WHEN coalesce(AMT_PAYMENT_CURRENT, 0) < AMT_INST_MIN_REGULARITY THEN 1.0 ELSE 0.0 END"
+
+#: Credit-card behaviour over the last 3 and 12 months (utilisation, payments vs minimum, drawings, lateness).
+CREDIT_CARD_RECENT_AGGS: Aggs = (
+    ("CC_R3_UTILISATION_MEAN", f"avg({_when(_R3, _UTIL)})"),
+    ("CC_R12_UTILISATION_MEAN", f"avg({_when(_R12, _UTIL)})"),
+    ("CC_R12_UTILISATION_MAX", f"max({_when(_R12, _UTIL)})"),
+    ("CC_R3_AMT_BALANCE_MEAN", f"avg({_when(_R3, 'AMT_BALANCE')})"),
+    ("CC_R3_PAYMENT_MIN_RATIO_MEAN", f"avg({_when(_R3, _PAY_MIN)})"),
+    ("CC_R12_PAYMENT_MIN_RATIO_MEAN", f"avg({_when(_R12, _PAY_MIN)})"),
+    ("CC_R12_UNDERPAID_SHARE", f"avg({_when(_R12 + ' AND AMT_INST_MIN_REGULARITY > 0', _UNDERPAID)})"),
+    ("CC_R3_AMT_DRAWINGS_CURRENT_MEAN", f"avg({_when(_R3, 'AMT_DRAWINGS_CURRENT')})"),
+    ("CC_R12_AMT_DRAWINGS_CURRENT_MEAN", f"avg({_when(_R12, 'AMT_DRAWINGS_CURRENT')})"),
+    ("CC_R12_CNT_DRAWINGS_CURRENT_MEAN", f"avg({_when(_R12, 'CNT_DRAWINGS_CURRENT')})"),
+    ("CC_R12_SK_DPD_MAX", f"max({_when(_R12, 'SK_DPD')})"),
+    ("CC_R12_LATE_SHARE", f"avg({_when(_R12, 'CASE WHEN SK_DPD > 0 THEN 1.0 ELSE 0.0 END')})"),
+)
+
+
+BUREAU_ALL_AGGS: Aggs = BUREAU_AGGS + BUREAU_STATUS_AGGS + BUREAU_TYPE_AGGS
+BUREAU_BALANCE_ALL_AGGS: Aggs = BUREAU_BALANCE_AGGS + BUREAU_BALANCE_STATUS_AGGS
+CREDIT_CARD_ALL_AGGS: Aggs = CREDIT_CARD_AGGS + CREDIT_CARD_RECENT_AGGS
+
 
 def _select(aggs: Aggs) -> str:
     return ", ".join(f'CAST({expr} AS DOUBLE) AS "{name}"' for name, expr in aggs)
@@ -188,8 +279,8 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, aggs: Aggs) -> pd.DataFrame
 
 def bureau_features(con: duckdb.DuckDBPyConnection, bureau: str = "bureau") -> pd.DataFrame:
     """BURO_*: credits reported by other institutions."""
-    sql = f'SELECT SK_ID_CURR, {_select(BUREAU_AGGS)} FROM "{bureau}" GROUP BY SK_ID_CURR'
-    return _frame(con, sql, BUREAU_AGGS)
+    sql = f'SELECT SK_ID_CURR, {_select(BUREAU_ALL_AGGS)} FROM "{bureau}" GROUP BY SK_ID_CURR'
+    return _frame(con, sql, BUREAU_ALL_AGGS)
 
 
 def bureau_balance_features(
@@ -204,11 +295,11 @@ def bureau_balance_features(
     """
     credits = f'"{per_credit}"' if per_credit else f"({bureau_balance_per_credit_sql(bureau_balance)})"
     sql = (
-        f"SELECT b.SK_ID_CURR, {_select(BUREAU_BALANCE_AGGS)} FROM {credits} bb "
+        f"SELECT b.SK_ID_CURR, {_select(BUREAU_BALANCE_ALL_AGGS)} FROM {credits} bb "
         f'JOIN (SELECT DISTINCT SK_ID_CURR, SK_ID_BUREAU FROM "{bureau}") b USING (SK_ID_BUREAU) '
         "GROUP BY b.SK_ID_CURR"
     )
-    return _frame(con, sql, BUREAU_BALANCE_AGGS)
+    return _frame(con, sql, BUREAU_BALANCE_ALL_AGGS)
 
 
 def previous_features(con: duckdb.DuckDBPyConnection, previous: str = "previous_application") -> pd.DataFrame:
@@ -235,18 +326,18 @@ def installments_features(
 
 def credit_card_features(con: duckdb.DuckDBPyConnection, cards: str = "credit_card_balance") -> pd.DataFrame:
     """CC_*: monthly credit-card balances (utilisation, drawings, lateness)."""
-    sql = f'SELECT SK_ID_CURR, {_select(CREDIT_CARD_AGGS)} FROM "{cards}" GROUP BY SK_ID_CURR'
-    return _frame(con, sql, CREDIT_CARD_AGGS)
+    sql = f'SELECT SK_ID_CURR, {_select(CREDIT_CARD_ALL_AGGS)} FROM "{cards}" GROUP BY SK_ID_CURR'
+    return _frame(con, sql, CREDIT_CARD_ALL_AGGS)
 
 
 #: table -> (feature function, its aggregate list, tables it reads)
 HISTORY_FEATURES = {
-    "bureau": (bureau_features, BUREAU_AGGS, ("bureau",)),
-    "bureau_balance": (bureau_balance_features, BUREAU_BALANCE_AGGS, ("bureau_balance", "bureau")),
+    "bureau": (bureau_features, BUREAU_ALL_AGGS, ("bureau",)),
+    "bureau_balance": (bureau_balance_features, BUREAU_BALANCE_ALL_AGGS, ("bureau_balance", "bureau")),
     "previous_application": (previous_features, PREVIOUS_AGGS, ("previous_application",)),
     "POS_CASH_balance": (pos_cash_features, POS_AGGS, ("POS_CASH_balance",)),
     "installments_payments": (installments_features, INSTALMENT_AGGS, ("installments_payments",)),
-    "credit_card_balance": (credit_card_features, CREDIT_CARD_AGGS, ("credit_card_balance",)),
+    "credit_card_balance": (credit_card_features, CREDIT_CARD_ALL_AGGS, ("credit_card_balance",)),
 }
 
 

@@ -107,6 +107,31 @@ _FEATURE_UNITS: dict[str, str] = {
     **dict.fromkeys((
         "APP_EXT_SOURCE_STD", "BB_STATUS_MAX",
     ), "number"),
+    # status/type, status-count and recent-window groups (issue 12)
+    **dict.fromkeys((
+        "BURO_ACT_AMT_CREDIT_SUM_SUM", "BURO_ACT_AMT_CREDIT_SUM_DEBT_MEAN", "BURO_ACT_AMT_CREDIT_SUM_OVERDUE_SUM",
+        "BURO_ACT_AMT_ANNUITY_SUM", "BURO_CLS_AMT_CREDIT_SUM_MEAN", "BURO_CLS_AMT_CREDIT_MAX_OVERDUE_MAX",
+        "BURO_CONSUMER_ACT_DEBT_SUM", "BURO_CARD_ACT_DEBT_SUM", "BURO_CARD_ACT_LIMIT_SUM", "CC_R3_AMT_BALANCE_MEAN",
+        "CC_R3_AMT_DRAWINGS_CURRENT_MEAN", "CC_R12_AMT_DRAWINGS_CURRENT_MEAN",
+    ), "money"),
+    **dict.fromkeys((
+        "BURO_ACT_DAYS_CREDIT_ENDDATE_MIN", "BURO_ACT_DAYS_CREDIT_ENDDATE_MAX", "BURO_ACT_DAYS_CREDIT_UPDATE_MEAN",
+        "BURO_CLS_DAYS_ENDDATE_FACT_MAX", "BURO_CONSUMER_DAYS_CREDIT_MAX", "CC_R12_SK_DPD_MAX",
+    ), "days"),
+    **dict.fromkeys((
+        "BURO_ACT_DAYS_CREDIT_MEAN", "BURO_CLS_DAYS_CREDIT_MEAN", "BB_LATE_MONTHS_BALANCE_MAX",
+    ), "years"),
+    **dict.fromkeys(("CC_R3_PAYMENT_MIN_RATIO_MEAN", "CC_R12_PAYMENT_MIN_RATIO_MEAN",), "ratio"),
+    **dict.fromkeys((
+        "BURO_CLS_EARLY_SHARE", "BURO_CONSUMER_ACT_DEBT_CREDIT_RATIO", "BB_ONTIME_SHARE", "BB_RECENT6_LATE_SHARE",
+        "BB_RECENT24_LATE_SHARE", "CC_R3_UTILISATION_MEAN", "CC_R12_UTILISATION_MEAN", "CC_R12_UTILISATION_MAX",
+        "CC_R12_UNDERPAID_SHARE", "CC_R12_LATE_SHARE",
+    ), "share"),
+    **dict.fromkeys((
+        "BURO_CLS_COUNT", "BURO_CONSUMER_COUNT", "BURO_CARD_COUNT", "BURO_TYPE_DISTINCT_COUNT", "BB_DPD1_COUNT",
+        "BB_RECENT6_LATE_COUNT", "BB_LATE_CREDIT_COUNT", "CC_R12_CNT_DRAWINGS_CURRENT_MEAN",
+    ), "count"),
+    **dict.fromkeys(("BB_RECENT12_STATUS_MAX",), "number"),
 }
 
 #: Raw columns whose unit the naming rules of :func:`_name_unit` would get wrong.

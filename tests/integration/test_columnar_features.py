@@ -15,7 +15,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from test_service_support import service_app  # noqa: F401
 
 from model_service.inputs import rows_as_lists
 from model_service.routes.predict import model_inputs
@@ -58,7 +57,7 @@ def _records(apps: pd.DataFrame) -> list[dict]:
     return out
 
 
-def test_whole_sample_frame_equals_row_by_row_predict_path(service_app, sample):  # noqa: F811
+def test_whole_sample_frame_equals_row_by_row_predict_path(service_app, sample):
     features, apps = sample
     s = service_app.extensions["model_service"]
     names, cats = s.inputs.features, s.inputs.categorical
@@ -83,7 +82,7 @@ def test_whole_sample_frame_equals_row_by_row_predict_path(service_app, sample):
     assert checked == 7_000 * (len(names) - len(history))
 
 
-def test_many_rows_at_once_equal_the_frame(service_app, sample):  # noqa: F811
+def test_many_rows_at_once_equal_the_frame(service_app, sample):
     """The batch path (all 7,000 records in one call of the same functions) equals the frame too."""
     features, apps = sample
     s = service_app.extensions["model_service"]

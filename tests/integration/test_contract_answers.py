@@ -4,28 +4,28 @@ against its model, which forbids a key it does not declare (a new field must be 
 from __future__ import annotations
 
 import pytest
-from test_service_support import HEADERS, client, client_ids, service_app  # noqa: F401
 
 from scoring import contract
 from scoring.contract_decisions import DecisionOut, DecisionsOut
 from scoring.monitoring.contract import MonitoringSummary
+from tests.integration.service_support import HEADERS, client_ids
 
 pytestmark = pytest.mark.slow
 
 
-def _get(client, url, **query):  # noqa: F811
+def _get(client, url, **query):
     response = client.get(url, query_string=query, headers=HEADERS)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 
 
-def _post(client, url, body, status=200):  # noqa: F811
+def _post(client, url, body, status=200):
     response = client.post(url, json=body, headers=HEADERS)
     assert response.status_code == status, response.get_data(as_text=True)
     return response.get_json()
 
 
-def test_every_read_answer_is_exactly_its_contract_model(client):  # noqa: F811
+def test_every_read_answer_is_exactly_its_contract_model(client):
     cid = client_ids(client, n=1)[0]
     answers = {
         "/health": contract.HealthOut, "/model": contract.ModelOut, "/model/fairness": contract.FairnessOut,
@@ -39,7 +39,7 @@ def test_every_read_answer_is_exactly_its_contract_model(client):  # noqa: F811
     contract.PopulationOut.model_validate(_get(client, "/population", features="AMT_CREDIT,NAME_CONTRACT_TYPE"))
 
 
-def test_every_written_answer_is_exactly_its_contract_model(client):  # noqa: F811
+def test_every_written_answer_is_exactly_its_contract_model(client):
     cid = client_ids(client, n=2)[1]
     application = _get(client, f"/clients/{cid}")["application"]
     contract.PredictOut.model_validate(_post(client, "/predict", {"application": application, "top": 5}))

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.storage_db are test parameters
 """Bounded loopback load test: 20,000 requests, 8 concurrent keep-alive clients, against the real
 service (``bin/web`` -> gunicorn, WEB_CONCURRENCY=2) on 127.0.0.1, with the prediction log in the
 service database (its default when ``DATABASE_URL`` is set), on SQLite and on PostgreSQL. Zero
@@ -21,7 +20,6 @@ from sqlalchemy import func, select
 from bench.load import Gunicorn, get_json, run_load, service_mix
 from model_service.storage.database import Database
 from model_service.storage.schema import predictions
-from tests.storage_db import database_url, postgres_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 

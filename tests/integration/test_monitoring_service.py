@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.storage_db are test parameters
 """GET /monitoring/summary and /monitoring/report on a real bundle: production data without any offline
 report. The readers of production data (prediction log, decisions, outcomes) run on SQLite and on a real
 PostgreSQL server (``database_url``), the prediction log in the database or in its file."""
@@ -11,12 +10,11 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from test_service_support import HEADERS, client_ids, make_app
 
 from model_service.storage.database import Database
 from model_service.storage.log_sinks import DatabaseSink, FileSink
 from scoring.monitoring.contract import MonitoringSummary
-from tests.storage_db import database_url, postgres_server  # noqa: F401 - fixtures
+from tests.integration.service_support import HEADERS, client_ids, make_app
 
 
 def _drift_summary(report_html: str) -> dict:
@@ -120,7 +118,7 @@ def _challenger(fast_bundle, tmp_path, threshold: float = 0.2):
 
 @pytest.mark.parametrize("log_target", ["file", "database"])
 def test_challenger_scores_in_shadow_and_answers_stay_the_champions(fast_bundle, tmp_path, log_target, database_url):
-    from test_service_support import raw_application
+    from tests.integration.service_support import raw_application
 
     plain = make_app(fast_bundle, tmp_path / "plain").test_client()
     extra = {"PREDICTION_LOG": "database"} if log_target == "database" else {}

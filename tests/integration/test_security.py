@@ -7,7 +7,8 @@ Service (JSON API)
   2. key guessing           failed keys limited per address (429 + Retry-After), shared by the workers
                             (and by two instances on one Redis), logged
   3. bodies                 oversize -> 413, nested too deep -> 400, long request lines -> JSON
-  4. rate limits            shared by the workers, 429 JSON with Retry-After, /clients and decisions too
+  4. rate limits            shared by the workers, 429 JSON with Retry-After, /clients and decisions too;
+                            counters unreachable -> 503 (fail closed)
   5. CORS                   only for configured origins
   6. HSTS, proxy headers    trusted (and HSTS sent) only behind Heroku's router
   7. error details          a database that cannot be reached: 503/health name no host, port, user or path
@@ -33,7 +34,6 @@ import urllib.parse
 import pytest
 
 from bench.load import Gunicorn, free_port, get_json, http_request
-from tests.storage_db import postgres_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 
@@ -274,6 +274,22 @@ def test_rate_limit_is_shared_by_both_workers_with_retry_after(fast_bundle, tmp_
         assert all(http_request(server.port, "GET", "/health")[0] == 200 for _ in range(5))
     assert statuses.count(429) == 20 and statuses[:10] == [statuses[0]] * 10, statuses
     assert retry is not None and 1 <= int(retry) <= 61
+
+
+def test_counters_unreachable_fail_closed_with_503(fast_bundle, tmp_path_factory):
+    """RATELIMIT_STORAGE_URI names a Redis that is down: limited routes are refused, never served unlimited."""
+    tmp = tmp_path_factory.mktemp("security-dead-redis")
+    key = "sec-" + secrets.token_hex(12)
+    port = free_port()
+    env = _env(fast_bundle, tmp, key, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
+    with Gunicorn("service", env, workers=1, log_dir=tmp).start(timeout=240) as server:
+        for path in ("/model", "/clients/100011/score"):
+            status, headers, body = http_request(server.port, "GET", path, headers={"X-API-Key": key})
+            payload = _json_error(status, headers, body, 503)
+            assert headers.get("retry-after") == "30" and str(port) not in payload["detail"], payload
+        assert http_request(server.port, "GET", "/health")[0] == 200  # the probe needs no counter
+        time.sleep(0.3)
+        assert "rate-limit storage (RATELIMIT_STORAGE_URI) unavailable" in server.log()
 
 
 # ------------------------------------------------------------------ 5. CORS

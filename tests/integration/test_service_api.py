@@ -6,33 +6,33 @@ import json
 
 import numpy as np
 import pytest
-from test_service_support import HEADERS, client, client_ids, make_app, service_app  # noqa: F401
 
 from model_service import schemas
 from scoring.decision import decide, to_score
+from tests.integration.service_support import HEADERS, client_ids, make_app
 
 pytestmark = pytest.mark.slow
 
 
-def get(client, url, **kwargs):  # noqa: F811
+def get(client, url, **kwargs):
     response = client.get(url, headers=HEADERS, **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.is_json
     return response.get_json()
 
 
-def test_health_needs_no_key_and_names_the_model(client):  # noqa: F811
+def test_health_needs_no_key_and_names_the_model(client):
     response = client.get("/health")
     assert response.status_code == 200
     body = schemas.HealthOut.model_validate(response.get_json())
     assert body.status == "ok" and body.clients > 1000 and 0 < body.threshold < 1
 
 
-def test_model_description(client, service_app):  # noqa: F811
+def test_model_description(client, service_app):
     body = schemas.ModelOut.model_validate(get(client, "/model"))
     bundle = service_app.extensions["model_service"].bundle
     assert body.model_version == bundle.version and body.threshold == bundle.threshold
-    assert {"fn", "fp"} <= set(body.costs)
+    assert (body.costs.fn, body.costs.fp) == (bundle.meta.costs.fn, bundle.meta.costs.fp)
     assert len(body.features) == len(bundle.feature_names)
     assert body.importance[0].importance >= body.importance[-1].importance
     assert all(f.label for f in body.features)
@@ -41,7 +41,7 @@ def test_model_description(client, service_app):  # noqa: F811
         ("approve", "green", 0.0, 45.0), ("review", "orange", 45.0, 55.0), ("decline", "red", 55.0, 100.0)]
 
 
-def test_model_fairness_and_card(client, service_app):  # noqa: F811
+def test_model_fairness_and_card(client, service_app):
     bundle = service_app.extensions["model_service"].bundle
     response = client.get("/model/fairness", headers=HEADERS)
     if bundle.extra("fairness") is None:
@@ -94,7 +94,7 @@ def test_model_card_is_the_cli_card_with_the_bundles_figures(fast_bundle, tmp_pa
     assert "**À SURVEILLER**" in card and "0,1234 (à surveiller" in card
 
 
-def test_client_listing_pagination_filters_and_sort(client, service_app):  # noqa: F811
+def test_client_listing_pagination_filters_and_sort(client, service_app):
     body = schemas.ClientsOut.model_validate(get(client, "/clients?per_page=7&page=2"))
     assert len(body.items) == 7 and body.page == 2 and body.total == len(service_app.extensions["model_service"].clients)
     ids = [i.id for i in body.items]
@@ -117,7 +117,7 @@ def test_client_listing_pagination_filters_and_sort(client, service_app):  # noq
     assert get(client, f"/clients?q={some}")["items"][0]["id"] == some
 
 
-def test_client_listing_shows_and_filters_the_advisors_latest_decision(client):  # noqa: F811
+def test_client_listing_shows_and_filters_the_advisors_latest_decision(client):
     """Issue 17: the clients list shows the latest recorded decision (who, when) and filters on it."""
     first, second = [i["id"] for i in get(client, "/clients?per_page=2&sort=-score")["items"]]
     assert all(i["advisor_decision"] is None for i in get(client, "/clients?per_page=2&sort=-score")["items"])
@@ -138,7 +138,7 @@ def test_client_listing_shows_and_filters_the_advisors_latest_decision(client): 
     assert client.get("/clients?advisor_decision=maybe", headers=HEADERS).status_code in (400, 422)
 
 
-def test_client_listing_sorts_by_contract_and_decision(client):  # noqa: F811
+def test_client_listing_sorts_by_contract_and_decision(client):
     """The dashboard's sort arrows on Contrat and Décision (issue 17): both are service sort keys."""
     order = {"approve": 0, "review": 1, "decline": 2}
     for sign in ("", "-"):
@@ -154,7 +154,7 @@ def test_client_listing_sorts_by_contract_and_decision(client):  # noqa: F811
         i["decision"] == "decline" for i in get(client, "/clients?decision=decline&per_page=1")["items"])
 
 
-def test_client_details(client, service_app):  # noqa: F811
+def test_client_details(client, service_app):
     cid = client_ids(client, 1)[0]
     body = schemas.ClientOut.model_validate(get(client, f"/clients/{cid}"))
     for key in ("age", "gender", "family_status", "children", "income", "income_type", "education", "occupation",
@@ -166,7 +166,7 @@ def test_client_details(client, service_app):  # noqa: F811
     assert body.known_outcome in (0, 1, None)
 
 
-def test_score_matches_model_calibration_and_decision(client, service_app):  # noqa: F811
+def test_score_matches_model_calibration_and_decision(client, service_app):
     s = service_app.extensions["model_service"]
     for cid in client_ids(client, 5):
         body = schemas.ScoreOut.model_validate(get(client, f"/clients/{cid}/score"))
@@ -180,7 +180,7 @@ def test_score_matches_model_calibration_and_decision(client, service_app):  # n
         assert body.model_version == s.version and body.threshold == s.threshold
 
 
-def test_explanation_reproduces_the_raw_score(client, service_app):  # noqa: F811
+def test_explanation_reproduces_the_raw_score(client, service_app):
     s = service_app.extensions["model_service"]
     for cid in client_ids(client, 3):
         body = schemas.ExplanationOut.model_validate(get(client, f"/clients/{cid}/explanation?top=4"))
@@ -198,7 +198,7 @@ def test_explanation_reproduces_the_raw_score(client, service_app):  # noqa: F81
             assert c.label in c.sentence and c.sentence_en
 
 
-def test_similar_clients(client, service_app):  # noqa: F811
+def test_similar_clients(client, service_app):
     s = service_app.extensions["model_service"]
     cid = client_ids(client, 1)[0]
     response = client.get(f"/clients/{cid}/similar?k=5", headers=HEADERS)
@@ -213,7 +213,7 @@ def test_similar_clients(client, service_app):  # noqa: F811
     assert body.default_rate == (pytest.approx(np.mean(known)) if known else None)
 
 
-def test_population(client, service_app):  # noqa: F811
+def test_population(client, service_app):
     body = get(client, "/population?features=EXT_SOURCE_3,NAME_CONTRACT_TYPE&bins=12")
     schemas.PopulationOut.model_validate(body)
     numeric, categorical = body["features"]["EXT_SOURCE_3"], body["features"]["NAME_CONTRACT_TYPE"]
@@ -225,7 +225,7 @@ def test_population(client, service_app):  # noqa: F811
     assert client.get("/population?features=CODE_GENDER", headers=HEADERS).status_code == 422
 
 
-def test_predict_batch_by_ids_matches_single_scores(client):  # noqa: F811
+def test_predict_batch_by_ids_matches_single_scores(client):
     ids = client_ids(client, 30)
     body = schemas.BatchOut.model_validate(get_post(client, "/predict/batch", {"ids": ids + [1, ids[0]]}))
     assert body.count == 32
@@ -237,8 +237,8 @@ def test_predict_batch_by_ids_matches_single_scores(client):  # noqa: F811
     assert body.results[31]["probability"] == body.results[0]["probability"]
 
 
-def test_predict_batch_by_records(client, fast_bundle):  # noqa: F811
-    from test_service_support import raw_application
+def test_predict_batch_by_records(client, fast_bundle):
+    from tests.integration.service_support import raw_application
 
     ids = client_ids(client, 3)
     records = [raw_application(fast_bundle, cid) for cid in ids]
@@ -249,15 +249,19 @@ def test_predict_batch_by_records(client, fast_bundle):  # noqa: F811
     assert body["results"][0]["id"] == ids[0] and 0 <= body["results"][0]["probability"] <= 1
     assert body["results"][3]["error"] == "invalid input"
     assert {p["field"] for p in body["results"][3]["detail"]} == {"AMT_CREDIT", "FOO"}
+    for record, result in zip(records[:3], body["results"], strict=False):  # one truth: batch == POST /predict
+        single = get_post(client, "/predict", {"application": record, "explain": False})
+        assert (result["probability"], result["score"], result["decision"]) == \
+            (single["probability"], single["score"], single["decision"])
 
 
-def get_post(client, url, payload, status=200):  # noqa: F811
+def get_post(client, url, payload, status=200):
     response = client.post(url, headers=HEADERS, json=payload)
     assert response.status_code == status, response.get_data(as_text=True)
     return response.get_json()
 
 
-def test_advisor_decisions_are_stored_newest_first(client, service_app):  # noqa: F811
+def test_advisor_decisions_are_stored_newest_first(client, service_app):
     cid = client_ids(client, 1)[0]
     first = get_post(client, f"/clients/{cid}/decision",
                      {"decision": "decline", "reason": "Revenus insuffisants", "advisor": "Claire"}, status=201)
@@ -276,7 +280,7 @@ def test_advisor_decisions_are_stored_newest_first(client, service_app):  # noqa
 
 
 def test_every_scored_request_is_logged(fast_bundle, tmp_path):
-    from test_service_support import raw_application
+    from tests.integration.service_support import raw_application
 
     app = make_app(fast_bundle, tmp_path)
     c = app.test_client()

@@ -7,17 +7,17 @@ import math
 
 import numpy as np
 import pytest
-from test_service_support import HEADERS, client, client_ids, raw_application, raw_history, service_app  # noqa: F401
 
 from scoring.levers import BOUNDS, LEVER_FIELDS
 from scoring.protected import never_changed
+from tests.integration.service_support import HEADERS, client_ids, raw_application, raw_history
 
 pytestmark = pytest.mark.slow
 
 ACTIONABLE = {*LEVER_FIELDS, "APP_CREDIT_TERM", "DOWN_PAYMENT"}
 
 
-def predict(client, application, history=None, **extra):  # noqa: F811
+def predict(client, application, history=None, **extra):
     payload = {"application": application, **extra}
     if history:
         payload["history"] = history
@@ -26,7 +26,7 @@ def predict(client, application, history=None, **extra):  # noqa: F811
     return response.get_json()
 
 
-def test_predict_on_raw_fields_gives_the_stored_clients_probability(client, fast_bundle, real_data_dir):  # noqa: F811
+def test_predict_on_raw_fields_gives_the_stored_clients_probability(client, fast_bundle, real_data_dir):
     ids = client_ids(client, 12)
     with_history = 0
     for cid in ids:
@@ -40,7 +40,7 @@ def test_predict_on_raw_fields_gives_the_stored_clients_probability(client, fast
     assert with_history > 0  # the history path (DuckDB aggregates of posted rows) was exercised
 
 
-def test_predict_explanation_reproduces_the_raw_score(client, fast_bundle, service_app):  # noqa: F811
+def test_predict_explanation_reproduces_the_raw_score(client, fast_bundle, service_app):
     s = service_app.extensions["model_service"]
     cid = client_ids(client, 1)[0]
     application = raw_application(fast_bundle, cid)
@@ -56,13 +56,13 @@ def test_predict_explanation_reproduces_the_raw_score(client, fast_bundle, servi
         pytest.approx(body["probability"], abs=1e-6)
 
 
-def _declined_or_review(client):  # noqa: F811
+def _declined_or_review(client):
     ids = client_ids(client, 60, sort="-score")
     ids += client_ids(client, 60, decision="review")
     return ids
 
 
-def test_counterfactual_flips_the_decision_within_bounds(client, fast_bundle, real_data_dir, service_app):  # noqa: F811
+def test_counterfactual_flips_the_decision_within_bounds(client, fast_bundle, real_data_dir, service_app):
     found = 0
     for cid in _declined_or_review(client):
         response = client.get(f"/clients/{cid}/counterfactual", headers=HEADERS)
@@ -99,7 +99,7 @@ def test_counterfactual_flips_the_decision_within_bounds(client, fast_bundle, re
     assert found > 0, "no declined or review client could be turned into an approval"
 
 
-def test_counterfactual_says_when_none_exists(client, fast_bundle):  # noqa: F811
+def test_counterfactual_says_when_none_exists(client, fast_bundle):
     hopeless = {"AMT_CREDIT": 2_000_000.0, "AMT_ANNUITY": 150_000.0, "AMT_GOODS_PRICE": 2_000_000.0,
                 "AMT_INCOME_TOTAL": 30_000.0, "EXT_SOURCE_1": 0.01, "EXT_SOURCE_2": 0.01, "EXT_SOURCE_3": 0.01,
                 "DAYS_BIRTH": -7000, "DAYS_EMPLOYED": -30, "CODE_GENDER": "M", "NAME_CONTRACT_TYPE": "Cash loans"}
@@ -114,13 +114,13 @@ def test_counterfactual_says_when_none_exists(client, fast_bundle):  # noqa: F81
     assert body["closest"]["score"]["decision"] != "approve"
 
 
-def test_counterfactual_of_an_approved_client_changes_nothing(client):  # noqa: F811
+def test_counterfactual_of_an_approved_client_changes_nothing(client):
     cid = client_ids(client, 1, decision="approve")[0]
     body = client.get(f"/clients/{cid}/counterfactual", headers=HEADERS).get_json()
     assert body["found"] is True and body["changes"] == [] and body["new_score"] == body["current"]
 
 
-def test_counterfactual_grid_reproduces_the_current_score(service_app, client):  # noqa: F811
+def test_counterfactual_grid_reproduces_the_current_score(service_app, client):
     s = service_app.extensions["model_service"]
     for cid in client_ids(client, 5, sort="-score"):
         row = s.inputs.row(s.clients.index_of(cid))
@@ -129,7 +129,7 @@ def test_counterfactual_grid_reproduces_the_current_score(service_app, client): 
         assert scores.probability[0] == pytest.approx(s.scorer.score_row(row).probability, abs=1e-9)
 
 
-def test_precomputed_scores_of_known_clients_are_the_models(service_app, client):  # noqa: F811
+def test_precomputed_scores_of_known_clients_are_the_models(service_app, client):
     """Known clients are served from store/probability.npy: it must equal the model on every store row."""
     s = service_app.extensions["model_service"]
     assert s.scorer.uses_precomputed, "the fast bundle's precomputed probabilities were rejected"
@@ -162,7 +162,7 @@ def test_stale_precomputed_scores_are_ignored(fast_bundle):
     assert scorer.score_index(0).probability == pytest.approx(honest.score_row(inputs.row(0)).probability, abs=1e-12)
 
 
-def test_single_row_fast_path_equals_the_model_input_frame(service_app, client, fast_bundle, real_data_dir):  # noqa: F811
+def test_single_row_fast_path_equals_the_model_input_frame(service_app, client, fast_bundle, real_data_dir):
     """The columnar POST /predict path (model_inputs -> model_rows) gives exactly the row the pandas
     wrappers (features_from_records -> model_input) build, for full records with history, partial
     records and an empty one, and equals the stored row."""

@@ -4,10 +4,10 @@ size limits, database outages. No input ever produces a 500 or a traceback."""
 from __future__ import annotations
 
 import pytest
-from test_service_support import API_KEY, HEADERS, client, client_ids, make_app, service_app  # noqa: F401
 
 from model_service import ConfigError, create_app
 from model_service.schemas import ErrorOut
+from tests.integration.service_support import API_KEY, HEADERS, client_ids, make_app
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,7 @@ def assert_error(response, status: int) -> dict:
     return body
 
 
-def test_every_route_but_health_needs_a_valid_key(client):  # noqa: F811
+def test_every_route_but_health_needs_a_valid_key(client):
     cid = client_ids(client, 1)[0]
     for url in PROTECTED_GETS:
         url = url.format(id=cid)
@@ -38,7 +38,7 @@ def test_every_route_but_health_needs_a_valid_key(client):  # noqa: F811
     assert client.get("/model", headers={"X-API-Key": "second-key"}).status_code == 200
 
 
-def test_unknown_route_method_and_client(client):  # noqa: F811
+def test_unknown_route_method_and_client(client):
     assert_error(client.get("/nowhere", headers=HEADERS), 404)
     body = assert_error(client.delete("/model", headers=HEADERS), 405)
     assert body["error"] == "method not allowed"
@@ -63,7 +63,7 @@ def test_bodies_bad_json_wrong_type_and_too_large(fast_bundle, tmp_path):
     assert "5000" in body["detail"]
 
 
-def test_predict_lists_every_problem(client):  # noqa: F811
+def test_predict_lists_every_problem(client):
     payload = {
         "application": {"AMT_CREDIT": -5, "CODE_GENDER": "X", "UNKNOWN_FIELD": 1, "CNT_CHILDREN": 1.5,
                         "DAYS_EMPLOYED": 12, "EXT_SOURCE_1": "0.5", "FLAG_DOCUMENT_3": True, "DAYS_BIRTH": -100,
@@ -86,7 +86,7 @@ def test_predict_lists_every_problem(client):  # noqa: F811
     assert nan.status_code in (400, 422)
 
 
-def test_batch_limits_and_shape(client):  # noqa: F811
+def test_batch_limits_and_shape(client):
     assert_error(client.post("/predict/batch", headers=HEADERS, json={"ids": list(range(10_001))}), 422)
     assert_error(client.post("/predict/batch", headers=HEADERS, json={}), 422)
     assert_error(client.post("/predict/batch", headers=HEADERS, json={"ids": [1], "records": [{}]}), 422)
@@ -95,7 +95,7 @@ def test_batch_limits_and_shape(client):  # noqa: F811
     assert ok.status_code == 200 and [r["error"] for r in ok.get_json()["results"]] == ["unknown client"] * 2
 
 
-def test_query_strings_are_validated(client):  # noqa: F811
+def test_query_strings_are_validated(client):
     cid = client_ids(client, 1)[0]
     body = assert_error(client.get("/clients?page=0&per_page=1000&sort=nope&age_min=60&age_max=20&zzz=1",
                                    headers=HEADERS), 422)
@@ -110,14 +110,14 @@ def test_query_strings_are_validated(client):  # noqa: F811
     assert_error(client.get("/model/card?lang=de", headers=HEADERS), 422)
 
 
-def test_decision_body_is_validated(client):  # noqa: F811
+def test_decision_body_is_validated(client):
     cid = client_ids(client, 1)[0]
     body = assert_error(client.post(f"/clients/{cid}/decision", headers=HEADERS,
                                     json={"decision": "maybe", "reason": " ", "other": 1}), 422)
     assert {p["field"] for p in body["detail"]} == {"decision", "reason", "advisor", "other"}
 
 
-def test_security_headers_on_every_answer(client):  # noqa: F811
+def test_security_headers_on_every_answer(client):
     for response in (client.get("/health"), client.get("/model", headers=HEADERS), client.get("/nowhere"),
                      client.get("/docs")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"

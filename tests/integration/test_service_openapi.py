@@ -11,14 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from test_service_support import HEADERS, client, client_ids, make_app, service_app  # noqa: F401
+
+from tests.integration.service_support import HEADERS, client_ids, make_app
 
 pytestmark = pytest.mark.slow
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-def test_document_is_a_valid_openapi_31(client, service_app):  # noqa: F811
+def test_document_is_a_valid_openapi_31(client, service_app):
     response = client.get("/openapi.json", headers=HEADERS)
     assert response.status_code == 200
     spec = response.get_json()
@@ -68,7 +69,7 @@ def test_document_is_a_valid_openapi_31(client, service_app):  # noqa: F811
     assert application["additionalProperties"] is False and "AMT_CREDIT" in application["properties"]
 
 
-def test_docs_page_is_self_hosted(client):  # noqa: F811
+def test_docs_page_is_self_hosted(client):
     page = client.get("/docs")
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)

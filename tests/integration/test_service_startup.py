@@ -16,10 +16,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_service_support import API_KEY, bundle_dir, service_config
 
 from model_service import create_app
 from scoring.bundle import BundleError
+from tests.integration.service_support import API_KEY, bundle_dir, service_config
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

@@ -9,18 +9,18 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from test_service_support import HEADERS, client, client_ids, make_app, service_app  # noqa: F401
 
 from model_service import reasons
 from scoring.decision import REVIEW_HIGH, REVIEW_LOW
 from scoring.features import build_features
 from scoring.levers import BOUNDS, LEVER_FIELDS
 from scoring.protected import PERSONAL_ATTRIBUTES, never_changed
+from tests.integration.service_support import HEADERS, client_ids, make_app
 
 ADMIN = "admin-secret"
 
 
-def one_per_band(client):  # noqa: F811
+def one_per_band(client):
     """A green, an orange (45-55) and a red client."""
     out = {}
     for decision in ("approve", "review", "decline"):
@@ -30,14 +30,14 @@ def one_per_band(client):  # noqa: F811
     return out
 
 
-def simulate(client, cid, changes):  # noqa: F811
+def simulate(client, cid, changes):
     response = client.post(f"/clients/{cid}/simulate", headers=HEADERS, json={"changes": changes})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 
 
 # --- one score everywhere ----------------------------------------------------------------------
-def test_unchanged_simulation_is_exactly_the_stored_score_in_every_band(client, service_app):  # noqa: F811
+def test_unchanged_simulation_is_exactly_the_stored_score_in_every_band(client, service_app):
     s = service_app.extensions["model_service"]
     for decision, cid in one_per_band(client).items():
         score = client.get(f"/clients/{cid}/score", headers=HEADERS).get_json()
@@ -58,7 +58,7 @@ def test_unchanged_simulation_is_exactly_the_stored_score_in_every_band(client, 
 
 
 def test_a_changed_amount_changes_every_derived_feature_as_the_full_build(
-        client, service_app, real_data_dir, tmp_path):  # noqa: F811
+        client, service_app, real_data_dir, tmp_path):
     """The simulation equals building the whole file (bureau included) with the new amount."""
     s = service_app.extensions["model_service"]
     cid = one_per_band(client)["review"]
@@ -94,7 +94,7 @@ def test_a_changed_amount_changes_every_derived_feature_as_the_full_build(
     assert body["simulation"]["probability"] == s.scorer.score_row(simulated).probability
 
 
-def test_simulation_refuses_protected_and_personal_attributes(client):  # noqa: F811
+def test_simulation_refuses_protected_and_personal_attributes(client):
     cid = client_ids(client, 1)[0]
     response = client.post(f"/clients/{cid}/simulate", headers=HEADERS,
                            json={"changes": {"CODE_GENDER": "M", "DAYS_BIRTH": -12000, "NAME_FAMILY_STATUS": "Married",
@@ -107,7 +107,7 @@ def test_simulation_refuses_protected_and_personal_attributes(client):  # noqa: 
     assert bad.status_code == 422
 
 
-def test_counterfactual_change_simulated_gives_its_score(client):  # noqa: F811
+def test_counterfactual_change_simulated_gives_its_score(client):
     """The counterfactual and the simulation are one computation: simulating the proposed change gives the
     proposed score, and the bounds the screen states are the core's."""
     found = 0
@@ -130,7 +130,7 @@ def test_counterfactual_change_simulated_gives_its_score(client):  # noqa: F811
 
 
 # --- contributions in points -------------------------------------------------------------------
-def test_points_add_up_to_the_score_with_at_most_four_used_reasons(client, service_app):  # noqa: F811
+def test_points_add_up_to_the_score_with_at_most_four_used_reasons(client, service_app):
     s = service_app.extensions["model_service"]
     for cid in one_per_band(client).values():
         score = client.get(f"/clients/{cid}/score", headers=HEADERS).get_json()["score"]
@@ -149,7 +149,7 @@ def test_points_add_up_to_the_score_with_at_most_four_used_reasons(client, servi
 
 
 def test_no_reason_names_a_protected_attribute_even_if_the_bundle_uses_it(
-        client, service_app, monkeypatch):  # noqa: F811
+        client, service_app, monkeypatch):
     s = service_app.extensions["model_service"]
     cid = one_per_band(client)["decline"]
     named = client.get(f"/clients/{cid}/explanation?top=10", headers=HEADERS).get_json()

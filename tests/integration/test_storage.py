@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.storage_db are test parameters
 """The service's durable state on SQLite and on a real PostgreSQL server (each test runs on both):
 migrations, decisions (revisions, paging, concurrent writers in several processes), outcomes,
 the prediction log in the database (batches, spill and replay, lost count), retention, and the
@@ -24,7 +23,6 @@ from model_service.storage.__main__ import enforce_retention
 from model_service.storage.database import Database, DatabaseUnavailable, normalise_url
 from model_service.storage.log_sinks import DatabaseSink
 from model_service.storage.schema import decisions, outcomes, predictions
-from tests.storage_db import database_url, postgres_server  # noqa: F401 - fixtures
 
 MODEL = {"probability": 0.1, "score": 40.0, "decision": "approve"}
 CTX = multiprocessing.get_context("spawn")  # a clean interpreter, like a second dyno

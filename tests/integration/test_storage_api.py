@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.storage_db are test parameters
 """The storage through the API, on SQLite and on PostgreSQL: decisions (identity, revisions,
 paging, reason rules, NUL byte), POST /outcomes and ``python -m reports.outcomes load``, /health
 with the database and the prediction log in the database by default."""
@@ -9,13 +8,12 @@ import hashlib
 
 import pytest
 from sqlalchemy import func, select
-from test_service_support import API_KEY, HEADERS, client_ids, make_app
 
 from model_service.storage.database import Database
 from model_service.storage.schema import outcomes, predictions
 from reports.outcomes import main as outcomes_main
 from scoring.contract_decisions import REASON_MAX_LENGTH, REASON_MIN_LENGTH, reason_problem
-from tests.storage_db import database_url, postgres_server  # noqa: F401 - fixtures
+from tests.integration.service_support import API_KEY, HEADERS, client_ids, make_app
 
 
 @pytest.fixture

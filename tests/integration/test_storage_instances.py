@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.storage_db are test parameters
 """Two real service instances (``bin/web`` -> gunicorn, 2 workers each, like two dynos) sharing one
 database, on SQLite and on PostgreSQL: concurrent decisions and prediction-log writes lose nothing
 and duplicate nothing; contradicting decisions racing on one client: exactly one wins. And a worker
@@ -21,7 +20,6 @@ from sqlalchemy import func, select
 from bench.load import Gunicorn, get_json, http_request
 from model_service.storage.database import Database
 from model_service.storage.schema import decisions, predictions
-from tests.storage_db import database_url, postgres_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 

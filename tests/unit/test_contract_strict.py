@@ -35,3 +35,14 @@ def test_every_answer_model_forbids_extra_keys(model):
 def test_the_drift_file_may_carry_more_than_the_service_passes_on():
     """drift_summary.json is written by the offline report with more keys than the service reads."""
     assert DriftSummary.model_config.get("extra") == "ignore"
+
+
+def test_every_answer_model_is_exported():
+    """``from scoring.contract import X`` works for every model of the module (its ``__all__`` is complete)."""
+    from pydantic import BaseModel
+
+    from scoring.contract import responses
+
+    models = {n for n, v in vars(responses).items()
+              if isinstance(v, type) and issubclass(v, BaseModel) and v.__module__ == responses.__name__}
+    assert models <= set(responses.__all__)

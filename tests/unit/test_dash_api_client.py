@@ -11,10 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from dash_app.api_client import ServiceClient, ServiceError, ServiceUnavailable
+from scoring.contract import ClientOut, HealthOut
+from tests.answers import _recorded
 
 ROUTES = {
-    "/health": (200, {"status": "ok", "synthetic": True}),
-    "/clients/1": (200, {"id": 1, "info": {}}),
+    "/health": (200, _recorded()["health"]),
+    "/clients/1": (200, _recorded()["client"]),
+    "/clients/2": (200, {**_recorded()["client"], "raw": {"AMT_CREDIT": 1.0}}),  # a key the contract lacks
     "/clients/404": (404, {"error": "not_found", "detail": "unknown client 404"}),
     "/clients/422": (422, {"error": "invalid", "detail": [{"loc": ["q"], "msg": "bad"}]}),
     "/monitoring/summary": (200, {"model_version": "v1", "threshold": 0.1, "drift": {"n_columns": 3}}),
@@ -71,10 +74,20 @@ def _dead_port() -> int:
         return s.getsockname()[1]
 
 
-def test_sends_api_key_and_parses_json(client):
+def test_sends_api_key_and_parses_the_contract_model(client):
     Handler.seen_keys.clear()
-    assert client.client(1) == {"id": 1, "info": {}}
+    got = client.client(1)
+    assert isinstance(got, ClientOut) and got == ClientOut.model_validate(_recorded()["client"])
     assert Handler.seen_keys == ["secret"]
+
+
+def test_an_answer_with_a_key_the_contract_lacks_is_an_error(client):
+    """The dashboard reads only the contract: an undeclared key (here the old ``raw``) is refused, not guessed."""
+    with pytest.raises(ServiceError) as info:
+        client.client(2)
+    assert info.value.code == "bad_response" and "raw" in info.value.detail
+    with pytest.raises(AttributeError):
+        client.client(1).raw  # noqa: B018 - reading a field the contract does not have fails
 
 
 def test_not_found_is_a_service_error(client):
@@ -134,7 +147,8 @@ def test_monitoring_summary_of_another_shape_is_an_error_not_a_guess(client):
 
 def test_health_is_cached(client):
     Handler.seen_keys.clear()
-    assert client.health()["synthetic"] is True
+    health = client.health()
+    assert isinstance(health, HealthOut) and health.synthetic == _recorded()["health"]["synthetic"]
     client.health()
     assert len(Handler.seen_keys) == 1
 
@@ -148,7 +162,8 @@ def test_query_and_body_encoding(client):
 def test_clients_drops_empty_filters(server_url, monkeypatch):
     seen = {}
     c = ServiceClient(server_url, api_key="k")
-    monkeypatch.setattr(c, "_get", lambda path, params=None, timeout=None: seen.update(params) or {"items": []})
+    listed = _recorded()["clients"]
+    monkeypatch.setattr(c, "_get", lambda path, params=None, timeout=None: seen.update(params) or listed)
     c.clients(page=1, q="", gender=None, decision="approve")
     assert seen == {"page": 1, "decision": "approve"}
 

@@ -12,35 +12,35 @@ from dash_app.i18n import t
 from dash_app.views import share
 from dash_app.views.client_sections import similar_children, similar_rate_text
 from dash_app.views.clients_state import ALL, filter_errors, query_string, sort_key, state_from_query
+from tests.answers import answer, changed
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 class FakeApi:
-    """The service answers the client view needs (a declined client by the model)."""
+    """The real service's answers the client view needs (a client the model declines)."""
 
     def __init__(self, decisions=(), synthetic=True):
         self._decisions = list(decisions)
         self._synthetic = synthetic
 
     def score(self, cid):
-        return {"id": cid, "score": 81.0, "decision": "decline", "band": "red"}
+        return answer("score")
 
     def client(self, cid):
-        return {"id": cid, "info": {"age": 41, "income": 90000.0}}
+        return answer("client")
 
     def decisions(self, cid):
-        return {"decisions": self._decisions}
+        return changed(answer("decisions"), decisions=self._decisions, total=len(self._decisions))
 
     def explanation(self, cid, top=8):
-        return {"contributions": [{"feature": "EXT_SOURCE_2", "sentence": "Score externe bas : augmente le risque",
-                                   "contribution": 0.8, "direction": "raises"}]}
+        return answer("explanation")
 
     def counterfactual(self, cid):
-        return {"found": False}
+        return answer("counterfactual")
 
     def health(self):
-        return {"synthetic": self._synthetic}
+        return changed(answer("health"), synthetic=self._synthetic)
 
 
 def _text(component) -> str:
@@ -60,17 +60,19 @@ def _find(component, wanted: str):
 
 
 def test_client_view_is_under_review_until_an_advisor_decides(monkeypatch):
+    assert answer("score").decision == "decline"
     monkeypatch.setattr(share, "get_client", lambda: FakeApi())
     page = share.build("100002")
     decision = _find(page, "share-decision")
     assert decision.children == t("share.pending")
     text = _text(page)
     assert "Refusé" not in text and "✖" not in text  # the model declined, nobody decided: no refusal shown
-    assert "Score externe bas" in text and t("share.improve_generic") in text  # reasons and what could help
+    reason = answer("explanation").points.reasons[0].sentence
+    assert json.dumps(reason, ensure_ascii=False)[1:-1] in text and t("share.improve_generic") in text
 
 
 def test_client_view_shows_the_advisors_decision_once_recorded(monkeypatch):
-    recorded = [{"decision": "approve", "created_at": "2026-12-02T10:00:00+00:00", "advisor": "conseiller"}]
+    recorded = [changed(answer("decision"), created_at="2026-12-02T10:00:00+00:00")]
     monkeypatch.setattr(share, "get_client", lambda: FakeApi(decisions=recorded))
     decision = _find(share.build("100002"), "share-decision")
     assert "Accordé" in _text(decision) and "02/12/2026" in _text(decision)
@@ -98,12 +100,15 @@ def test_printed_client_view_keeps_the_demo_data_notice(monkeypatch, synthetic):
 
 
 def test_similar_clients_say_the_count_and_its_base():
-    neighbours = [{"id": i, "outcome": o} for i, o in enumerate([1, 0, None, 0, 1, None, 0, 0, None, 0])]
+    similar = answer("similar")
+    neighbours = [changed(n, outcome=o) for n, o in zip(similar.neighbours, [1, 0, None, 0, 1, None, 0, 0, None, 0],
+                                                        strict=True)]
     text = similar_rate_text(neighbours)
     assert "2 sur 7 clients dont l'issue est connue" in text and "10" in text and "%" not in text
-    assert "aucun" in similar_rate_text([{"id": 1, "outcome": None}])
-    children, _ = similar_children({"neighbours": neighbours, "default_rate": 2 / 7}, {})
-    assert "29" not in _text(children) and "2 sur 7" in _text(children)
+    assert "aucun" in similar_rate_text([changed(similar.neighbours[0], outcome=None)])
+    children, _ = similar_children(changed(similar, neighbours=neighbours, default_rate=2 / 7), {})
+    rate = _find(children, "client-similar-rate").children
+    assert "2 sur 7" in rate and "%" not in rate
 
 
 def test_filter_errors_say_in_french_what_is_wrong():
@@ -161,16 +166,18 @@ def test_a_contradicting_decision_asks_for_confirmation():
     assert not contradicts({"decision": "approve"}, None)
 
 
-POINTS = {"unit": "score points", "base": 30.0, "score": 57.8, "other_points": -2.2, "other_count": 231,
-          "reasons": [{"feature": f"F{i}", "label": f"Raison {i}", "display_value": "x", "points": p,
-                       "direction": "raises" if p > 0 else "lowers", "sentence": f"phrase {i}"}
-                      for i, p in enumerate([15.0, 9.0, 8.0, -2.0])]}
+def _points():
+    """The real answer's points, with round numbers: base 30, four reasons, the rest, score 57.8."""
+    points = answer("explanation").points
+    reasons = [changed(r, points=p, sentence=f"phrase {i}", direction="raises" if p > 0 else "lowers")
+               for i, (r, p) in enumerate(zip(points.reasons, [15.0, 9.0, 8.0, -2.0], strict=True))]
+    return changed(points, base=30.0, score=57.8, other_points=-2.2, other_count=231, reasons=reasons)
 
 
 def test_contribution_chart_is_in_score_points_and_adds_up_to_the_gauge():
     from dash_app.figures import points_waterfall_figure
 
-    trace = points_waterfall_figure(POINTS).data[0]
+    trace = points_waterfall_figure(_points()).data[0]
     relative = [x for x, m in zip(trace.x, trace.measure, strict=True) if m == "relative"]
     assert trace.x[0] == 30.0 and trace.x[-1] == 57.8 and trace.measure[-1] == "total"
     assert 30.0 + sum(relative) == pytest.approx(57.8)  # the bars add up to the number on the gauge
@@ -181,16 +188,21 @@ def test_contribution_chart_is_in_score_points_and_adds_up_to_the_gauge():
 def test_at_most_four_principal_reasons():
     from dash_app.views.client_data import reason_sentences
 
-    assert [r["sentence"] for r in reason_sentences({"points": POINTS})] == [f"phrase {i}" for i in range(4)]
-    many = {"contributions": [{"sentence": str(i), "contribution": i, "direction": "raises"} for i in range(9)]}
-    assert len(reason_sentences(many, top=8)) == 4
+    explanation = changed(answer("explanation"), points=_points())
+    assert [r.sentence for r in reason_sentences(explanation)] == [f"phrase {i}" for i in range(4)]
+    assert len(reason_sentences(explanation, top=8)) == 4
+    assert [r.sentence for r in reason_sentences(explanation, direction="lowers")] == ["phrase 3"]
+    with pytest.raises(ValueError, match="at most 4"):  # the contract itself: never more than 4 reasons
+        changed(explanation.points, reasons=[*explanation.points.reasons, explanation.points.reasons[0]])
 
 
 def test_stop_switch_is_shown_on_every_page():
     from dash_app.layout import oversight_banner
 
-    assert oversight_banner(None) is None and oversight_banner({"all_to_advisor": False}) is None
-    banner = oversight_banner({"all_to_advisor": True, "message": "Décision du comité des risques."})
+    oversight = answer("health").oversight
+    assert oversight_banner(oversight) is None and not oversight.all_to_advisor
+    banner = oversight_banner(changed(oversight, all_to_advisor=True, source="admin",
+                                      message="Décision du comité des risques."))
     assert banner.id == "app-banner-oversight" and "Décision du comité des risques." in _text(banner)
     assert t("banner.oversight") in _text(banner)
 
@@ -198,8 +210,9 @@ def test_stop_switch_is_shown_on_every_page():
 def test_comparison_plot_is_in_years_not_negative_days():
     from dash_app.figures import population_figure
 
-    info = {"type": "numeric", "unit": "years", "label": "Âge", "edges": [-25000.0, -20000.0, -15000.0, -10000.0],
-            "repaid": [1, 2, 3], "default": [3, 2, 1]}
+    info = changed(answer("population").features["DAYS_BIRTH"], edges=[-25000.0, -20000.0, -15000.0, -10000.0],
+                   repaid=[1, 2, 3], default=[3, 2, 1])
+    assert info.unit == "years"
     fig = population_figure(info, -13474.0, "Âge", [{"value": -20000.0}], name="DAYS_BIRTH")
     bars = fig.data[0]
     assert all(18 < x < 70 for x in bars.x) and list(bars.x) == sorted(bars.x)  # years, youngest first
@@ -207,20 +220,24 @@ def test_comparison_plot_is_in_years_not_negative_days():
     assert fig.layout.shapes[0].x0 == pytest.approx(13474 / 365.25)
     assert "36,9" in fig.layout.annotations[0].text and "ans" in fig.layout.annotations[0].text
     assert "années" in fig.layout.xaxis.title.text and fig.data[2].x[0] == pytest.approx(20000 / 365.25)
-    share = population_figure({"type": "numeric", "unit": "share", "edges": [0.0, 0.5, 1.0], "repaid": [1, 1],
-                               "default": [1, 1]}, 0.25, "Part", name="APP_ANNUITY_INCOME_RATIO")
+    share = population_figure(changed(info, unit="share", edges=[0.0, 0.5, 1.0], repaid=[1, 1], default=[1, 1]),
+                              0.25, "Part", name="APP_ANNUITY_INCOME_RATIO")
     assert list(share.data[0].x) == [25.0, 75.0] and "%" in share.layout.xaxis.ticksuffix
 
 
 def test_comparison_picker_offers_grouped_features_an_advisor_understands():
     from dash_app.views.client import _feature_options, default_feature
 
-    model = {"features": [{"name": f"F{i}", "label": f"Variable {i}", "unit": "money",
-                           "group": "Demande de crédit" if i % 2 else "Demandes antérieures"} for i in range(40)]
-             + [{"name": "FLAG_DOCUMENT_8", "label": "Justificatif n° 8", "unit": "flag", "group": "Demande de crédit"},
-                {"name": "CODE_GENDER", "label": "Sexe", "unit": "category", "group": "Demande de crédit"}],
-             "importance": [{"feature": "FLAG_DOCUMENT_8", "importance": 99}, {"feature": "CODE_GENDER", "importance": 98}]
-             + [{"feature": f"F{i}", "importance": 50 - i} for i in range(40)]}
+    real = answer("model")
+    feature, ranked = real.features[0], real.importance[0]
+    features = [changed(feature, name=f"F{i}", label=f"Variable {i}", unit="money", type="numeric", levels=None,
+                        group="Demande de crédit" if i % 2 else "Demandes antérieures") for i in range(40)]
+    features += [changed(feature, name="FLAG_DOCUMENT_8", label="Justificatif n° 8", unit="flag"),
+                 changed(feature, name="CODE_GENDER", label="Sexe", unit="category")]
+    importance = [changed(ranked, feature="FLAG_DOCUMENT_8", importance=99),
+                  changed(ranked, feature="CODE_GENDER", importance=98)]
+    importance += [changed(ranked, feature=f"F{i}", importance=50 - i) for i in range(40)]
+    model = changed(real, features=features, importance=importance)
     known = {f"F{i}" for i in range(0, 40, 1) if i != 3} | {"FLAG_DOCUMENT_8", "CODE_GENDER"}
     options = _feature_options(model, None, known)
     features = [o["value"] for o in options if not o.get("disabled")]
@@ -234,14 +251,17 @@ def test_comparison_picker_offers_grouped_features_an_advisor_understands():
 def test_counterfactual_states_the_levers_and_the_lenders_bounds():
     from dash_app.views.client_sections import counterfactual_children
 
-    cf = {"found": True, "message": "Avec un montant de 180 000 €, la demande passerait sous le seuil.",
-          "current": {"decision": "decline"}, "bounds_text": "montant jusqu'à la moitié, durée jusqu'à 30 ans",
-          "changes": [{"field": "AMT_CREDIT", "label": "Montant du crédit", "display_old": "250 000 €",
-                       "display_new": "180 000 €"},
-                      {"field": "AMT_INCOME_TOTAL", "label": "Revenu annuel", "display_old": "30 000 €",
-                       "display_new": "36 000 €", "to_verify": True},
-                      {"field": "APP_CREDIT_TERM", "label": "Durée", "display_old": "20", "display_new": "25",
-                       "derived": True}]}
+    real = answer("counterfactual")
+    change = real.closest.changes[0]
+    changes = [changed(change, field="AMT_CREDIT", label="Montant du crédit", display_old="250 000 €",
+                       display_new="180 000 €", to_verify=False, derived=False),
+               changed(change, field="AMT_INCOME_TOTAL", label="Revenu annuel", display_old="30 000 €",
+                       display_new="36 000 €", to_verify=True, derived=False),
+               changed(change, field="APP_CREDIT_TERM", label="Durée", display_old="20", display_new="25",
+                       derived=True, to_verify=False)]
+    cf = changed(real, found=True, message="Avec un montant de 180 000 €, la demande passerait sous le seuil.",
+                 bounds_text="montant jusqu'à la moitié, durée jusqu'à 30 ans", changes=changes,
+                 new_score=real.current)
     text = _text(counterfactual_children(cf))
     assert "250 000 € → 180 000 €" in text and "déclaration à vérifier" in text
     assert "Limites du prêteur" in text and "moitié" in text and "APP_CREDIT_TERM" not in text
@@ -254,19 +274,20 @@ def test_whatif_is_shown_as_a_simulation_beside_the_current_score():
     base = {"AMT_CREDIT": 250000.0, "AMT_ANNUITY": 12000.0, "AMT_INCOME_TOTAL": 90000.0, "AMT_GOODS_PRICE": 225000.0}
     assert changed_fields(base, {"credit": 250000, "annuity": 12000, "income": 90000, "goods_price": 225000}) == {}
     assert changed_fields(base, {"credit": 180000, "annuity": 12000}) == {"AMT_CREDIT": 180000.0}
-    shown = whatif_children({"current": {"score": 57.8, "decision": "decline"},
-                             "simulation": {"score": 50.4, "decision": "review"}, "score_change": -7.4,
-                             "warnings": [{"message": "Peu de champs renseignés."}]})
+    real = answer("simulate")
+    shown = whatif_children(changed(real, current=changed(real.current, score=57.8, decision="decline"),
+                                    simulation=changed(real.simulation, score=50.4, decision="review"),
+                                    score_change=-7.4))
     text = _text(shown)
     assert "Score simulé" in text and "57,8" in text and "50,4" in text and "−7,4" in text
     assert "decision-" not in text and "✖" not in text and "✔" not in text  # never a decision icon of its own
-    assert "Peu de champs renseignés." in text
 
 
 def test_clients_list_shows_the_advisors_latest_decision():
-    from dash_app.pages.clients import _row
+    from dash_app.views.clients_table import row as _row
 
-    row = _row({"id": 7, "score": 60.0, "decision": "decline",
-                "advisor_decision": {"decision": "approve", "advisor": "a.martin", "created_at": "2026-12-02T10:00:00Z"}})
+    item = answer("clients").items[0]
+    row = _row(changed(item, advisor_decision={"decision": "approve", "advisor": "a.martin",
+                                               "created_at": "2026-12-02T10:00:00Z"}))
     assert row["advisor_text"] == "Accordé – a.martin, 02/12/2026 10:00"
-    assert _row({"id": 8, "score": 60.0, "decision": "decline", "advisor_decision": None})["advisor_text"] == "–"
+    assert _row(changed(item, advisor_decision=None))["advisor_text"] == "–"

@@ -25,7 +25,7 @@ from scoring.features import (
 )
 from scoring.features.application import APPLICATION_FEATURES, application_features, raw_application_features
 from scoring.features.history import (
-    BUREAU_AGGS,
+    BUREAU_ALL_AGGS,
     HISTORY_FEATURES,
     bureau_balance_features,
     bureau_balance_per_credit_sql,
@@ -207,7 +207,7 @@ def test_bureau_features():
     ])
     out = run(bureau_features, bureau=bureau)
     assert sorted(out.index) == [1, 2] and out.index.name == "SK_ID_CURR"
-    assert list(out.columns) == [n for n, _ in BUREAU_AGGS]
+    assert list(out.columns) == [n for n, _ in BUREAU_ALL_AGGS]
     assert (out.dtypes == np.float32).all()
     check(out.loc[1], {
         "BURO_COUNT": 3, "BURO_ACTIVE_COUNT": 2, "BURO_ACTIVE_SHARE": 2 / 3, "BURO_BAD_DEBT_COUNT": 0,
@@ -221,11 +221,24 @@ def test_bureau_features():
         "BURO_ACTIVE_DEBT_SUM": 70, "BURO_ACTIVE_DEBT_CREDIT_RATIO": 70 / 100,
         "BURO_CREDIT_CARD_SHARE": 1 / 3, "BURO_MORTGAGE_CAR_SHARE": 1 / 3, "BURO_MICROLOAN_SHARE": 0,
         "BURO_AMT_CREDIT_SUM_LIMIT_SUM": NAN,  # never given: sum of nothing is missing, not 0
+        # by status: 10 and 12 active, 11 closed (after its planned end: not early)
+        "BURO_ACT_DAYS_CREDIT_MEAN": -200, "BURO_ACT_DAYS_CREDIT_ENDDATE_MIN": 200,
+        "BURO_ACT_DAYS_CREDIT_ENDDATE_MAX": 200, "BURO_ACT_AMT_CREDIT_SUM_SUM": 100,
+        "BURO_ACT_AMT_CREDIT_SUM_DEBT_MEAN": 35, "BURO_ACT_AMT_CREDIT_SUM_OVERDUE_SUM": NAN,
+        "BURO_ACT_AMT_ANNUITY_SUM": 10, "BURO_CLS_COUNT": 1, "BURO_CLS_DAYS_CREDIT_MEAN": -500,
+        "BURO_CLS_DAYS_ENDDATE_FACT_MAX": -400, "BURO_CLS_AMT_CREDIT_SUM_MEAN": 300,
+        "BURO_CLS_AMT_CREDIT_MAX_OVERDUE_MAX": 40, "BURO_CLS_EARLY_SHARE": 0.0,
+        # by type: the consumer credit is closed, so no running consumer debt
+        "BURO_CONSUMER_COUNT": 1, "BURO_CARD_COUNT": 1, "BURO_TYPE_DISTINCT_COUNT": 3,
+        "BURO_CONSUMER_DAYS_CREDIT_MAX": -500, "BURO_CONSUMER_ACT_DEBT_SUM": NAN,
+        "BURO_CONSUMER_ACT_DEBT_CREDIT_RATIO": NAN, "BURO_CARD_ACT_DEBT_SUM": 50, "BURO_CARD_ACT_LIMIT_SUM": NAN,
     })
     check(out.loc[2], {
         "BURO_COUNT": 1, "BURO_ACTIVE_SHARE": 0, "BURO_BAD_DEBT_COUNT": 1, "BURO_MICROLOAN_SHARE": 1,
         "BURO_DEBT_CREDIT_RATIO": NAN,  # 10 / 0
         "BURO_ACTIVE_DEBT_SUM": NAN, "BURO_ACTIVE_DEBT_CREDIT_RATIO": NAN,  # no active credit
+        "BURO_CLS_COUNT": 0, "BURO_CONSUMER_COUNT": 0, "BURO_CARD_COUNT": 0, "BURO_TYPE_DISTINCT_COUNT": 1,
+        "BURO_ACT_DAYS_CREDIT_MEAN": NAN, "BURO_CLS_EARLY_SHARE": NAN,
     })
 
 
@@ -246,6 +259,10 @@ def test_bureau_balance_features():
         "BB_SEVERE_LATE_COUNT": 2, "BB_STATUS_MAX": 3,  # C and X are not numbers
         "BB_RECENT_LATE_SHARE": 2 / 5,  # months >= -12: 0, 1, C, X, 2
         "BB_CLOSED_SHARE": 1 / 6, "BB_UNKNOWN_SHARE": 1 / 6,
+        "BB_ONTIME_SHARE": 1 / 6, "BB_DPD1_COUNT": 1,
+        "BB_RECENT6_LATE_COUNT": 2, "BB_RECENT6_LATE_SHARE": 2 / 5,  # months >= -6: 0, 1, C, X, 2
+        "BB_RECENT24_LATE_SHARE": 0.5, "BB_RECENT12_STATUS_MAX": 2,
+        "BB_LATE_MONTHS_BALANCE_MAX": -1, "BB_LATE_CREDIT_COUNT": 2,
     })
 
 
@@ -272,6 +289,10 @@ def test_bureau_balance_odd_statuses_and_the_per_credit_step():
         "BB_MONTHS_COUNT": 3, "BB_MONTHS_BALANCE_MIN": -20, "BB_LATE_COUNT": 1, "BB_LATE_SHARE": 1 / 3,
         "BB_SEVERE_LATE_COUNT": 0, "BB_STATUS_MAX": 7, "BB_RECENT_LATE_SHARE": 0.0,
         "BB_CLOSED_SHARE": 0, "BB_UNKNOWN_SHARE": 0,
+        "BB_ONTIME_SHARE": 0, "BB_DPD1_COUNT": 1, "BB_RECENT6_LATE_COUNT": 0, "BB_RECENT6_LATE_SHARE": 0.0,
+        "BB_RECENT24_LATE_SHARE": 0.0, "BB_RECENT12_STATUS_MAX": 7,
+        "BB_LATE_MONTHS_BALANCE_MAX": NAN,  # the only late month has no MONTHS_BALANCE
+        "BB_LATE_CREDIT_COUNT": 1,
     })
     # the full build's path: partial counts per credit materialised first, then combined
     con = duckdb.connect()
@@ -383,6 +404,12 @@ def test_credit_card_features():
         "CC_PAYMENT_MIN_RATIO_MEAN": 2.0,  # 200 / 100; 50 / 0 skipped
         "CC_AMT_TOTAL_RECEIVABLE_MEAN": 750, "CC_CNT_INSTALMENT_MATURE_CUM_MAX": 3,
         "CC_SK_DPD_MAX": 5, "CC_SK_DPD_MEAN": 5 / 3, "CC_LATE_SHARE": 1 / 3,
+        # last 3 months: -1 and -2 (limit 0: no utilisation); last 12: all three rows
+        "CC_R3_UTILISATION_MEAN": 0.5, "CC_R12_UTILISATION_MEAN": 0.75, "CC_R12_UTILISATION_MAX": 1.0,
+        "CC_R3_AMT_BALANCE_MEAN": 300, "CC_R3_PAYMENT_MIN_RATIO_MEAN": 2.0, "CC_R12_PAYMENT_MIN_RATIO_MEAN": 2.0,
+        "CC_R12_UNDERPAID_SHARE": 0.0,  # only -1 has a minimum due, and 200 >= 100
+        "CC_R3_AMT_DRAWINGS_CURRENT_MEAN": 100, "CC_R12_AMT_DRAWINGS_CURRENT_MEAN": 50,
+        "CC_R12_CNT_DRAWINGS_CURRENT_MEAN": 1, "CC_R12_SK_DPD_MAX": 5, "CC_R12_LATE_SHARE": 1 / 3,
     })
 
 

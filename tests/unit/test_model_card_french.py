@@ -84,13 +84,12 @@ def test_synthetic_card_does_not_claim_home_credit_history():
 
 def test_model_page_names_the_bundles_threshold_at_the_bundles_costs():
     from dash_app.figures.model import at_threshold_in_use, cost_curve_for, fairness_rows
+    from tests.answers import answer
 
-    model = {"threshold": THRESHOLD, "cost_curve": {"thresholds": METADATA["cost_curve"]["thresholds"],
-                                                    "fn_rate": [0.05, 0.04, 0.04, 0.04, 0.055],
-                                                    "fp_rate": [0.11, 0.1626, 0.1626, 0.1626, 0.03]}}
-    curve = cost_curve_for(model, 10, 1)
-    shown = at_threshold_in_use(curve, THRESHOLD)
-    assert shown["best_threshold"] == THRESHOLD and shown["best_cost"] == pytest.approx(0.5626)
-    rows = fairness_rows(FAIRNESS)
+    model = answer("model")
+    curve = cost_curve_for(model.roc, model.metrics.default_rate, model.costs.fn, model.costs.fp)
+    shown = at_threshold_in_use(curve, model.threshold)
+    assert shown["best_threshold"] == model.threshold  # one threshold on screen under the bundle's costs
+    assert shown["best_cost"] == pytest.approx(model.metrics.business_cost, abs=0.02)
+    rows = fairness_rows(answer("fairness"))
     assert [r["group"] for r in rows if r["attribute"] == "AGE_BAND"] == ["<30", "30-40", "40-50", "50-60", "60+"]
-    assert [r["group"] for r in rows if r["attribute"] == "NAME_FAMILY_STATUS"] == ["Married", "Widow"]

@@ -1,4 +1,4 @@
-"""Shared helpers and fixtures of the service tests (imported by the other test_service_* modules)."""
+"""Shared helpers of the service tests (their fixtures, ``service_app`` and ``client``, are in conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from scoring.bundle import resolve
 
@@ -31,18 +30,6 @@ def make_app(bundle: Path, tmp: Path, **overrides: Any):
     from model_service import create_app
 
     return create_app(service_config(bundle, tmp, **overrides))
-
-
-@pytest.fixture(scope="module")
-def service_app(fast_bundle, tmp_path_factory):
-    app = make_app(fast_bundle, tmp_path_factory.mktemp("service"))
-    yield app
-    app.extensions["model_service"].predictions.close()
-
-
-@pytest.fixture
-def client(service_app):
-    return service_app.test_client()
 
 
 def bundle_dir(bundle: Path) -> Path:

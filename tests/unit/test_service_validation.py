@@ -1,33 +1,14 @@
-"""Service building blocks without a model: settings, input validation, sentences.
-(The prediction log and the stores: tests/unit/test_prediction_log.py, tests/integration/test_storage.py.)"""
+"""model_service.validation: the request models built from the bundle (every problem listed, nothing coerced)."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from model_service.config import DEFAULT_RATE_LIMIT, ConfigError, Settings
 from model_service.errors import problems_from
-from model_service.text import level_of, sentences
 from model_service.validation import InputModels, bounds
 
 
-# --- settings ----------------------------------------------------------------------------------------
-def test_settings_require_api_keys_unless_explicitly_open():
-    with pytest.raises(ConfigError, match="API_KEYS"):
-        Settings.from_mapping({})
-    open_settings = Settings.from_mapping({"ALLOW_NO_AUTH": "1"})
-    assert not open_settings.auth_enabled
-    settings = Settings.from_mapping({"API_KEYS": " a , b ,, ", "CORS_ORIGINS": "https://x.example",
-                                      "PREDICTION_LOG": "off", "DATABASE_URL": "postgresql://u:p@h/db"})
-    assert settings.api_keys == ("a", "b") and settings.cors_origins == ("https://x.example",)
-    assert settings.prediction_log is None and settings.database_url == "postgresql://u:p@h/db"
-    assert settings.rate_limit == DEFAULT_RATE_LIMIT and settings.default_database is False
-    with pytest.raises(ConfigError, match="MAX_CONTENT_LENGTH"):
-        Settings.from_mapping({"API_KEYS": "a", "MAX_CONTENT_LENGTH": "lots"})
-
-
-# --- validation --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def models() -> InputModels:
     return InputModels({"CODE_GENDER": ["F", "M"], "NAME_CONTRACT_TYPE": ["Cash loans", "Revolving loans"]})
@@ -81,17 +62,3 @@ def test_bounds_cover_flags_scores_and_building_fields():
     assert bounds("FLAG_DOCUMENT_7") == (0, 1) and bounds("EXT_SOURCE_2") == (0, 1)
     assert bounds("APARTMENTS_MEDI") == (0, 1) and bounds("REG_CITY_NOT_WORK_CITY") == (0, 1)
     assert bounds("AMT_REQ_CREDIT_BUREAU_MON") == (0, 1000)
-
-
-# --- sentences ---------------------------------------------------------------------------------------
-def test_sentences_in_french_and_english():
-    french, english = sentences("EXT_SOURCE_3", 0.21, 0.4, (0.4, 0.6))
-    assert french.startswith("Score externe") and "faible" in french and "0,21" in french
-    assert french.endswith(": augmente le risque") and english.endswith(": raises the risk")
-    french, _ = sentences("AMT_CREDIT", 900000.0, -0.2, (200000.0, 500000.0))
-    assert "élevé" in french and french.endswith("diminue le risque")
-    missing, missing_en = sentences("EXT_SOURCE_1", None, 0.1, (0.3, 0.6))
-    assert "manquante" in missing and "missing" in missing_en
-    flag, _ = sentences("FLAG_DOCUMENT_3", 1.0, -0.1, (0.0, 1.0))
-    assert "(Oui)" in flag
-    assert level_of("DAYS_BIRTH", -25000.0, (-18000.0, -12000.0)) == "high"  # older = larger age

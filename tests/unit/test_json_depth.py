@@ -1,0 +1,46 @@
+"""The body guard's nesting depth equals the parsed document's, whatever its strings hold."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from model_service.security import json_depth_exceeds
+
+TRICKY = ['[', ']', '{', '}', '\\', '"', '\\"', '\\\\', '[[[', '"]', 'a\\\\"[b', '\\\\\\"{', 'é', '\n']
+
+
+def depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max((depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((depth(v) for v in value.values()), default=0)
+    return 0
+
+
+def nested(rng: random.Random, level: int):
+    if level == 0 or rng.random() < 0.2:
+        return "".join(rng.choice(TRICKY) for _ in range(rng.randint(0, 6))) if rng.random() < 0.7 else rng.random()
+    if rng.random() < 0.5:
+        return [nested(rng, level - 1) for _ in range(rng.randint(0, 3))]
+    return {"".join(rng.choice(TRICKY) for _ in range(rng.randint(0, 4))) + str(k): nested(rng, level - 1)
+            for k in range(rng.randint(0, 3))}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_depth_matches_the_parsed_document(seed):
+    rng = random.Random(seed)
+    doc = nested(rng, rng.randint(1, 12))
+    data = json.dumps(doc, ensure_ascii=rng.random() < 0.5).encode()
+    true_depth = depth(json.loads(data))
+    for limit in range(0, true_depth + 2):
+        assert json_depth_exceeds(data, limit) == (true_depth > limit), (data, limit, true_depth)
+
+
+def test_brackets_in_strings_do_not_count_but_real_nesting_does():
+    inside = json.dumps({"a": "[" * 100 + '\\"' + "{" * 100}).encode()
+    assert not json_depth_exceeds(inside, 2)
+    deep = ("[" * 65 + "]" * 65).encode()
+    assert json_depth_exceeds(deep, 64) and not json_depth_exceeds(deep, 65)
