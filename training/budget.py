@@ -21,6 +21,7 @@ bundle metadata (``sampling``) and the methodology note.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 
@@ -88,14 +89,19 @@ CV_STEPS = ("search", "ablation", "comparison", "calibration", "threshold", "hon
 
 
 def fit_counts(profile: Profile, n_iter: int) -> list[tuple[str, float, float]]:
-    """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps.
+    """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps; the search
+    is successive halving (``profile.shares`` of each training fold per rung, candidates cut by ``factor``).
 
-    A logistic regression counts as half a CatBoost fit; a search that stops candidates early fits less than
-    this (the count is an upper bound)."""
+    A logistic regression counts as half a CatBoost fit."""
     k, inner = profile.folds, profile.inner_folds
     train = (k - 1) / k
-    counts = [("search", n_iter * k, train), ("ablation", 2 * k, train), ("comparison", 0.5 * k, train),
-              ("honest estimate", k * inner, train * (inner - 1) / inner)]
+    counts, alive = [], n_iter
+    for r, share in enumerate(profile.shares):
+        if r:
+            alive = max(1, math.ceil(alive / profile.factor))
+        counts.append((f"search rung {r + 1}", alive * k, train * share))
+    counts += [("ablation", 2 * k, train), ("comparison", 0.5 * k, train),
+               ("honest estimate", k * inner, train * (inner - 1) / inner)]
     if profile.gender_variant:
         counts.append(("protected-attribute variant", k, train))
     return counts

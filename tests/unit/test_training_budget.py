@@ -35,8 +35,12 @@ def test_size_rows_fills_the_time_left_after_the_per_fit_overhead():
 
 def test_fit_counts_cover_every_cross_validated_step():
     full = get_profile("full")
-    counts = {name: (n, share) for name, n, share in fit_counts(full, 10)}
-    assert counts["search"] == (10 * full.folds, pytest.approx((full.folds - 1) / full.folds))
+    from training.search import halving_fits
+
+    counts = {name: (n, share) for name, n, share in fit_counts(full, 9)}
+    search = [v for name, v in counts.items() if name.startswith("search")]
+    assert sum(n for n, _ in search) == halving_fits(9, full.shares, full.factor) * full.folds
+    assert search[-1][1] == pytest.approx((full.folds - 1) / full.folds)  # the last rung: all training rows
     assert counts["ablation"][0] == 2 * full.folds
     assert counts["honest estimate"][0] == full.folds * full.inner_folds
     assert "protected-attribute variant" in counts
@@ -48,8 +52,10 @@ def test_the_pilot_times_the_costliest_candidate_the_search_will_draw():
     full = get_profile("full")
     ratio, params = pilot_params(full, 10, seed=42)
     drawn = list(ParameterSampler(full.distributions, 10, random_state=42))
-    costliest = max(c["model__iterations"] * c["model__depth"] for c in drawn)
-    assert params["iterations"] * params["depth"] == costliest and "max_ctr_complexity" in params
+    def cost(c):
+        return c.get("model__iterations", full.base_params["iterations"]) * c["model__depth"]
+
+    assert params["iterations"] * params["depth"] == max(map(cost, drawn)) and "max_ctr_complexity" in params
     assert 0.1 <= ratio <= 1.0
 
 
@@ -71,4 +77,5 @@ def test_when_even_the_floor_does_not_fit_the_search_gets_fewer_candidates(monke
                      budget=Budget(seconds=3_000, min_rows=10_000, min_candidates=4))
     assert plan.subsampled and plan.cv_rows == 10_000
     assert Budget().min_candidates <= plan.n_iter < 10 and "search reduced" in plan.reason
-    assert plan.estimate["fits"]["search"] == plan.n_iter * get_profile("full").folds
+    full = get_profile("full")
+    assert plan.estimate["fits"]["search rung 1"] == plan.n_iter * full.folds
