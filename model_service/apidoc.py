@@ -72,11 +72,19 @@ def type_of(schema: dict[str, Any], levels: bool = True) -> str:
     return text
 
 
-def _operation(method: str, path: str, op: dict[str, Any]) -> list[str]:
+def _access(security: list[dict[str, list]] | None, schemes: dict[str, Any]) -> str:
+    """Who may call: no requirement = public; else the headers of the (first) requirement's schemes."""
+    if not security:
+        return "Public (no key)."
+    headers = [f"`{schemes[name]['name']}`" for name in security[0]]
+    return f"Needs the {' and '.join(headers)} header{'s' if len(headers) > 1 else ''}."
+
+
+def _operation(method: str, path: str, op: dict[str, Any], schemes: dict[str, Any]) -> list[str]:
     lines = [f"### `{method.upper()} {path}`", "", op["summary"] + ".", ""]
     if op.get("description"):
         lines += [op["description"], ""]
-    lines += ["Public (no key)." if op.get("security") == [] else "Needs the `X-API-Key` header.", ""]
+    lines += [_access(op.get("security"), schemes), ""]
     if op.get("parameters"):
         lines += ["| parameter | in | required | type | default | meaning |", "|---|---|---|---|---|---|"]
         for p in op["parameters"]:
@@ -130,7 +138,7 @@ def render(spec: dict[str, Any]) -> str:
         if tag != current:
             lines += [f"## {tag.capitalize()}", ""]
             current = tag
-        lines += _operation(method, path, op)
+        lines += _operation(method, path, op, spec["components"].get("securitySchemes", {}))
     lines += ["## Schemas", ""]
     for name, schema in spec["components"]["schemas"].items():
         lines += _schema(name, schema)

@@ -8,15 +8,19 @@ from collections.abc import Mapping
 from flask import Flask
 
 from . import services as services_module
+from .api import install_request_checks, register
 from .config import Settings
 from .errors import register_error_handlers
+from .openapi import make_app
 from .ratelimit import make_limiter
 from .routes import admin, clients, decisions, docs, health, model, monitoring, predict, scoring
 from .security import install_auth, install_body_guard, install_cors, install_headers, install_proxy_fix
 
 log = logging.getLogger("model_service")
 
-#: Blueprints whose routes are rate limited (RATE_LIMIT per API key, or per address without one).
+#: The API's areas, in the document's order.
+ROUTES = (health.bp, model.bp, clients.bp, scoring.bp, predict.bp, decisions.bp, monitoring.bp, docs.bp, admin.bp)
+#: Areas whose routes are rate limited (RATE_LIMIT per API key, or per address without one).
 RATE_LIMITED = (scoring.bp, predict.bp, clients.bp, decisions.bp)
 
 
@@ -28,7 +32,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     when API_KEYS is unset without ALLOW_NO_AUTH=1.
     """
     settings = Settings.load(config)
-    app = Flask(__name__, static_folder=None)
+    app = make_app(__name__, static_folder=None)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_content_length,
         DEBUG=False,
@@ -50,10 +54,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     install_headers(app)
     install_cors(app, settings)
     limiter = make_limiter(app, settings.ratelimit_storage_uri)
-    for bp in RATE_LIMITED:
-        limiter.limit(settings.rate_limit)(bp)
     app.extensions["rate_limiter"] = limiter
-    for bp in (health.bp, model.bp, clients.bp, scoring.bp, predict.bp, decisions.bp, monitoring.bp, docs.bp,
-               admin.bp):
-        app.register_blueprint(bp)
+    install_request_checks(app)  # after the key and the rate limits, as a view would be
+    with app.app_context():  # the request models of /predict and /simulate come from the bundle's services
+        blueprints = {routes: register(app, routes) for routes in ROUTES}
+    for routes in RATE_LIMITED:
+        limiter.limit(settings.rate_limit)(blueprints[routes])
     return app

@@ -39,6 +39,10 @@ log = logging.getLogger("model_service.prediction_log")
 _STOP = object()
 BATCH = 256
 REPLAY_EVERY_S = 1.0
+#: The writer drains its queue every GATHER_S rather than blocking on it: a request's ``put`` then
+#: never wakes a waiting thread (waking it handed the CPU, then the GIL, to the writer in the
+#: middle of the request: about 1 ms of POST /predict under cProfile).
+GATHER_S = 0.02
 
 
 @dataclass(frozen=True)
@@ -291,15 +295,20 @@ class PredictionLog:
     # --- writer thread -------------------------------------------------------------------------
     def _run(self, q: queue.Queue) -> None:
         while True:
-            try:
-                items = [q.get(timeout=REPLAY_EVERY_S)]
-            except queue.Empty:
-                items = []
+            items: list[Any] = []
             while len(items) < BATCH:
                 try:
                     items.append(q.get_nowait())
                 except queue.Empty:
                     break
+            if not items:  # nothing queued: replay spill files now and then, else wait for the next round
+                if time.monotonic() - self._last_replay >= REPLAY_EVERY_S:
+                    try:
+                        self._replay()
+                    except Exception:  # noqa: BLE001
+                        log.exception("prediction log: replay failed")
+                time.sleep(GATHER_S)
+                continue
             stop = any(i is _STOP for i in items)
             records: list[dict[str, Any]] = []
             for item in items:

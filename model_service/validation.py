@@ -153,6 +153,17 @@ def history_model() -> type[BaseModel]:
     return create_model("History", __config__=_CONFIG, **fields)
 
 
+class DocumentedAs:
+    """Documents a field with another model's schema: batch records are validated one by one
+    (each invalid record gets its own problems in the answer), yet each must be an application."""
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        return handler(self.model.__pydantic_core_schema__)
+
+
 class InputModels:
     """The request models of one bundle (categorical levels differ between bundles)."""
 
@@ -177,8 +188,8 @@ class InputModels:
         self.batch = create_model(
             "BatchRequest", __config__=_config("BatchRequest"),
             ids=(list[StrictInt] | None, Field(None, max_length=10_000)),
-            records=(list[dict[str, Any]] | None, Field(None, max_length=10_000,
-                                                         json_schema_extra={"items": {"$ref": "#/components/schemas/Application"}})),
+            records=(list[Annotated[dict[str, Any], DocumentedAs(self.application)]] | None,
+                     Field(None, max_length=10_000)),
         )
 
 

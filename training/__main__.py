@@ -24,7 +24,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tracking-uri", default=None,
                         help="MLflow tracking URI (default MLFLOW_TRACKING_URI, then sqlite:///mlflow.db)")
     parser.add_argument("--budget-seconds", type=float, default=None,
-                        help="wall-time target of the run on a large data set (default 2700, for a 1-hour goal)")
+                        help="wall-time target of the run on a large data set (default 3000, for a 1-hour goal)")
     parser.add_argument("--subsample-above", type=int, default=None,
                         help="labelled rows above which the cross-validated steps use a stratified subsample "
                              "sized by the time budget (default 20000); the final refit always uses every row")

@@ -21,14 +21,15 @@ bundle metadata (``sampling``) and the methodology note.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import ParameterSampler, train_test_split
 
 from training.dataset import TrainingData
-from training.models import build_pipeline
+from training.models import CATBOOST_DEFAULTS, build_pipeline
 from training.profiles import Profile
 from training.search import early_stopped
 
@@ -43,11 +44,14 @@ class Budget:
     """How long a run may take and when subsampling starts."""
 
     #: wall seconds the whole run aims at (the goal is 3600 s; the margin absorbs a busy machine)
-    seconds: float = 2700.0
+    seconds: float = 3000.0
     #: up to this many labelled rows every step uses every row (the 7,000-row sample always does)
     subsample_above: int = 20_000
     #: the cross-validated subsample never has fewer rows than this
-    min_rows: int = 10_000
+    min_rows: int = 3_000
+    #: pilot timings x this = the prediction: the search's candidates are deeper or longer than the pilot's
+    #: typical one, and other processes may take CPU later (a first Kaggle-size run measured folds ~2x the pilot)
+    safety: float = 1.5
     #: rows of the two pilot fits
     pilot_rows: tuple[int, int] = (2_000, 6_000)
     #: seconds kept for the steps that fit no model on the subsample (calibration, fairness, importance,
@@ -56,7 +60,7 @@ class Budget:
     #: a fixed subsample size (no pilot); for tests and for users who know their machine
     rows: int | None = None
     #: fewest search candidates the budget may leave (when even ``min_rows`` rows do not fit)
-    min_candidates: int = 4
+    min_candidates: int = 2
 
 
 @dataclass
@@ -85,30 +89,45 @@ CV_STEPS = ("search", "ablation", "comparison", "calibration", "threshold", "hon
 
 
 def fit_counts(profile: Profile, n_iter: int) -> list[tuple[str, float, float]]:
-    """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps.
+    """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps; the search
+    is successive halving (``profile.shares`` of each training fold per rung, candidates cut by ``factor``).
 
-    A logistic regression counts as half a CatBoost fit; a search that stops candidates early fits less than
-    this (the count is an upper bound)."""
+    A logistic regression counts as half a CatBoost fit."""
     k, inner = profile.folds, profile.inner_folds
     train = (k - 1) / k
-    counts = [("search", n_iter * k, train), ("ablation", 2 * k, train), ("comparison", 0.5 * k, train),
-              ("honest estimate", k * inner, train * (inner - 1) / inner)]
+    counts, alive = [], n_iter
+    for r, share in enumerate(profile.shares):
+        if r:
+            alive = max(1, math.ceil(alive / profile.factor))
+        counts.append((f"search rung {r + 1}", alive * k, train * share))
+    counts += [("ablation", 2 * k, train), ("comparison", 0.5 * k, train),
+               ("honest estimate", k * inner, train * (inner - 1) / inner)]
     if profile.gender_variant:
         counts.append(("protected-attribute variant", k, train))
     return counts
 
 
-def pilot_params(profile: Profile) -> tuple[float, dict]:
-    """(SMOTE ratio, CatBoost parameters) of a typical candidate: the median of every searched distribution."""
-    ratio, params = profile.ratio, dict(profile.base_params)
-    for name, dist in profile.distributions.items():
-        value = float(np.median(dist)) if isinstance(dist, list | tuple) else float(dist.ppf(0.5))
-        if name == "smote__sampling_strategy":
-            ratio = value
-        elif name.startswith("model__"):
-            key = name.removeprefix("model__")
-            params[key] = int(round(value)) if key in ("depth", "iterations") else value
-    return ratio, params
+def _cost(params: dict) -> float:
+    """Relative cost of a CatBoost fit: trees x depth (the split search runs once per level)."""
+    return float(params.get("iterations", CATBOOST_DEFAULTS["iterations"])) * float(
+        params.get("depth", CATBOOST_DEFAULTS["depth"]))
+
+
+def pilot_params(profile: Profile, n_iter: int = 1, seed: int = 42) -> tuple[float, dict]:
+    """(SMOTE ratio, CatBoost parameters) of the costliest candidate the search will draw (the same sampler and
+    seed as ``RandomizedSearchCV``): the first Kaggle-size run showed a median candidate under-predicts folds."""
+    ratio, base = profile.ratio, dict(profile.base_params)
+    if not profile.distributions:
+        return ratio, base
+    candidates = []
+    for drawn in ParameterSampler(profile.distributions, n_iter, random_state=seed):
+        params = dict(base)
+        for name, value in drawn.items():
+            value = value.item() if hasattr(value, "item") else value
+            if name.startswith("model__"):
+                params[name.removeprefix("model__")] = value
+        candidates.append((float(drawn.get("smote__sampling_strategy", ratio)), params))
+    return max(candidates, key=lambda c: (_cost(c[1]), c[0]))
 
 
 def stratified_positions(y: np.ndarray, rows: int, seed: int) -> np.ndarray:
@@ -119,9 +138,9 @@ def stratified_positions(y: np.ndarray, rows: int, seed: int) -> np.ndarray:
     return np.sort(keep)
 
 
-def run_pilot(data: TrainingData, profile: Profile, budget: Budget, seed: int) -> dict:
+def run_pilot(data: TrainingData, profile: Profile, budget: Budget, seed: int, n_iter: int = 1) -> dict:
     """Time the production pipeline on two stratified samples; ``seconds = overhead + per_row * rows``."""
-    ratio, params = pilot_params(profile)
+    ratio, params = pilot_params(profile, n_iter, seed)
     timings = []
     for rows in budget.pilot_rows:
         pos = stratified_positions(data.y, rows, seed)
@@ -136,7 +155,8 @@ def run_pilot(data: TrainingData, profile: Profile, budget: Budget, seed: int) -
     per_row = max((t1 - t0) / (r1 - r0), t1 / r1 / 4)  # a noisy timing must not make rows free
     overhead = max(t1 - per_row * r1, 0.0)
     return {"rows": [r for r, _ in timings], "seconds": [round(t, 2) for _, t in timings],
-            "seconds_per_row": per_row, "overhead_seconds": overhead, "smote_ratio": ratio, "params": params}
+            "seconds_per_row": per_row * budget.safety, "overhead_seconds": overhead * budget.safety,
+            "safety": budget.safety, "smote_ratio": ratio, "params": params}
 
 
 def cv_seconds(pilot: dict, counts: list[tuple[str, float, float]], rows: int) -> float:
@@ -166,7 +186,7 @@ def make_plan(data: TrainingData, profile: Profile, n_iter: int, seed: int, budg
         rows, pilot, estimate = min(int(budget.rows), n), None, {}
         reason = f"fixed subsample of {rows:,} rows"
     else:
-        pilot = run_pilot(data, profile, budget, seed)
+        pilot = run_pilot(data, profile, budget, seed, n_iter)
         spent = elapsed + time.perf_counter() - started
         refit = pilot["overhead_seconds"] + pilot["seconds_per_row"] * n
         available = budget.seconds * (1 - budget.reserve) - spent - refit

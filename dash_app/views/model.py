@@ -7,16 +7,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dash_app.api_client import ServiceError, get_client
 from dash_app.components import error_alert, graph, guarded, labelled_input, section
-from dash_app.figures import (
-    calibration_figure,
-    cost_curve_figure,
-    cost_curve_for,
-    fairness_figure,
-    fairness_rows,
-    importance_figure,
-    roc_figure,
-)
-from dash_app.figures.model import FAIRNESS_METRICS, at_threshold_in_use
+from dash_app.figures import model as figures
 from dash_app.formatting import fmt_date, fmt_float, fmt_int
 from dash_app.i18n import t, value_label
 from scoring.contract import Costs, FairnessOut, Metrics, Roc
@@ -49,9 +40,9 @@ def _fairness_section() -> html.Section:
         if exc.not_found:  # a bundle trained without a fairness analysis
             return section(t("model.fairness"), [html.P(t("model.fairness_none"))], section_id="model-fairness")
         return section(t("model.fairness"), [error_alert(exc)], section_id="model-fairness")
-    rows = fairness_rows(fairness)
-    metric = FAIRNESS_METRICS[0]
-    columns = ["count", *FAIRNESS_METRICS]
+    rows = figures.fairness_rows(fairness)
+    metric = figures.FAIRNESS_METRICS[0]
+    columns = ["count", *figures.FAIRNESS_METRICS]
     table = dbc.Table([
         html.Thead(html.Tr([html.Th(t("col.feature"), scope="col"), html.Th(t("model.group"), scope="col")] +
                            [html.Th(metric_label(c), scope="col") for c in columns])),
@@ -59,7 +50,7 @@ def _fairness_section() -> html.Section:
                             [html.Td(_fmt_metric(r[c])) for c in columns]) for r in rows]),
     ], bordered=True, striped=True, size="sm", responsive=True, id="model-fairness-table")
     return section(t("model.fairness"), [
-        graph("model-fairness-graph", fairness_figure(rows, metric, metric_label(metric)),
+        graph("model-fairness-graph", figures.fairness_figure(rows, metric, metric_label(metric)),
               alt=t("model.fairness_alt", metric=metric_label(metric))),
         table, _gaps_table(fairness)], section_id="model-fairness")
 
@@ -103,15 +94,15 @@ def build() -> html.Div:
         dbc.Row([
             dbc.Col(section(t("model.metrics"), [metrics_table(metrics)], section_id="model-metrics"), lg=5),
             dbc.Col(section(t("model.importance"), [graph(
-                "model-importance", importance_figure(importance),
+                "model-importance", figures.importance_figure(importance),
                 alt=t("model.importance_alt", n=min(15, len(importance)), label=top_label))],
                 section_id="model-importance-section"), lg=7),
         ]),
         dbc.Row([
-            dbc.Col(section(t("model.roc"), [graph("model-roc", roc_figure(model.roc, metrics.auc),
+            dbc.Col(section(t("model.roc"), [graph("model-roc", figures.roc_figure(model.roc, metrics.auc),
                                                    alt=t("model.roc_alt", auc=fmt_float(metrics.auc, 3)))]), lg=6),
             dbc.Col(section(t("model.calibration"), [graph(
-                "model-calibration", calibration_figure(model.calibration),
+                "model-calibration", figures.calibration_figure(model.calibration),
                 alt=t("model.calibration_alt", brier=fmt_float(model.calibration.brier, 4)))]), lg=6),
         ]),
         section(t("model.cost"), [cost_inputs, html.Div(id="model-cost-body")], section_id="model-cost"),
@@ -126,12 +117,12 @@ def update_cost(fn_cost, fp_cost, data):
     if not isinstance(fn_cost, (int, float)) or not isinstance(fp_cost, (int, float)) or fn_cost < 0 or fp_cost < 0 \
             or fn_cost + fp_cost == 0:
         return dbc.Alert(t("model.cost_invalid"), color="danger")
-    curve = cost_curve_for(Roc.model_validate(data["roc"]), data["default_rate"], float(fn_cost), float(fp_cost))
+    curve = figures.cost_curve_for(Roc.model_validate(data["roc"]), data["default_rate"], float(fn_cost), float(fp_cost))
     if Costs.model_validate(data["costs"]) == Costs(fn=fn_cost, fp=fp_cost):
-        curve = at_threshold_in_use(curve, data["threshold"])
+        curve = figures.at_threshold_in_use(curve, data["threshold"])
     best = curve["best_threshold"]
     text = t("model.cost_best", t=fmt_float(best, 3), cost=fmt_float(curve["best_cost"], 4),
              current=fmt_float(data["threshold"], 3))
     return html.Div([html.P(text, id="model-cost-best", role="status", **{"aria-live": "polite"}),
-                     graph("model-cost-graph", cost_curve_figure(curve, data["threshold"]),
+                     graph("model-cost-graph", figures.cost_curve_figure(curve, data["threshold"]),
                            alt=t("model.cost_alt", t=fmt_float(best, 3)))])

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, request
+from flask import request
 
-from ..api import operation
+from ..api import Routes, operation
 from ..decisions import DatabaseUnavailable, key_identity
 from ..errors import ApiError, Unavailable
+from ..openapi import ADMIN_KEY_HEADER
 from ..schemas import Oversight, OversightIn
 from ..services import services
 
-bp = Blueprint("admin", __name__)
-
-ADMIN_KEY_HEADER = "X-Admin-Key"
-ADMIN_HEADER_PARAM = {"name": ADMIN_KEY_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
-                      "description": "an administrator key (ADMIN_API_KEYS)"}
+bp = Routes("admin")
 
 
 def require_admin() -> str:
@@ -41,7 +38,7 @@ def require_admin() -> str:
 
 @operation(bp, "/admin/oversight", method="POST", summary="Switch the human oversight mode "
            "(every application goes to an advisor)", tags="service", body=OversightIn, response=Oversight,
-           errors=(400, 403, 409, 413, 415, 422, 503), extra_params=(ADMIN_HEADER_PARAM,))
+           errors=(400, 403, 409, 413, 415, 422, 503), admin=True)
 def set_oversight(body: OversightIn):
     s = services()
     who = require_admin()

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from flask import Blueprint
 
-from ..api import operation
+from ..api import Routes, operation
 from ..decisions import DatabaseUnavailable
 from ..details import readable
 from ..schemas import ClientOut, ClientsOut, ClientsQuery
 from ..services import services
 from . import client_position
 
-bp = Blueprint("clients", __name__)
+bp = Routes("clients")
 
 
 @operation(bp, "/clients", summary="Known clients, paginated, filtered and sorted", tags="clients",

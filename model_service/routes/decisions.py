@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import request
 
 from .. import outcomes as outcome_store
-from ..api import operation
+from ..api import Routes, operation
 from ..decisions import Conflict, DatabaseUnavailable, key_identity
 from ..errors import ApiError, Unavailable
 from ..schemas import DecisionIn, DecisionOut, DecisionsOut, DecisionsQuery, OutcomesIn, OutcomesOut
@@ -13,7 +13,7 @@ from ..security import API_KEY_HEADER
 from ..services import services
 from . import client_position
 
-bp = Blueprint("decisions", __name__)
+bp = Routes("decisions")
 
 
 def _key_id() -> str:

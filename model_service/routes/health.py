@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint
-
-from ..api import operation
+from ..api import Routes, operation
 from ..schemas import HealthOut
 from ..security import public_detail
 from ..services import services
 
-bp = Blueprint("health", __name__)
+bp = Routes("health")
 
 
 @operation(bp, "/health", summary="Liveness, model identity, database and prediction-log state (no API key needed)", tags="service",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-from ..api import operation
+from ..api import Routes, operation
 from ..errors import Invalid, NotFound
 from ..schemas import CardOut, CardQuery, FairnessOut, ModelOut, PopulationOut, PopulationQuery
 from ..services import services
 
-bp = Blueprint("model", __name__)
+bp = Routes("model")
 
 
 @operation(bp, "/model", summary="Model version, threshold, costs, metrics, curves, importance, features",

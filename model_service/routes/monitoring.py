@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask import Blueprint, send_file
+from flask import send_file
 
 from scoring.monitoring.contract import MonitoringSummary
 
-from ..api import operation
+from ..api import Routes, operation
 from ..errors import NotFound
 from ..schemas import Query
 from ..services import services
 
-bp = Blueprint("monitoring", __name__)
+bp = Routes("monitoring")
 
 
 class MonitoringQuery(Query):

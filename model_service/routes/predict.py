@@ -8,13 +8,13 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from flask import Blueprint, Response
+from flask import Response
 
 from scoring import schema
 from scoring.data import DataError
 from scoring.features import feature_columns, history_columns, list_columns, model_columns, model_rows
 
-from ..api import operation
+from ..api import Routes, operation
 from ..completeness import warnings
 from ..errors import Invalid, problems_from
 from ..prediction_log import BatchEntry, now
@@ -23,7 +23,7 @@ from ..scorer import BANDS
 from ..services import Services, services
 from .scoring import log_score
 
-bp = Blueprint("predict", __name__)
+bp = Routes("predict")
 
 PLACEHOLDER_ID = 0
 

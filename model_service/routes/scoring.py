@@ -9,9 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Blueprint
-
-from ..api import operation
+from ..api import Routes, operation
 from ..errors import NotFound
 from ..prediction_log import Entry, now
 from ..schemas import CounterfactualOut, ExplanationOut, ScoreOut, SimilarOut, SimilarQuery, SimulateOut, TopQuery
@@ -19,7 +17,7 @@ from ..scorer import Score
 from ..services import Services, services
 from . import client_position
 
-bp = Blueprint("scoring", __name__)
+bp = Routes("scoring")
 
 
 def log_score(s: Services, endpoint: str, client_id: int | None, score: Score,

@@ -284,33 +284,29 @@ class ScoreOut(ScoreFields, Versioned):
     id: int
 
 
-class Contribution(Out):
+class Factor(Out):
+    """One feature's part in this client's score, in words (French and English)."""
+
     feature: str
     label: str
     label_en: str
     value: float | str | None
-    unit: str
     display_value: str
     display_value_en: str
-    contribution: float = Field(description="SHAP value in log-odds")
     direction: Literal["raises", "lowers"]
     sentence: str
     sentence_en: str
 
 
-class Reason(Out):
+class Contribution(Factor):
+    unit: str
+    contribution: float = Field(description="SHAP value in log-odds")
+
+
+class Reason(Factor):
     """One principal reason, in points of the 0-100 score."""
 
-    feature: str
-    label: str
-    label_en: str
-    value: float | str | None
-    display_value: str
-    display_value_en: str
     points: float = Field(description="score points this factor adds (+) or removes (-) for this client")
-    direction: Literal["raises", "lowers"]
-    sentence: str
-    sentence_en: str
 
 
 class Points(Out):
@@ -470,4 +466,4 @@ class MonitoringOut(Versioned):
     scores_by_day: list[dict[str, Any]]
 
 
-__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "Roc", "CostCurve", "Reliability", "Calibration", "Metrics", "ModelOut", "GroupRates", "Gap", "AttributeFairness", "CardOut", "FairnessOut", "LatestDecision", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "Oversight", "Overseen", "Reason", "Points", "Closest", "SimulateOut", "PopulationFeature", "PopulationOut", "ComparedFeature", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]
+__all__ = ["Decision", "Band", "Out", "Versioned", "ErrorOut", "ScoreFields", "DatabaseHealth", "PredictionLogHealth", "HealthOut", "ImportanceItem", "FeatureItem", "BandItem", "Roc", "CostCurve", "Reliability", "Calibration", "Metrics", "ModelOut", "GroupRates", "Gap", "AttributeFairness", "CardOut", "FairnessOut", "LatestDecision", "ClientSummary", "ClientsOut", "ClientOut", "ScoreOut", "Factor", "Contribution", "Explanation", "ExplanationOut", "Neighbour", "SimilarOut", "Change", "Counterfactual", "CounterfactualOut", "Oversight", "Overseen", "Reason", "Points", "Closest", "SimulateOut", "PopulationFeature", "PopulationOut", "ComparedFeature", "InputWarning", "PredictOut", "BatchOut", "MonitoringOut"]

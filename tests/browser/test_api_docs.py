@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from tests.browser.conftest import API_KEY, _watch
 from tests.browser.servers import CHROMIUM, start_service
@@ -41,3 +42,40 @@ def test_docs_page_lists_the_operations_offline_under_csp(service, chromium):
         context.close()
     assert not problems, "\n".join(problems)
     assert not foreign, f"requests left the machine: {foreign}"
+
+
+def test_try_it_out_with_the_key_from_authorize_gets_a_real_answer(service, chromium):
+    """Every operation is listed, and "Try it out" on one, with the key given in "Authorize", is a real call."""
+    session = requests.Session()
+    session.headers["X-API-Key"] = API_KEY
+    document = session.get(service.url + "/openapi.json", timeout=10).json()
+    client_id = session.get(service.url + "/clients?per_page=1", timeout=10).json()["items"][0]["id"]
+    context = chromium.new_context(viewport={"width": 1360, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    _watch(page, problems)
+    try:
+        page.goto(service.url + "/docs")
+        operations = sum(len(item) for item in document["paths"].values())
+        page.locator(".swagger-ui .opblock").nth(operations - 1).wait_for(timeout=30_000)
+        assert page.locator(".swagger-ui .opblock").count() == operations
+        page.get_by_role("button", name="Authorize").first.click()
+        dialog = page.locator(".dialog-ux")
+        dialog.locator("input").first.fill(API_KEY)  # ApiKeyAuth comes first
+        dialog.get_by_role("button", name="Apply credentials").first.click()
+        dialog.get_by_role("button", name="Remove authorization").first.wait_for()  # the key is taken
+        dialog.locator(".close-modal").click()
+
+        operation = page.locator("#operations-scoring-scoring_score")
+        operation.locator(".opblock-summary").click()
+        operation.get_by_role("button", name="Try it out").click()
+        operation.locator("input[placeholder='client_id']").fill(str(client_id))
+        operation.get_by_role("button", name="Execute").click()
+        status = operation.locator(".live-responses-table .response .response-col_status").first
+        status.wait_for(timeout=30_000)
+        assert status.inner_text().strip() == "200"
+        body = operation.locator(".live-responses-table .response-col_description pre").first.inner_text()
+        assert f'"id": {client_id}' in body and '"probability"' in body
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

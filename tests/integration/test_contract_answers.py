@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scoring import contract
-from scoring.contract_decisions import DecisionOut, DecisionsOut
+from scoring.contract_decisions import DecisionOut, DecisionsOut, OutcomesOut
 from scoring.monitoring.contract import MonitoringSummary
 from tests.integration.service_support import HEADERS, client_ids
 
@@ -49,3 +49,8 @@ def test_every_written_answer_is_exactly_its_contract_model(client):
         "decision": "approve", "reason": "Revenus stables et dossier complet.", "advisor": "alice"}, status=201))
     history = DecisionsOut.model_validate(_get(client, f"/clients/{cid}/decisions"))
     assert history.decisions[0].id == saved.id and history.decisions[0].model_probability is not None
+    contract.BatchOut.model_validate(_post(client, "/predict/batch", {"ids": [cid]}))
+    contract.BatchOut.model_validate(_post(client, "/predict/batch", {"records": [application]}))
+    contract.PredictOut.model_validate(_post(client, "/predict", {"application": {"AMT_CREDIT": 1e5}, "explain": False}))
+    OutcomesOut.model_validate(_post(client, "/outcomes", {"outcomes": [
+        {"client_id": cid, "defaulted": False, "observed_on": "2026-11-30"}]}))

@@ -46,9 +46,14 @@ def test_document_is_a_valid_openapi_31(client, service_app):
                 assert any(p["name"] == name and p["in"] == "path" and p["required"] for p in op["parameters"])
             for code, answer in op["responses"].items():
                 assert re.fullmatch(r"[1-5]\d\d", code) and answer["description"]
-            if op.get("security") != []:
+            if op.get("security"):  # every requirement includes the API key; its absence is a documented 401
+                assert all("ApiKeyAuth" in requirement for requirement in op["security"])
                 assert "401" in op["responses"]
     assert len(operation_ids) == len(set(operation_ids))
+    public = {(path, method) for path, item in spec["paths"].items() for method, op in item.items()
+              if not op.get("security")}
+    assert public == {("/health", "get"), ("/openapi.json", "get"), ("/docs", "get")}
+    assert spec["paths"]["/admin/oversight"]["post"]["security"] == [{"ApiKeyAuth": [], "AdminKeyAuth": []}]
     # every API route of the app is documented
     routes = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule), m.lower())
               for r in service_app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}

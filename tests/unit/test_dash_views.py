@@ -93,3 +93,60 @@ def test_dash_app_talks_to_the_service_over_http_only():
                 assert name.split(".")[0] not in forbidden, f"{path}: imports {name}"
     clients = [p for p in root.rglob("*.py") if "import requests" in p.read_text(encoding="utf-8")]
     assert [p.name for p in clients] == ["api_client.py"]
+
+
+def test_the_dashboard_loads_only_the_contract_of_the_core():
+    """What the dashboard's modules really load (not only what they name): the pydantic contract, nothing that
+    scores (no scoring.decision, no catboost, no numpy-heavy core)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, dash_app.api_client, dash_app.layout, dash_app.views.client, dash_app.views.client_callbacks,"
+            " dash_app.views.model, dash_app.views.share, dash_app.views.monitoring, dash_app.views.clients_table;"
+            " print('\\n'.join(m for m in sys.modules if m.split('.')[0] in"
+            " {'scoring', 'training', 'model_service', 'catboost', 'sklearn'}))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+                 .stdout.split())
+    assert loaded - {"scoring", "scoring.monitoring"} <= CONTRACT_MODULES, loaded
+
+
+class RecordedApi:
+    """``api_client.ServiceClient`` answering the real service's recorded answers (contract models)."""
+
+    def __getattr__(self, name):
+        calls = {"score": "score", "client": "client", "explanation": "explanation", "model": "model",
+                 "counterfactual": "counterfactual", "similar": "similar", "decisions": "decisions",
+                 "population": "population", "fairness": "fairness", "health": "health", "simulate": "simulate",
+                 "model_card": "card", "clients": "clients"}
+        return lambda *args, **kwargs: answer(calls[name])
+
+
+def _ids(component) -> set:
+    found = {getattr(component, "id", None)}
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            found |= _ids(child)
+    return found - {None}
+
+
+def test_client_page_renders_every_section_from_the_contract(monkeypatch):
+    """The whole client page built from contract models: a read of an undeclared field fails here."""
+    from dash_app.views import client as view
+
+    monkeypatch.setattr(view, "get_client", RecordedApi)
+    page = view.build(str(answer("client").id))
+    assert {"client-score-summary", "client-reasons", "client-contributions", "client-info", "client-counterfactual",
+            "client-whatif", "client-compare", "client-advisor-decision", "client-history-list"} <= _ids(page)
+
+
+def test_model_page_renders_every_section_from_the_contract(monkeypatch):
+    from dash_app.views import model as view
+
+    monkeypatch.setattr(view, "get_client", RecordedApi)
+    page = view.build()
+    assert {"model-metrics-table", "model-importance-section", "model-cost", "model-fairness-table",
+            "model-fairness-gaps"} <= _ids(page)
+    store = next(c for c in page.children if getattr(c, "id", None) == "model-data")
+    body = view.update_cost.__wrapped__(answer("model").costs.fn, answer("model").costs.fp, store.data)
+    assert "model-cost-best" in _ids(body)

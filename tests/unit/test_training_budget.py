@@ -35,16 +35,28 @@ def test_size_rows_fills_the_time_left_after_the_per_fit_overhead():
 
 def test_fit_counts_cover_every_cross_validated_step():
     full = get_profile("full")
-    counts = {name: (n, share) for name, n, share in fit_counts(full, 10)}
-    assert counts["search"] == (10 * full.folds, pytest.approx((full.folds - 1) / full.folds))
+    from training.search import halving_fits
+
+    counts = {name: (n, share) for name, n, share in fit_counts(full, 9)}
+    search = [v for name, v in counts.items() if name.startswith("search")]
+    assert sum(n for n, _ in search) == halving_fits(9, full.shares, full.factor) * full.folds
+    assert search[-1][1] == pytest.approx((full.folds - 1) / full.folds)  # the last rung: all training rows
     assert counts["ablation"][0] == 2 * full.folds
     assert counts["honest estimate"][0] == full.folds * full.inner_folds
     assert "protected-attribute variant" in counts
 
 
-def test_pilot_params_are_a_typical_candidate():
-    ratio, params = pilot_params(get_profile("full"))
-    assert 0.1 < ratio < 1.0 and isinstance(params.get("depth"), int) and "max_ctr_complexity" in params
+def test_the_pilot_times_the_costliest_candidate_the_search_will_draw():
+    from sklearn.model_selection import ParameterSampler
+
+    full = get_profile("full")
+    ratio, params = pilot_params(full, 10, seed=42)
+    drawn = list(ParameterSampler(full.distributions, 10, random_state=42))
+    def cost(c):
+        return c.get("model__iterations", full.base_params["iterations"]) * c["model__depth"]
+
+    assert params["iterations"] * params["depth"] == max(map(cost, drawn)) and "max_ctr_complexity" in params
+    assert 0.1 <= ratio <= 1.0
 
 
 def test_stratified_positions_keep_the_default_rate():
@@ -62,7 +74,8 @@ def test_when_even_the_floor_does_not_fit_the_search_gets_fewer_candidates(monke
     monkeypatch.setattr(budget, "run_pilot", lambda *a, **k: slow)
     y = (np.arange(100_000) % 12 == 0).astype(int)
     plan = make_plan(SimpleNamespace(y=y, X=None), get_profile("full"), 10, seed=0,
-                     budget=Budget(seconds=3_000, min_rows=10_000))
+                     budget=Budget(seconds=3_000, min_rows=10_000, min_candidates=4))
     assert plan.subsampled and plan.cv_rows == 10_000
     assert Budget().min_candidates <= plan.n_iter < 10 and "search reduced" in plan.reason
-    assert plan.estimate["fits"]["search"] == plan.n_iter * get_profile("full").folds
+    full = get_profile("full")
+    assert plan.estimate["fits"]["search rung 1"] == plan.n_iter * full.folds
