@@ -34,11 +34,15 @@ log = logging.getLogger(__name__)
 
 #: Share of a training fold held out for early stopping.
 VALIDATION_SHARE = 0.2
+#: Rounds without improvement = PATIENCE_UNITS / learning rate (at least 20). Chosen by CV on the sample
+#: (compact profile): 4 units grew more trees for no gain (CV AUC 0.7141 vs 0.7147); stopping on AUC
+#: instead of log-loss stopped far too early (17-58 trees, CV AUC 0.7091).
+PATIENCE_UNITS = 2.0
 
 
 def patience_for(learning_rate: float) -> int:
     """Rounds without improvement before stopping: ~2 units of learning rate x trees (40 at 0.05, 100 at 0.02)."""
-    return max(20, int(round(2.0 / max(float(learning_rate), 1e-3))))
+    return max(20, int(round(PATIENCE_UNITS / max(float(learning_rate), 1e-3))))
 
 
 class EarlyStopped(ClassifierMixin, BaseEstimator):
@@ -55,8 +59,9 @@ class EarlyStopped(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, estimator=None, validation: float = VALIDATION_SHARE, patience: int | None = None,
-                 subsample: float = 1.0, seed: int = 42):
+                 subsample: float = 1.0, seed: int = 42, metric: str | None = None):
         self.estimator = estimator
+        self.metric = metric
         self.validation = validation
         self.patience = patience
         self.subsample = subsample
@@ -70,6 +75,8 @@ class EarlyStopped(ClassifierMixin, BaseEstimator):
             fit_rows, _ = train_test_split(fit_rows, train_size=self.subsample, stratify=y[fit_rows],
                                            random_state=self.seed + 1)
         est = clone(self.estimator)
+        if self.metric:
+            est.set_params(model__eval_metric=self.metric)
         model = est.named_steps["model"]
         patience = self.patience or patience_for(model.get_params().get("learning_rate") or 0.05)
         X_val = _model_frame(est, X.iloc[val_rows])
