@@ -40,8 +40,14 @@ ERROR_TEXT = {
     400: "Malformed JSON", 401: "Missing or invalid API key", 403: "Missing or invalid administrator key",
     404: "Not found", 409: "Conflict: contradicts the latest decision without naming it in 'revises', or the configuration",
     413: "Request body too large", 415: "Body is not JSON", 422: "Invalid input (every problem listed)",
-    429: "Rate limit exceeded", 503: "Database unavailable",
+    429: "Too many requests: the rate limit, or too many failed authentications from this address",
+    503: "Unavailable: the database or the rate-limit counters cannot be reached",
 }
+#: Every operation that needs the key can answer these: failed keys are counted per address (429 once over
+#: AUTH_FAILURE_LIMIT) in the rate limiter's storage (503 while it is unreachable).
+KEYED_ERRORS = frozenset({401, 429, 503})
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying", "required": True,
+                               "schema": {"type": "integer", "minimum": 1}}}
 _PATH_ARG = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
@@ -182,13 +188,15 @@ def _responses(op: Operation, validates: bool) -> dict[int, Any]:
     else:
         schema = {"type": "object"} if op.content_type == "application/json" else {"type": "string"}
         success = {"description": "OK", "content": {op.content_type: {"schema": schema}}}
-    codes = set(op.errors) | ({401} if op.auth else set()) | ({403} if op.admin else set())
+    codes = set(op.errors) | (KEYED_ERRORS if op.auth else set()) | ({403} if op.admin else set())
     if validates:
         codes.add(422)
     answers: dict[int, Any] = {op.status: success}
     for code in sorted(codes):
         answers[code] = {"description": ERROR_TEXT.get(code, "Error"),
                          "content": {"application/json": {"schema": dict(ERROR_SCHEMA)}}}
+        if code == 429:
+            answers[code]["headers"] = RETRY_AFTER
     return answers
 
 

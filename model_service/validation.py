@@ -153,15 +153,11 @@ def history_model() -> type[BaseModel]:
     return create_model("History", __config__=_CONFIG, **fields)
 
 
-class DocumentedAs:
-    """Documents a field with another model's schema: batch records are validated one by one
-    (each invalid record gets its own problems in the answer), yet each must be an application."""
-
-    def __init__(self, model: type[BaseModel]):
-        self.model = model
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
-        return handler(self.model.__pydantic_core_schema__)
+def _one_of_ids_or_records(schema: dict[str, Any]) -> None:
+    for prop in schema["properties"].values():
+        prop.pop("default", None)  # absent, not null
+    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["records"]}]
+    schema["examples"] = [EXAMPLES["BatchRequest"]]
 
 
 class InputModels:
@@ -185,11 +181,13 @@ class InputModels:
             changes=(self.application, Field(..., description="only the application fields that change "
                                                               "(null: the value becomes unknown)")),
         )
+        # exactly one of the two keys, never null: the schema says so (oneOf), the route checks it (422)
         self.batch = create_model(
-            "BatchRequest", __config__=_config("BatchRequest"),
-            ids=(list[StrictInt] | None, Field(None, max_length=10_000)),
-            records=(list[Annotated[dict[str, Any], DocumentedAs(self.application)]] | None,
-                     Field(None, max_length=10_000)),
+            "BatchRequest", __config__=ConfigDict(**_CONFIG, json_schema_extra=_one_of_ids_or_records),
+            ids=(list[StrictInt], Field(None, max_length=10_000)),  # type: ignore[arg-type]
+            records=(list[dict[str, Any]], Field(  # type: ignore[arg-type]
+                None, max_length=10_000, description="applications as in POST /predict, validated one by one: "
+                "an invalid one gets its problems in its result item, the others are scored")),
         )
 
 

@@ -51,7 +51,8 @@ def read_csv(path: Path) -> list[OutcomeIn]:
                 problems.append(f"line {line}: defaulted must be 1/0, true/false or yes/no, got {raw.get('defaulted')!r}")
                 continue
             try:
-                rows.append(OutcomeIn(client_id=(raw.get("client_id") or "").strip(), defaulted=flag in TRUE,
+                text = (raw.get("client_id") or "").strip()  # the model takes a JSON integer, not text
+                rows.append(OutcomeIn(client_id=int(text) if text.isdigit() else text, defaulted=flag in TRUE,
                                       observed_on=(raw.get("observed_on") or "").strip()))
             except ValidationError as exc:
                 for err in exc.errors(include_url=False):

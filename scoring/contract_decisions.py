@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 REASON_MIN_LENGTH = 10
 REASON_MAX_LENGTH = 2000
@@ -18,6 +27,16 @@ OUTCOMES_MAX_BATCH = 10_000
 MAX_CLIENT_ID = 999_999_999_999_999_999  # 18 digits, as client ids everywhere in the API
 EARLIEST_OUTCOME = date(1990, 1, 1)
 LATEST_OUTCOME = date(2099, 12, 31)
+
+
+class WithJsonSchemaExtra:
+    """Adds keywords to a type's JSON schema (what a validator checks, said in the document)."""
+
+    def __init__(self, extra: dict):
+        self.extra = extra
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):  # noqa: ANN001
+        return {**handler(core_schema), **self.extra}
 
 
 def _no_control(value: str) -> str:
@@ -42,10 +61,13 @@ def reason_problem(reason: str | None) -> str | None:
     return None
 
 
+#: What _no_control refuses, for the OpenAPI document (the validator words the problem better than a pattern).
+NO_CONTROL_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*$"
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=REASON_MIN_LENGTH,
-                                          max_length=REASON_MAX_LENGTH), AfterValidator(_no_control)]
+                                          max_length=REASON_MAX_LENGTH), AfterValidator(_no_control),
+                   WithJsonSchemaExtra({"pattern": NO_CONTROL_PATTERN})]
 Advisor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ADVISOR_MAX_LENGTH),
-                    AfterValidator(_no_control)]
+                    AfterValidator(_no_control), WithJsonSchemaExtra({"pattern": NO_CONTROL_PATTERN})]
 
 
 class DecisionIn(BaseModel):
@@ -55,7 +77,7 @@ class DecisionIn(BaseModel):
     reason: Reason = Field(description=f"why, {REASON_MIN_LENGTH} to {REASON_MAX_LENGTH} characters")
     advisor: Advisor = Field(description="the advisor logged in to the dashboard that sends the decision; "
                                          "the service also records which API key sent it")
-    revises: int | None = Field(None, ge=1, description="id of the client's latest decision when this one "
+    revises: StrictInt | None = Field(None, ge=1, description="id of the client's latest decision when this one "
                                                         "contradicts it (a revision); otherwise omitted")
 
 
@@ -94,12 +116,20 @@ class DecisionsOut(BaseModel):
     per_page: int
 
 
+def _date_text(value: object) -> object:
+    """A date is sent as YYYY-MM-DD text, never as a number (pydantic would read one as a timestamp)."""
+    if not isinstance(value, str):
+        raise ValueError("must be a date as text, YYYY-MM-DD")
+    return value
+
+
 class OutcomeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    client_id: int = Field(ge=0, le=MAX_CLIENT_ID)
-    defaulted: bool = Field(description="true: the loan defaulted; false: repaid or performing")
-    observed_on: date = Field(ge=EARLIEST_OUTCOME, le=LATEST_OUTCOME,
-                              description="date the outcome was observed (YYYY-MM-DD)")
+    client_id: StrictInt = Field(ge=0, le=MAX_CLIENT_ID)
+    defaulted: StrictBool = Field(description="true: the loan defaulted; false: repaid or performing")
+    observed_on: Annotated[date, BeforeValidator(_date_text)] = Field(
+        ge=EARLIEST_OUTCOME, le=LATEST_OUTCOME, json_schema_extra={"pattern": r"^(199\d|20\d\d)-"},
+        description=f"date the outcome was observed (YYYY-MM-DD, {EARLIEST_OUTCOME} to {LATEST_OUTCOME})")
 
 
 class OutcomesIn(BaseModel):

@@ -5,8 +5,9 @@ The real service (``bin/web`` -> gunicorn, 2 workers) runs on 127.0.0.1; ``st ru
 values and up to ``SCHEMATHESIS_MAX_EXAMPLES`` generated cases (valid and invalid; 80 % of the
 ``{client_id}`` values are known clients, so the scoring code is reached), checking that
 
-- no response is a server error (``not_a_server_error``: no 5xx at all), and
-- every response matches the schema documented for its status (``response_schema_conformance``).
+- every check of ``--checks all`` but those in ``NOT_YET``: no server error, every status, content
+  type, header and body as documented, operations needing the key refuse a missing or wrong one
+  (``ignored_auth``, ``missing_required_header``), undocumented methods get 405 with ``Allow``...
 
 Bounded: examples per operation, a fixed seed, a request timeout and an overall time limit.
 """
@@ -27,6 +28,12 @@ from bench.load import Gunicorn, get_json
 
 pytestmark = pytest.mark.slow
 
+#: Checks of `--checks all` the service does not pass yet, with what they found (issue 14 note):
+#: positive_data_acceptance: GET /clients score_min > score_max (422, a product rule the schema cannot say),
+#: GET /population an unknown feature name (free text in the schema), POST /clients/{id}/simulate a
+#: non-lever field (CODE_GENDER, DAYS_BIRTH...: in the Application schema); negative_data_rejection:
+#: POST /predict/batch with 10,001 records is refused with 413 (body limit) before its maxItems is read.
+NOT_YET = ("positive_data_acceptance", "negative_data_rejection")
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))
 PREDICT_EXAMPLES = int(os.environ.get("SCHEMATHESIS_PREDICT_EXAMPLES", "150"))
 # The coverage phase of POST /predict alone is ~3,000 boundary cases over the ~100 application
@@ -55,7 +62,9 @@ def service(fast_bundle, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("schemathesis")
     key = "st-" + secrets.token_hex(12)
     env = {"MODEL_BUNDLE": str(fast_bundle), "API_KEYS": key, "DATABASE_URL": f"sqlite:///{tmp / 'decisions.db'}",
-           "PREDICTION_LOG": str(tmp / "predictions.jsonl"), "RATE_LIMIT": "100000000 per minute"}
+           "PREDICTION_LOG": str(tmp / "predictions.jsonl"), "RATE_LIMIT": "100000000 per minute",
+           # ignored_auth sends wrong keys on purpose: with the default limit every later call would be a 429
+           "AUTH_FAILURE_LIMIT": "100000000 per minute"}
     with Gunicorn("service", env, workers=2, log_dir=tmp).start(timeout=240) as server:
         yield server, key, tmp
 
@@ -84,7 +93,10 @@ def test_schemathesis_no_server_error_and_schema_conformance(service):
     cmd = [
         str(st), "--config-file", str(config), "run", f"{server.url}/openapi.json",
         "--header", f"X-API-Key: {key}",
-        "--checks", "not_a_server_error,response_schema_conformance",
+        "--checks", "all",
+        # Not yet passing (see the module docstring): the service rejects some schema-valid requests and
+        # answers some schema-invalid ones; listed here so that what remains is visible, never silently.
+        "--exclude-checks", ",".join(NOT_YET),
         "--phases", "examples,coverage,fuzzing",
         "--seed", "20240607",
         "--workers", "2",
