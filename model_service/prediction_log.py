@@ -75,6 +75,16 @@ class BatchEntry:
     records: list[dict] | None
 
 
+def _record_ids(n: int) -> list[str]:
+    """``n`` random version-4 UUIDs (RFC 4122 text) from one ``os.urandom`` call. ``uuid4`` per
+    record (a system call and a ``UUID`` object each) cost more than the rest of a batch's records."""
+    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.tobytes().hex()
+    return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in (text[32 * k:32 * k + 32] for k in range(n))]
+
+
 def _sent(record: dict) -> dict:
     """The application fields of a sent record: its id (logged as client_id) and nulls left out."""
     if "SK_ID_CURR" not in record and None not in record.values():
@@ -195,10 +205,11 @@ class PredictionLog:
                      "decision": str(item.decision), "features": self._features(item.names, values),
                      "features_source": "model_input"}]
         out = []
+        record_ids = _record_ids(len(item.ids))
         for k, (client_id, probability, score, decision) in enumerate(zip(
                 item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
             features = None if item.records is None else json.dumps(_sent(item.records[k]), separators=(",", ":"))
-            out.append({**base, "record_id": str(uuid.uuid4()),
+            out.append({**base, "record_id": record_ids[k],
                         "client_id": None if client_id is None else int(client_id),
                         "probability": probability, "score": score, "decision": str(decision),
                         "features": features, "features_source": "store" if item.records is None else "request"})

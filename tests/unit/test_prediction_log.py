@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,19 @@ def test_file_log_writes_one_line_per_scored_row(tmp_path: Path):
     assert got[2]["features"] == {"A": 2.0, "B": "x"} and got[2]["decision"] == "decline"
     assert got[3]["features"] is None and got[3]["features_source"] == "store" and got[3]["score"] == 30.0
     assert len({g["record_id"] for g in got}) == 4
+    assert all(uuid.UUID(g["record_id"]).version == 4 for g in got)  # a batch's ids come from one urandom call
+
+
+def test_a_batch_id_is_a_sent_record_id_free_of_nulls_and_its_sk_id(tmp_path: Path):
+    path = tmp_path / "p.jsonl"
+    log = PredictionLog(FileSink(path), "v1", spill_dir=tmp_path / "spill")
+    sent = [{"SK_ID_CURR": 5, "A": 1.0, "B": None}, {"A": 2.0}]
+    log.put(BatchEntry(now(), "batch", [5, None], np.array([0.2, 0.3]), np.array([20.0, 30.0]),
+                       np.array(["approve", "approve"]), sent))
+    log.close()
+    got = lines(path)
+    assert [g["features"] for g in got] == [{"A": 1.0}, {"A": 2.0}] and [g["id"] for g in got] == [5, None]
+    assert sent[0] == {"SK_ID_CURR": 5, "A": 1.0, "B": None}  # the request's records are not changed
 
 
 def test_a_moved_or_deleted_log_file_is_reopened(tmp_path: Path):
