@@ -26,6 +26,12 @@ class SQLiteStorage(Storage):
     One connection per process and thread (connections are never shared across a fork); each
     increment is one ``BEGIN IMMEDIATE`` transaction, so concurrent workers never lose a hit.
     The counters are not durable state: ``synchronous=OFF``.
+
+    Rollback journal (``journal_mode=DELETE``), never WAL: WAL maps the ``-shm`` file into memory, and once
+    that file cannot be written (read-only or immutable disk, ``chattr +i``) the next write into the mapping
+    kills the process with SIGBUS, so every gunicorn worker would die in a loop. With a rollback journal such a
+    file gives ``sqlite3.OperationalError`` (a 503 from the apps, "counters unavailable"). A connection made by
+    another process before a fork is abandoned, never closed in the child.
     """
 
     STORAGE_SCHEME = ["sqlite"]
@@ -45,7 +51,7 @@ class SQLiteStorage(Storage):
         conn = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA journal_mode=DELETE")  # not WAL: see the class docstring
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, "
                          "expires REAL NOT NULL)")
@@ -69,7 +75,8 @@ class SQLiteStorage(Storage):
                 conn.execute("DELETE FROM counters WHERE expires <= ?", (now,))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may already have rolled back (e.g. a read-only file)
+                conn.execute("ROLLBACK")
             raise
         return value
 

@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         metadata, fairness, drift, target = load_inputs(a.bundle, a.drift)
-    except (OSError, ValueError, BundleError) as exc:  # ValueError: bad JSON or text, corrupt target.npy
-        print(f"model_card: error: {exc}", file=sys.stderr)
+        text = render(metadata, fairness, drift, lang=a.lang, target=target)
+    except (OSError, ValueError, BundleError) as exc:  # ValueError: bad JSON or text, corrupt target.npy, metadata
+        print(f"model_card: error: {exc}", file=sys.stderr)  # that is no BundleMetadata (MetadataError)
         return 2
-    text = render(metadata, fairness, drift, lang=a.lang, target=target)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(text, encoding="utf-8")
     print(f"model card: {a.out} (model {metadata.get('version')}, {a.lang}; drift summary "

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from scoring.contract.metadata import BundleMetadata, parse_metadata
 from scoring.labels import category_label
 from scoring.labels import label as column_label
 from scoring.model_card_text import (
@@ -370,16 +371,18 @@ def store_figures(target: Any) -> dict[str, Any]:
     return figures
 
 
-def render(metadata: Mapping | None, fairness: Any = None, drift: Mapping | None = None, *, lang: str = "en",
+def render(metadata: BundleMetadata | Mapping | None, fairness: Any = None, drift: Mapping | None = None, *, lang: str = "en",
            target: Any = None) -> str:
-    """The model card from the bundle metadata, its fairness extra and the drift summary (plain JSON data).
+    """The model card from the bundle metadata (validated as :class:`BundleMetadata`: an unknown or missing key
+    raises :class:`~scoring.contract.metadata.MetadataError`), its fairness extra and the drift summary.
 
     ``target`` (the store's outcome column) fills the client counts and default rate the metadata
     lacks; figures recorded in the metadata win. Raises ValueError for a language other than en/fr.
     """
     lang = _lang(lang)
     t = TEXT[lang]
-    md = dict(metadata or {})
+    # the card reads what training writes: metadata that is no BundleMetadata fails here, naming each key
+    md = parse_metadata(metadata, "the model card's metadata").to_json() if metadata is not None else {}
     if target is not None:
         md = {**store_figures(target), **md}
     out = [f"# {t['title'].format(version=md.get('version', t['none']))}", ""]

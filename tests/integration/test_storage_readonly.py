@@ -13,9 +13,11 @@ record of the whole run is in the database (spilled while the database refused, 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -184,3 +186,35 @@ def test_read_only_sqlite_files_answer_503_and_kill_no_worker(fast_bundle, folde
     assert _records(url) == traffic.scored  # every score answered was logged, once
     with Database(url, migrate=False).connect() as conn:
         assert conn.execute(select(func.count()).select_from(decisions)).scalar_one() > 0
+
+
+REPO = Path(__file__).resolve().parents[2]
+_COUNTERS_CHILD = """
+import subprocess, sys
+from pathlib import Path
+from limits_sqlite import SQLiteStorage
+folder = Path(sys.argv[1])
+store = SQLiteStorage(f"sqlite:///{folder / 'counters.db'}")
+store.incr("login:advisor", 60)
+store.incr("login:advisor", 60)
+subprocess.run(["chattr", "+i", *map(str, folder.iterdir())], check=True)
+for _ in range(2):
+    try:
+        store.incr("login:advisor", 60)
+        print("counted")
+    except Exception as exc:
+        print("refused", type(exc).__name__)
+print("alive")
+"""
+
+
+def test_rate_limit_counters_on_an_immutable_file_are_refused_not_a_sigbus(folder):
+    """The shared rate-limit / login-throttle counters (``limits_sqlite``) on a file that turned immutable:
+    the increment fails with a SQLite error (the apps answer 503), the process lives on (WAL's memory-mapped
+    ``-shm`` would kill it with SIGBUS: exit status -7)."""
+    proc = subprocess.run([sys.executable, "-c", _COUNTERS_CHILD, str(folder)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, f"counter process died with status {proc.returncode}: {proc.stderr[-500:]}"
+    lines = proc.stdout.split("\n")
+    assert lines[:3] == ["refused OperationalError", "refused OperationalError", "alive"], proc.stdout
+    assert not list(folder.glob("*-shm")) and not list(folder.glob("*-wal"))  # no memory-mapped file beside it

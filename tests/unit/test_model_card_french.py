@@ -13,7 +13,7 @@ THRESHOLD = 0.111
 METADATA = {
     "version": "v-test", "created": "2026-12-02T10:00:00Z", "threshold": THRESHOLD, "profile": "fast",
     "data_dir": "/work/shared/data/home-credit", "n_labelled": 7000, "synthetic": False,
-    "costs": {"fn": 10, "fp": 1},
+    "costs": {"fn": 10, "fp": 1}, "features": [{"name": "EXT_SOURCE_3"}, {"name": "AMT_CREDIT"}], "categorical": [],
     "metrics": {"auc": 0.7272, "brier": 0.0678, "log_loss": 0.25, "recall": 0.48, "source": "out-of-fold"},
     # the curve reaches its minimum on several grid points (ties): 0.088 is not a second threshold
     "cost_curve": {"thresholds": [0.05, 0.088, 0.1, THRESHOLD, 0.2], "cost": [0.61, 0.5626, 0.5626, 0.5626, 0.58]},
@@ -93,3 +93,13 @@ def test_model_page_names_the_bundles_threshold_at_the_bundles_costs():
     assert shown["best_cost"] == pytest.approx(model.metrics.business_cost, abs=0.02)
     rows = fairness_rows(answer("fairness"))
     assert [r["group"] for r in rows if r["attribute"] == "AGE_BAND"] == ["<30", "30-40", "40-50", "50-60", "60+"]
+
+
+def test_the_card_reads_only_what_training_writes():
+    """Metadata that is not a BundleMetadata (an unknown key, a missing one) fails, naming the key."""
+    from scoring.contract.metadata import MetadataError
+
+    with pytest.raises(MetadataError, match="intended_use: unknown key"):
+        render({**METADATA, "intended_use": "anything"}, lang="fr")
+    with pytest.raises(MetadataError, match="threshold: missing key"):
+        render({k: v for k, v in METADATA.items() if k != "threshold"}, lang="fr")
