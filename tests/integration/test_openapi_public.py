@@ -46,3 +46,15 @@ def test_every_request_body_has_an_example_the_service_accepts(client):
             response = client.open(url, method=method.upper(), json=schema["examples"][0], headers={"X-API-Key": KEY})
             assert response.status_code < 400, (path, response.get_json())
     assert bodies >= 5
+
+
+def test_what_the_library_would_let_through_is_refused(client):
+    """flask-openapi3 keeps the first of repeated query values and pydantic's lax mode would coerce
+    0 to false, 1.0 to 1 and a number to a date: each is a 422 naming the field."""
+    repeated = client.get("/clients?page=1&page=2", headers={"X-API-Key": KEY})
+    assert repeated.status_code == 422 and repeated.get_json()["detail"][0]["field"] == "page"
+    coerced = client.post("/outcomes", json={"outcomes": [{"client_id": 1.0, "defaulted": 0, "observed_on": 20000}]},
+                          headers={"X-API-Key": KEY})
+    assert coerced.status_code == 422
+    assert {p["field"] for p in coerced.get_json()["detail"]} == {
+        "outcomes[0].client_id", "outcomes[0].defaulted", "outcomes[0].observed_on"}
