@@ -11,6 +11,7 @@ from . import services as services_module
 from .api import install_request_checks, register
 from .config import Settings
 from .errors import register_error_handlers
+from .jsoncodec import JSONProvider
 from .openapi import make_app
 from .ratelimit import make_limiter
 from .routes import admin, clients, decisions, docs, health, model, monitoring, predict, scoring
@@ -39,6 +40,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         PROPAGATE_EXCEPTIONS=False,
         TRAP_HTTP_EXCEPTIONS=False,
     )
+    app.json = JSONProvider(app)  # orjson's parser for request bodies (model_service.jsoncodec)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
     if not settings.auth_enabled:

@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from .jsoncodec import dumps
+
 log = logging.getLogger("model_service.prediction_log")
 
 _STOP = object()
@@ -208,7 +210,7 @@ class PredictionLog:
         record_ids = _record_ids(len(item.ids))
         for k, (client_id, probability, score, decision) in enumerate(zip(
                 item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
-            features = None if item.records is None else json.dumps(_sent(item.records[k]), separators=(",", ":"))
+            features = None if item.records is None else dumps(_sent(item.records[k]))
             out.append({**base, "record_id": record_ids[k],
                         "client_id": None if client_id is None else int(client_id),
                         "probability": probability, "score": score, "decision": str(decision),
@@ -227,7 +229,7 @@ class PredictionLog:
         if self.spill_dir is None:
             self._lose(len(records))
             return
-        data = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records).encode()
+        data = "".join(dumps(r) + "\n" for r in records).encode()
         try:
             with self._spill_lock:
                 fd = os.open(self.spill_dir / f"spill-{os.getpid()}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT,
