@@ -30,7 +30,11 @@ def loads(data: str | bytes | bytearray) -> Any:
     try:
         return from_json(data)
     except ValueError:
+        pass
+    try:
         return json.loads(data)  # the standard module's result, or its error
+    except RecursionError:  # ~1,000 levels: a parse error (ValueError), not a crash
+        raise ValueError("the JSON text nests too deeply to be read") from None
 
 
 def dumps(value: Any) -> str:

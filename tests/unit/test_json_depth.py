@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from model_service.security import json_depth_exceeds
+from model_service.jsoncodec import loads
+from model_service.security import json_depth_exceeds, nesting_exceeds
 
 TRICKY = ['[', ']', '{', '}', '\\', '"', '\\"', '\\\\', '[[[', '"]', 'a\\\\"[b', '\\\\\\"{', 'é', '\n']
 
@@ -44,3 +45,24 @@ def test_brackets_in_strings_do_not_count_but_real_nesting_does():
     assert not json_depth_exceeds(inside, 2)
     deep = ("[" * 65 + "]" * 65).encode()
     assert json_depth_exceeds(deep, 64) and not json_depth_exceeds(deep, 65)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_parsed_value_depth_is_the_texts(seed):
+    """The guard judges a parsed body by ``nesting_exceeds`` and an unparseable one by its bytes: both agree."""
+    rng = random.Random(seed)
+    doc = nested(rng, rng.randint(1, 12))
+    true_depth = depth(doc)
+    for limit in range(0, true_depth + 2):
+        assert nesting_exceeds(doc, limit) == (true_depth > limit), (doc, limit, true_depth)
+
+
+def test_flat_records_and_scalars():
+    records = {"records": [{"a": 1.0, "b": None, "c": "x"} for _ in range(1000)]}
+    assert not nesting_exceeds(records, 3) and nesting_exceeds(records, 2)
+    assert not nesting_exceeds(5, 0) and not nesting_exceeds("[[[", 0) and nesting_exceeds([], 0)
+
+
+def test_a_body_too_deep_for_any_parser_is_a_parse_error_not_a_crash():
+    with pytest.raises(ValueError):
+        loads(b"[" * 100_000 + b"]" * 100_000)
