@@ -8,7 +8,6 @@ sink reopens its file when it was moved or deleted (log rotation) before each wr
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..jsoncodec import dumps
 from .database import Database
 from .schema import predictions
 
@@ -79,11 +79,10 @@ class FileSink:
 
 def file_line(r: dict[str, Any]) -> str:
     features = r["features"] if r["features"] is not None else "null"
-    head = json.dumps({"time": r["logged_at"], "endpoint": r["endpoint"], "id": r["client_id"],
-                       "probability": r["probability"], "score": r["score"], "decision": r["decision"],
-                       "model_version": r["model_version"], "role": r["role"],
-                       "features_source": r["features_source"], "record_id": r["record_id"]},
-                      separators=(",", ":"), allow_nan=False)
+    head = dumps({"time": r["logged_at"], "endpoint": r["endpoint"], "id": r["client_id"],
+                  "probability": r["probability"], "score": r["score"], "decision": r["decision"],
+                  "model_version": r["model_version"], "role": r["role"],
+                  "features_source": r["features_source"], "record_id": r["record_id"]})
     return f'{head[:-1]},"features":{features}}}\n'
 
 
