@@ -19,12 +19,21 @@ import time
 
 from limits.storage import Storage
 
+#: Increment a counter, or start its window again once expired (SQLite >= 3.35 for RETURNING).
+_UPSERT = (
+    "INSERT INTO counters (key, value, expires) VALUES (:key, :amount, :expires) "
+    "ON CONFLICT (key) DO UPDATE SET "
+    "value = CASE WHEN expires <= :now THEN :amount ELSE value + :amount END, "
+    "expires = CASE WHEN expires <= :now THEN :expires ELSE expires END "
+    "RETURNING value"
+)
+
 
 class SQLiteStorage(Storage):
     """Fixed-window counters in one SQLite file: shared by every process that opens the file.
 
     One connection per process and thread (connections are never shared across a fork); each
-    increment is one ``BEGIN IMMEDIATE`` transaction, so concurrent workers never lose a hit.
+    increment is one upsert statement (its own transaction), so concurrent workers never lose a hit.
     The counters are not durable state: ``synchronous=OFF``.
 
     Rollback journal (``journal_mode=DELETE``), never WAL: WAL maps the ``-shm`` file into memory, and once
@@ -59,25 +68,13 @@ class SQLiteStorage(Storage):
         return conn
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """One atomic upsert (a new window starts when the old one has expired): one round trip and one
+        transaction instead of BEGIN / SELECT / UPDATE / COMMIT."""
         conn, now = self._connection(), time.time()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row = conn.execute("SELECT value, expires FROM counters WHERE key = ?", (key,)).fetchone()
-            if row is None or row[1] <= now:
-                value = amount
-                conn.execute("INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
-                             (key, value, now + expiry))
-            else:
-                value = row[0] + amount
-                conn.execute("UPDATE counters SET value = ? WHERE key = ?", (value, key))
-            if value == amount and now >= getattr(self, "_next_purge", 0.0):
-                self._next_purge = now + 60.0
-                conn.execute("DELETE FROM counters WHERE expires <= ?", (now,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:  # SQLite may already have rolled back (e.g. a read-only file)
-                conn.execute("ROLLBACK")
-            raise
+        (value,) = conn.execute(_UPSERT, {"key": key, "amount": amount, "now": now, "expires": now + expiry}).fetchone()
+        if value == amount and now >= getattr(self, "_next_purge", 0.0):
+            self._next_purge = now + 60.0
+            conn.execute("DELETE FROM counters WHERE expires <= ?", (now,))
         return value
 
     def _row(self, key: str) -> tuple[int, float] | None:
