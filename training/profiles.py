@@ -9,7 +9,9 @@ from scipy.stats import loguniform, randint, uniform
 
 #: CatBoost settings that make each fit several times cheaper on small data at (measured) no cost in AUC:
 #: plain boosting (CatBoost picks the slower "ordered" scheme below 50k rows), 64 borders per feature, no
-#: categorical combinations.
+#: categorical combinations. Checked again on 2026-12-03 at the full bundle's searched parameters (depth 6,
+#: lr 0.0467, l2 8.17, rsm 0.30, SMOTE 0.104; same 5 folds, early-stopped): CV AUC 0.7280 +- 0.0199 with these
+#: settings, 0.7303 +- 0.0188 with CatBoost's defaults (fold differences -0.006 .. +0.012), 19 s vs 31 s.
 _SPEED = {"max_ctr_complexity": 1, "boosting_type": "Plain", "border_count": 64}
 
 
