@@ -40,7 +40,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         PROPAGATE_EXCEPTIONS=False,
         TRAP_HTTP_EXCEPTIONS=False,
     )
-    app.json = JSONProvider(app)  # orjson's parser for request bodies (model_service.jsoncodec)
+    app.json = JSONProvider(app)  # pydantic-core's parser for request bodies (model_service.jsoncodec)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
     if not settings.auth_enabled:

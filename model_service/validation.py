@@ -162,11 +162,16 @@ def _one_of_ids_or_records(schema: dict[str, Any]) -> None:
     schema["examples"] = [EXAMPLES["BatchRequest"]]
 
 
+#: Most ids or records in one batch.
+MAX_BATCH = 10_000
+
+
 def _objects_as_they_are(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """A list whose items are all JSON objects is kept as it is: the records are validated field by
-    field by :class:`RecordsValidator`; copying 10,000 dicts here cost as much as scoring them.
-    Anything else goes through pydantic's own list-of-objects validation (every problem listed)."""
-    if value.__class__ is list and all(item.__class__ is dict for item in value):
+    """A list of at most :data:`MAX_BATCH` JSON objects is kept as it is: the records are validated field
+    by field by :class:`RecordsValidator`; copying 10,000 dicts here cost as much as scoring them.
+    Anything else goes through pydantic's own validation (the field's ``max_length`` included, which this
+    shortcut would otherwise skip): every problem listed."""
+    if value.__class__ is list and len(value) <= MAX_BATCH and all(item.__class__ is dict for item in value):
         return value
     return handler(value)
 
@@ -198,9 +203,9 @@ class InputModels:
         # exactly one of the two keys, never null: the schema says so (oneOf), the route checks it (422)
         self.batch = create_model(
             "BatchRequest", __config__=ConfigDict(**_CONFIG, json_schema_extra=_one_of_ids_or_records),
-            ids=(list[StrictInt], Field(None, max_length=10_000)),  # type: ignore[arg-type]
+            ids=(list[StrictInt], Field(None, max_length=MAX_BATCH)),  # type: ignore[arg-type]
             records=(_Records, Field(  # type: ignore[arg-type]
-                None, max_length=10_000, description="applications as in POST /predict, validated one by one: "
+                None, max_length=MAX_BATCH, description="applications as in POST /predict, validated one by one: "
                 "an invalid one gets its problems in its result item, the others are scored")),
         )
 

@@ -88,6 +88,7 @@ def test_predict_lists_every_problem(client):
 
 def test_batch_limits_and_shape(client):
     assert_error(client.post("/predict/batch", headers=HEADERS, json={"ids": list(range(10_001))}), 422)
+    assert_error(client.post("/predict/batch", headers=HEADERS, json={"records": [{}] * 10_001}), 422)
     assert_error(client.post("/predict/batch", headers=HEADERS, json={}), 422)
     assert_error(client.post("/predict/batch", headers=HEADERS, json={"ids": [1], "records": [{}]}), 422)
     assert_error(client.post("/predict/batch", headers=HEADERS, json={"ids": ["a", 1.5, None]}), 422)

@@ -21,7 +21,9 @@ BODIES = [
     '{"text": "caf\u00e9 \U0001F600"}'.encode(),
     "{\"utf16\": 1}".encode("utf-16"),  # json.loads detects the encoding of bytes
     b"[1.0, 1, 1e-05, 0.1, 123456789.123456789, -0.0]",
-    b"[" * 300 + b"]" * 300,  # beyond pydantic-core's 200 levels (MAX_JSON_DEPTH may be raised that far)
+    b"[" * 300 + b"]" * 300,
+    rb'["\ud800", "\u0000", "\ud83d\ude00"]',  # a lone surrogate, NUL, a pair
+    b"[1e400, -1e400, -0, 1E5, 1.0e+2, -0.0]",  # beyond pydantic-core's 200 levels (MAX_JSON_DEPTH may be raised that far)
 ]
 
 
@@ -60,6 +62,10 @@ def test_records_that_are_not_objects_are_each_named():
     with pytest.raises(ValidationError) as err:
         models.batch.model_validate({"records": [{}, 5, "x", [], {"a": 1}]})
     assert [p["field"] for p in problems_from(err.value)] == ["records[1]", "records[2]", "records[3]"]
+    with pytest.raises(ValidationError) as err:  # the shortcut keeps the limit
+        models.batch.model_validate({"records": [{}] * 10_001})
+    assert [p["field"] for p in problems_from(err.value)] == ["records"]
+    assert len(models.batch.model_validate({"records": [{}] * 10_000}).records) == 10_000
 
 
 def _leaves(value):
