@@ -21,9 +21,9 @@ BODIES = [
     '{"text": "caf\u00e9 \U0001F600"}'.encode(),
     "{\"utf16\": 1}".encode("utf-16"),  # json.loads detects the encoding of bytes
     b"[1.0, 1, 1e-05, 0.1, 123456789.123456789, -0.0]",
-    b"[" * 300 + b"]" * 300,
+    b"[" * 300 + b"]" * 300,  # beyond pydantic-core's 200 levels (MAX_JSON_DEPTH may be raised that far)
     rb'["\ud800", "\u0000", "\ud83d\ude00"]',  # a lone surrogate, NUL, a pair
-    b"[1e400, -1e400, -0, 1E5, 1.0e+2, -0.0]",  # beyond pydantic-core's 200 levels (MAX_JSON_DEPTH may be raised that far)
+    b"[1e400, -1e400, -0, 1E5, 1.0e+2, -0.0]",
 ]
 
 
