@@ -3,15 +3,16 @@ with the scaled tree count) run on 75 % of the real sample, the exported model s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from training import steps
 from training.dataset import load_training_data
 from training.models import build_pipeline, export_model
 from training.profiles import get_profile
-from training.search import refit_iterations, run_search
-from training.steps import split_params
 
 pytestmark = pytest.mark.slow
 
@@ -23,20 +24,20 @@ def test_fast_model_generalises_to_held_out_quarter(real_data_dir):
     X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=0.25, stratify=data.y,
                                                         random_state=SEED)
     profile = get_profile("fast")
-    # as training.pipeline does, but every choice (candidate, trees) made on the training quarters only
+    # training's own search step, every choice (candidate, trees) made on the training quarters only
+    train = replace(data, X=X_train, y=y_train)
     folds = list(StratifiedKFold(profile.folds, shuffle=True, random_state=SEED).split(X_train, y_train))
-    base = build_pipeline(data.features, data.categorical, ratio=profile.ratio, params=profile.base_params,
-                          seed=SEED)
-    result = run_search(base, X_train, y_train, folds, profile.distributions, profile.n_iter, SEED,
-                        shares=profile.shares, factor=profile.factor)
-    ratio, searched = split_params(result.best_params)
-    trees = refit_iterations(result.best_iterations, result.n_fit_rows, len(y_train))
-    final = build_pipeline(data.features, data.categorical, variant="smote", ratio=ratio,
-                           params={**profile.base_params, **searched, "iterations": trees}, seed=SEED)
+    run = steps.Run(data=train, folds=folds, profile=profile, n_iter=profile.n_iter, seed=SEED, fn_cost=10.0,
+                    fp_cost=1.0, data_dir=real_data_dir)
+    searched = steps.search(run)
+    final = build_pipeline(data.features, data.categorical, variant="smote", ratio=searched.ratio,
+                           params=searched.refit_params, seed=SEED)
     final.fit(X_train, y_train)
     # scored as the service does: the exported CatBoost model on model_input rows
     auc = roc_auc_score(y_test, export_model(final).predict_proba(X_test)[:, 1])
-    print(f"held-out AUC {auc:.4f} (CV on the training rows {result.cv_auc:.4f}, {trees} trees, {searched})")
+    cv_auc = searched.result.cv_auc
+    print(f"held-out AUC {auc:.4f} (CV on the training rows {cv_auc:.4f}, "
+          f"{searched.refit_params['iterations']} trees, depth {searched.refit_params.get('depth')})")
     assert auc > 0.70, auc
     # the CV estimate made on the training rows is within its own noise of what the held-out rows give
-    assert abs(auc - result.cv_auc) < 0.04, (auc, result.cv_auc)
+    assert abs(auc - cv_auc) < 0.04, (auc, cv_auc)
