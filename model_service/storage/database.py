@@ -154,9 +154,8 @@ class Database:
     def _check_writable(self) -> None:
         """SQLite: refuse before any SQLite call while one of its files exists and cannot be written
         (a write into the memory-mapped ``-shm`` of such a file kills the process with SIGBUS)."""
-        for path in self._sqlite_files:
-            if not os.access(path, os.W_OK) and os.path.lexists(path):
-                raise DatabaseUnavailable(READ_ONLY)
+        if any(_unwritable(path) for path in self._sqlite_files):
+            raise DatabaseUnavailable(READ_ONLY)
 
     def engine(self) -> Engine:
         self._check_writable()
@@ -275,6 +274,15 @@ class Database:
         except DatabaseUnavailable:
             for conn in list(self._connections):
                 ctypes.pythonapi.Py_IncRef(ctypes.py_object(conn))
+
+
+def _unwritable(path: Path) -> bool:
+    """The file exists and cannot be written. ``access`` is asked again once the file is seen to
+    exist: another process may create the ``-wal``/``-shm`` (or the database) between the two
+    calls, and a file that was absent and then appeared writable must not read as read-only."""
+    if os.access(path, os.W_OK) or not os.path.lexists(path):
+        return False
+    return not os.access(path, os.W_OK)
 
 
 def _before_fork() -> None:
