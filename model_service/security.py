@@ -128,8 +128,7 @@ def json_depth_exceeds(data: bytes, limit: int) -> bool:
     return bool(steps.size) and int(np.cumsum(steps).max()) > limit
 
 
-_CONTAINERS = (dict, list)
-_CONTAINER_TYPES = frozenset(_CONTAINERS)
+_CONTAINERS = frozenset((dict, list))
 
 
 def nesting_exceeds(value: Any, limit: int) -> bool:
@@ -143,7 +142,7 @@ def nesting_exceeds(value: Any, limit: int) -> bool:
         if depth > limit:
             return True
         values = list(chain.from_iterable(v.values() if v.__class__ is dict else v for v in level))
-        if _CONTAINER_TYPES.isdisjoint(map(type, values)):
+        if _CONTAINERS.isdisjoint(map(type, values)):
             return False
         level = [v for v in values if v.__class__ in _CONTAINERS]
     return False
