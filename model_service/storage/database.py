@@ -277,12 +277,11 @@ class Database:
 
 
 def _unwritable(path: Path) -> bool:
-    """The file exists and cannot be written. ``access`` is asked again once the file is seen to
-    exist: another process may create the ``-wal``/``-shm`` (or the database) between the two
-    calls, and a file that was absent and then appeared writable must not read as read-only."""
-    if os.access(path, os.W_OK) or not os.path.lexists(path):
-        return False
-    return not os.access(path, os.W_OK)
+    """The file exists and cannot be written, by two looks in a row (each: ``access``, then existence).
+    Another process may create or delete the ``-wal``/``-shm`` (or the database) between two calls: a
+    file that was absent and then appeared writable, or appeared and was deleted again, must not read
+    as read-only."""
+    return all(not os.access(path, os.W_OK) and os.path.lexists(path) for _ in range(2))
 
 
 def _before_fork() -> None:

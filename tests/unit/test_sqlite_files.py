@@ -37,3 +37,24 @@ def test_a_file_that_cannot_be_written_is_still_refused(tmp_path, monkeypatch):
     with pytest.raises(DatabaseUnavailable, match="read-only") as err:
         db._check_writable()
     assert str(err.value) == READ_ONLY
+
+
+def test_a_file_created_then_deleted_by_another_process_during_the_check_is_not_read_only(tmp_path, monkeypatch):
+    db = Database(f"sqlite:///{tmp_path}/service.db")
+    wal = tmp_path / "service.db-wal"
+    real_access = os.access
+    calls = []
+
+    def access_while_another_process_creates_then_deletes_the_wal(path, mode):
+        if str(path) == str(wal):
+            calls.append(path)
+            if len(calls) == 2:
+                wal.unlink()  # ...and closes its last connection (SQLite removes the -wal)
+        answer = real_access(path, mode)
+        if str(path) == str(wal) and len(calls) == 1:
+            wal.touch()  # a second instance opens the database...
+        return answer
+
+    monkeypatch.setattr(database.os, "access", access_while_another_process_creates_then_deletes_the_wal)
+    db._check_writable()
+    assert len(calls) == 2 and not wal.exists()
