@@ -76,6 +76,9 @@ class Plan:
     estimate: dict = field(default_factory=dict)
     #: search candidates (the profile's, fewer when even ``min_rows`` rows would not fit the budget)
     n_iter: int | None = None
+    #: members of the shipped model (the profile's ``bags``, fewer when their refits on every row would take
+    #: more than :data:`BAG_SHARE` of the time left)
+    bags: int = 1
 
     def as_metadata(self) -> dict:
         out = {k: v for k, v in asdict(self).items() if k != "positions"}
@@ -88,9 +91,16 @@ class Plan:
 CV_STEPS = ("search", "ablation", "comparison", "calibration", "threshold", "honest estimate", "fairness")
 
 
-def fit_counts(profile: Profile, n_iter: int) -> list[tuple[str, float, float]]:
+#: Largest share of the time left after the features and the pilot that the final refits may take: one refit
+#: per member of a bagged model; the rest goes to the cross-validated steps.
+BAG_SHARE = 0.5
+
+
+def fit_counts(profile: Profile, n_iter: int, bags: int = 1) -> list[tuple[str, float, float]]:
     """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps; the search
-    is successive halving (``profile.shares`` of each training fold per rung, candidates cut by ``factor``).
+    is successive halving (``profile.shares`` of each training fold per rung, candidates cut by ``factor``);
+    a bagged model (``bags`` members) adds the other members' fits of the winner and multiplies the honest
+    estimate's inner fits.
 
     A logistic regression counts as half a CatBoost fit."""
     k, inner = profile.folds, profile.inner_folds
@@ -100,8 +110,10 @@ def fit_counts(profile: Profile, n_iter: int) -> list[tuple[str, float, float]]:
         if r:
             alive = max(1, math.ceil(alive / profile.factor))
         counts.append((f"search rung {r + 1}", alive * k, train * share))
+    if bags > 1:
+        counts.append(("bagging", (bags - 1) * k, train))
     counts += [("ablation", 2 * k, train), ("comparison", 0.5 * k, train),
-               ("honest estimate", k * inner, train * (inner - 1) / inner)]
+               ("honest estimate", k * inner * bags, train * (inner - 1) / inner)]
     if profile.gender_variant:
         counts.append(("protected-attribute variant", k, train))
     return counts
@@ -176,42 +188,62 @@ def make_plan(data: TrainingData, profile: Profile, n_iter: int, seed: int, budg
     """How many rows the cross-validated steps use (see the module docstring); ``elapsed`` = seconds spent."""
     budget = budget or Budget()
     n = len(data.y)
+    bags = max(1, int(profile.bags))
     if n <= budget.subsample_above:
         return Plan(n, n, False, f"{n:,} labelled rows <= {budget.subsample_above:,}: every step uses every row",
-                    np.arange(n), n_iter=n_iter)
+                    np.arange(n), n_iter=n_iter, bags=bags)
     started = time.perf_counter()
     profile_iter = n_iter
-    counts = fit_counts(profile, n_iter)
     if budget.rows is not None:
         rows, pilot, estimate = min(int(budget.rows), n), None, {}
         reason = f"fixed subsample of {rows:,} rows"
+        counts = fit_counts(profile, n_iter, bags)
     else:
         pilot = run_pilot(data, profile, budget, seed, n_iter)
         spent = elapsed + time.perf_counter() - started
         refit = pilot["overhead_seconds"] + pilot["seconds_per_row"] * n
-        available = budget.seconds * (1 - budget.reserve) - spent - refit
+        left = budget.seconds * (1 - budget.reserve) - spent
+        bags = bag_count(profile.bags, refit, left)
+        counts = fit_counts(profile, n_iter, bags)
+        available = left - bags * refit
         wanted = size_rows(pilot, counts, available)
         rows = min(max(wanted, budget.min_rows), n)
-        reason = (f"time budget {budget.seconds:.0f} s: pilot fits predict {refit:.0f} s for the "
-                  f"refit on all rows and leave {max(available, 0):.0f} s for the cross-validated steps")
+        reason = (f"time budget {budget.seconds:.0f} s: pilot fits predict {refit:.0f} s for a "
+                  f"refit on all rows ({_members(bags, profile.bags)}) and leave {max(available, 0):.0f} s for the "
+                  "cross-validated steps")
         if wanted < budget.min_rows:
             reason += f" (the budget asked for {wanted:,} rows; floor {budget.min_rows:,})"
             # even the floor does not fit: fewer search candidates, down to min_candidates
             while n_iter > budget.min_candidates and cv_seconds(pilot, counts, rows) > available:
                 n_iter -= 1
-                counts = fit_counts(profile, n_iter)
+                counts = fit_counts(profile, n_iter, bags)
             if n_iter < profile_iter:
                 reason += f"; search reduced to {n_iter} candidates (profile: {profile_iter})"
         estimate = {"budget_seconds": budget.seconds, "spent_before_cv_seconds": round(spent, 1),
-                    "refit_seconds": round(refit, 1), "reserve_seconds": round(budget.seconds * budget.reserve, 1),
+                    "refit_seconds": round(refit, 1), "bags": bags, "reserve_seconds": round(budget.seconds * budget.reserve, 1),
                     "cv_seconds_available": round(available, 1), "rows_for_budget": wanted,
                     "cv_seconds": round(cv_seconds(pilot, counts, rows), 1),
                     "fits": {name: c for name, c, _ in counts}}
     if rows >= n:
-        return Plan(n, n, False, reason + ": every row fits", np.arange(n), pilot, estimate, n_iter)
+        return Plan(n, n, False, reason + ": every row fits", np.arange(n), pilot, estimate, n_iter, bags)
     positions = stratified_positions(data.y, rows, seed)
     log.info("budget: cross-validated steps on a stratified subsample of %d / %d rows (%s)", len(positions), n, reason)
-    return Plan(n, int(len(positions)), True, reason, positions, pilot, estimate, n_iter)
+    return Plan(n, int(len(positions)), True, reason, positions, pilot, estimate, n_iter, bags)
+
+
+def bag_count(wanted: int, refit_seconds: float, left_seconds: float) -> int:
+    """Members of the shipped model: the profile's ``wanted``, fewer while their refits on every row would take
+    more than :data:`BAG_SHARE` of ``left_seconds``; never fewer than one."""
+    bags = max(1, int(wanted))
+    while bags > 1 and bags * refit_seconds > BAG_SHARE * left_seconds:
+        bags -= 1
+    return bags
+
+
+def _members(bags: int, wanted: int) -> str:
+    if bags == wanted:
+        return f"{bags} member{'s' if bags > 1 else ''}"
+    return f"{bags} member{'s' if bags > 1 else ''} of the profile's {wanted}: more would not fit"
 
 
 def subset(data: TrainingData, plan: Plan) -> TrainingData:

@@ -1,4 +1,4 @@
-"""Training orchestration: data -> search -> ablation/comparison -> calibration, threshold, metrics
+"""Training orchestration: data -> search -> bagging -> ablation/comparison -> calibration, threshold, metrics
 -> honest estimate -> fairness -> final refit -> importance -> bundle + MLflow. ``train()`` is what the
 CLI and the tests call; each step is a function of :mod:`training.steps`."""
 
@@ -105,6 +105,13 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
                              f"SMOTE ratio {searched.ratio:.3f}, {searched.params}, trees per fold "
                              f"{searched.result.best_iterations} -> refit {searched.result.refit_iterations}")
 
+        searched = steps.bag(run, searched)
+        if run.bags > 1:
+            bagging = searched.bagging
+            timer.done("bagging", f"{run.bags} seeds averaged: CV AUC {bagging['cv_auc']:.4f} ± "
+                                  f"{bagging['cv_auc_std']:.4f} (one model {bagging['single_cv_auc']:.4f}), "
+                                  f"refit {bagging['refit_iterations']} trees per member")
+
         ablation, comparison = steps.variants(run, searched)
         steps.log_variants(ablation, comparison)
         timer.done("ablation_comparison", " | ".join(f"{r['variant']} AUC {r['auc']:.4f} cost {r['business_cost']:.4f}"
@@ -155,7 +162,7 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
     metadata["durations"]["total"] = round(seconds, 2)
     metadata["durations"]["cpu_total"] = round(timer.cpu, 2)
     log.info("done in %.0fs: bundle %s (CV AUC %.4f, threshold %.3f, cost %.4f in-sample, %.4f honest)", seconds,
-             bundle_path, searched.result.cv_auc, thr.threshold, thr.cost, honest["business_cost"])
+             bundle_path, searched.cv_auc[0], thr.threshold, thr.cost, honest["business_cost"])
     return TrainResult(bundle_path=bundle_path, version=version, metrics=metrics, run_id=parent.info.run_id,
                        seconds=seconds, metadata=metadata, steps=timer.steps)
 

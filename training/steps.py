@@ -13,9 +13,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from training import feature_groups, progress, tracking
+from training.bagging import bagged, mean_logit, member_seed, merge, reseeded
 from training.budget import Plan
 from training.calibrate import CalibrationResult, calibrate_oof
-from training.compare import oof_predictions, summarise
+from training.compare import fold_aucs, oof_predictions, summarise
 from training.dataset import TrainingData, with_attributes
 from training.extras import neighbours, population
 from training.fairness import fairness_report, fairness_summary, group_columns
@@ -25,7 +26,7 @@ from training.labels import feature_entries, label
 from training.metrics import classification_metrics, roc_points
 from training.models import build_dummy, build_logistic, build_pipeline, export_model
 from training.profiles import Profile
-from training.search import SearchResult, early_stopped, halving_fits, refit_iterations, run_search
+from training.search import SearchResult, early_stopped, evaluate, halving_fits, refit_iterations, run_search
 from training.threshold import ThresholdResult, choose_threshold
 
 
@@ -47,6 +48,11 @@ class Run:
     plan: Plan | None = None
 
     @property
+    def bags(self) -> int:
+        """Members of the shipped model (seed bagging): the plan's, else the profile's."""
+        return self.plan.bags if self.plan is not None else max(1, self.profile.bags)
+
+    @property
     def all_rows(self) -> TrainingData:
         """The data of the final refit: every labelled row, whatever the cross-validated steps used."""
         return self.full if self.full is not None else self.data
@@ -58,10 +64,22 @@ class Searched:
     ratio: float  # SMOTE minority/majority ratio
     params: dict  # CatBoost parameters (profile base + searched); ``iterations`` is the early-stopping cap
     refit_params: dict = None  # the shipped model's: ``iterations`` = CV best iteration scaled to all rows
+    #: the shipped (bagged) model's out-of-fold probabilities: the search winner's when there is one member
+    oof: np.ndarray = None
+    bagging: dict = field(default_factory=dict)  # members, their seeds, fold AUCs and trees (:func:`bag`)
 
     def __post_init__(self):
         if self.refit_params is None:
             self.refit_params = {**self.params, "iterations": self.result.refit_iterations}
+        if self.oof is None:
+            self.oof = self.result.oof
+
+    @property
+    def cv_auc(self) -> tuple[float, float]:
+        """(mean, std) of the shipped model's fold AUCs."""
+        if self.bagging.get("bags", 1) > 1:
+            return self.bagging["cv_auc"], self.bagging["cv_auc_std"]
+        return self.result.cv_auc, self.result.cv_auc_std
 
 
 def cv_estimator(run: Run, s: Searched, variant: str = "smote", features=None, categorical=None):
@@ -81,6 +99,37 @@ class Refit:
     rows: dict = field(default_factory=dict)  # what the refit was trained on, read from the fitted pipeline
 
 
+def bag(run: Run, s: Searched) -> Searched:
+    """The shipped model's out-of-fold predictions when it has several members (:mod:`training.bagging`): the
+    search winner is member 0; each other member is the same pipeline with its own seeds, early-stopped on
+    the same folds; their log-odds are averaged. The final refit's trees = every member's best iterations
+    scaled to all rows."""
+    bags = run.bags
+    if bags <= 1:
+        s.bagging = {"bags": 1, "seeds": [run.seed]}
+        return s
+    data, result = run.data, s.result
+    pipeline = build_pipeline(data.features, data.categorical, ratio=s.ratio, params=s.params, seed=run.seed)
+    oofs, iterations, n_fit = [result.oof], list(result.best_iterations), list(result.n_fit_rows)
+    seeds = [member_seed(run.seed, b) for b in range(bags)]
+    with progress.bar((bags - 1) * len(run.folds), f"bagging ({bags} seeds of the winner)") as bar:
+        for b, member in enumerate(seeds[1:], start=1):
+            row = evaluate(reseeded(pipeline, member), data.X, data.y, run.folds, member,
+                           name=f"bagging member {b + 1}/{bags}", tick=bar.update)
+            oofs.append(row["oof"])
+            iterations += row["best_iterations"]
+            n_fit += row["n_fit_rows"]
+    oof = mean_logit(oofs)
+    aucs = fold_aucs(data.y, oof, run.folds)
+    trees = refit_iterations(iterations, n_fit, len(run.all_rows.y))
+    s.oof, s.refit_params = oof, {**s.params, "iterations": trees}
+    s.bagging = {"bags": bags, "seeds": seeds, "cv_auc": float(np.mean(aucs)), "cv_auc_std": float(np.std(aucs)),
+                 "fold_auc": aucs, "single_cv_auc": result.cv_auc, "single_cv_auc_std": result.cv_auc_std,
+                 "best_iterations": iterations, "refit_iterations": trees,
+                 "averaging": "mean log-odds (catboost.sum_models, weights 1/n)"}
+    return s
+
+
 def split_params(params: dict) -> tuple[float, dict]:
     ratio = float(params.get("smote__sampling_strategy", 0.25))
     model = {k.removeprefix("model__"): v for k, v in params.items() if k.startswith("model__")}
@@ -90,7 +139,7 @@ def split_params(params: dict) -> tuple[float, dict]:
 def variants(run: Run, s: Searched) -> tuple[list[dict], list[dict]]:
     """Ablation (SMOTE / none / class weights) and comparison (dummy / logistic / CatBoost) on the same folds."""
     data, folds, seed, fn_cost, fp_cost = run.data, run.folds, run.seed, run.fn_cost, run.fp_cost
-    X, y, ratio, smote_oof = data.X, data.y, s.ratio, s.result.oof
+    X, y, ratio, smote_oof = data.X, data.y, s.ratio, s.result.oof  # one model each: the same footing
     oofs = {"smote": smote_oof}
     with progress.bar(4 * len(folds), "ablation + comparison") as bar:
         for variant in ("none", "class_weights"):
@@ -106,8 +155,9 @@ def variants(run: Run, s: Searched) -> tuple[list[dict], list[dict]]:
         summarise("dummy", y, oofs["dummy"], folds, fn_cost, fp_cost, description="majority-class prior"),
         summarise("logistic", y, oofs["logistic"], folds, fn_cost, fp_cost,
                   description="L2 logistic regression (C=0.05), median-imputed, scaled, one-hot"),
-        summarise("catboost", y, smote_oof, folds, fn_cost, fp_cost,
-                  description="SMOTENC + CatBoost (searched parameters)"),
+        summarise("catboost", y, s.oof, folds, fn_cost, fp_cost,
+                  description="SMOTENC + CatBoost (searched parameters)" + (
+                      f", {run.bags} seeds averaged (the shipped model)" if run.bags > 1 else "")),
     ]
     return ablation, comparison
 
@@ -132,7 +182,7 @@ def protected_variant(run: Run, s: Searched, base: dict) -> dict:
 def honest(run: Run, s: Searched, in_sample: dict) -> dict:
     """Honest AUC/cost: each fold's threshold chosen on inner CV of the other folds (:mod:`training.honest`)."""
     data, prof, seed = run.data, run.profile, run.seed
-    est = cv_estimator(run, s)
+    est = bagged(cv_estimator(run, s), run.bags, seed)  # the shipped model's procedure, members included
 
     def inner_predict(rows: np.ndarray) -> np.ndarray:
         X, y = data.X.iloc[rows], data.y[rows]
@@ -140,8 +190,9 @@ def honest(run: Run, s: Searched, in_sample: dict) -> dict:
         return oof_predictions(est, X, y, inner, name="honest estimate, inner CV", tick=bar.update)
 
     with progress.bar(len(run.folds) * prof.inner_folds, "honest estimate") as bar:
-        out = honest_estimate(data.y, s.result.oof, run.folds, inner_predict, run.fn_cost, run.fp_cost, seed=seed)
+        out = honest_estimate(data.y, s.oof, run.folds, inner_predict, run.fn_cost, run.fp_cost, seed=seed)
     out["inner_folds"] = prof.inner_folds
+    out["bags"] = run.bags
     out["in_sample"] = {**in_sample, "label": "optimistic: threshold chosen on the same out-of-fold predictions"}
     return out
 
@@ -164,11 +215,12 @@ def search(run: Run, on_candidate=None) -> Searched:
 def calibration(run: Run, s: Searched) -> tuple[CalibrationResult, ThresholdResult, dict, dict]:
     """Calibrator chosen by CV on the OOF scores, threshold and metrics on the calibrated OOF probability."""
     y = run.data.y
-    cal = calibrate_oof(y, s.result.oof, seed=run.seed)
+    cal = calibrate_oof(y, s.oof, seed=run.seed)
     thr = choose_threshold(y, cal.calibrated, run.fn_cost, run.fp_cost)
     metrics = classification_metrics(y, cal.calibrated, thr.threshold, run.fn_cost, run.fp_cost)
-    metrics.update({"cv_auc": s.result.cv_auc, "cv_auc_std": s.result.cv_auc_std,
-                    "auc_pooled_raw": float(roc_auc_score(y, s.result.oof)), "brier_raw": cal.summary["brier_raw"],
+    cv_auc, cv_auc_std = s.cv_auc
+    metrics.update({"cv_auc": cv_auc, "cv_auc_std": cv_auc_std,
+                    "auc_pooled_raw": float(roc_auc_score(y, s.oof)), "brier_raw": cal.summary["brier_raw"],
                     "brier": cal.summary["brier"], "source": "out-of-fold"})
     return cal, thr, metrics, roc_points(y, cal.calibrated)
 
@@ -189,22 +241,26 @@ def fairness(run: Run, s: Searched, cal: CalibrationResult, thr: ThresholdResult
 
 def refit(run: Run, s: Searched, cal: CalibrationResult) -> Refit:
     """The shipped model: SMOTE + CatBoost refit on every labelled row (also when the cross-validated steps
-    ran on a subsample), scoring every client; its trees = the CV best iteration scaled to these rows."""
+    ran on a subsample), scoring every client; its trees = the CV best iteration scaled to these rows. With
+    several members each is refit with its own seeds and they are merged into one CatBoost model."""
     data = run.all_rows
     final = build_pipeline(data.features, data.categorical, variant="smote", ratio=s.ratio, params=s.refit_params,
                            seed=run.seed)
     iterations = int(final.named_steps["model"].get_params().get("iterations") or 1000)
-    with progress.bar(iterations, f"final refit on {len(data.y):,} rows", unit="tree") as bar:
-        final.fit(data.X, data.y, model__callbacks=[progress.CatBoostBar(bar)])
-    model = export_model(final)
+    members = [reseeded(final, member_seed(run.seed, b)) for b in range(run.bags)]
+    with progress.bar(iterations * len(members), f"final refit on {len(data.y):,} rows"
+                      + (f", {len(members)} members" if len(members) > 1 else ""), unit="tree") as bar:
+        for member in members:
+            member.fit(data.X, data.y, model__callbacks=[progress.CatBoostBar(bar)])
+    model = merge([export_model(m) for m in members])
     raw_all = model.predict_proba(data.X_all)[:, 1]
-    check = float(np.max(np.abs(final.predict_proba(data.X_all)[:, 1] - raw_all)))
+    check = float(np.max(np.abs(mean_logit([m.predict_proba(data.X_all)[:, 1] for m in members]) - raw_all)))
     probability = np.asarray(cal.calibrator.apply(raw_all), dtype=np.float64)
-    smote = final.named_steps["smote"]
+    smote = members[0].named_steps["smote"]
     rows = {"labelled": int(len(data.y)), "defaults": int(data.y.sum()),
             # SMOTE's neighbour index holds the defaulters it was fitted on: proof of what the refit saw
-            "defaults_seen_by_smote": int(smote.nn_k_.n_samples_fit_)}
-    return Refit(pipeline=final, model=model, probability=probability, check=check, rows=rows)
+            "defaults_seen_by_smote": int(smote.nn_k_.n_samples_fit_), "members": len(members)}
+    return Refit(pipeline=members[0], model=model, probability=probability, check=check, rows=rows)
 
 
 def importance(run: Run, r: Refit, cal: CalibrationResult, thr: ThresholdResult) -> tuple[list[dict], dict]:
@@ -257,7 +313,8 @@ def metadata(run: Run, *, version: str, s: Searched, r: Refit, cal: CalibrationR
                      "threshold": thr.threshold},
         "example": example,
         "model": {"type": "CatBoostClassifier", "pipeline": [n for n, _ in r.pipeline.steps], "params": s.refit_params,
-                  "smote_ratio": s.ratio, "seed": run.seed, "serving_check_max_abs_diff": r.check},
+                  "smote_ratio": s.ratio, "seed": run.seed, "serving_check_max_abs_diff": r.check,
+                  "trees": int(r.model.tree_count_), "bagging": s.bagging},
         "mlflow": mlflow,
         "durations": durations,
     }
@@ -280,7 +337,7 @@ def extras(run: Run, s: Searched, cal: CalibrationResult, fair: dict) -> dict:
         "population": population(full.X, full.y, data.categorical, labels),
         "fairness": fair,
         "oof": {"ids": data.ids, "probability": cal.calibrated.astype(np.float64),
-                "raw": s.result.oof.astype(np.float64), "target": data.y.astype(np.int64)},
+                "raw": s.oof.astype(np.float64), "target": data.y.astype(np.int64)},
     }
 
 

@@ -1,0 +1,102 @@
+"""Seed bagging: the same early-stopped SMOTE + CatBoost pipeline fitted with several seeds, averaged.
+
+One fitted pipeline depends on its seeds: SMOTE's synthetic defaulters, CatBoost's random choices and the
+early-stopping split. Averaging members that differ only in those seeds removes part of that variance. On
+the real 7,000-applicant sample (same 5 folds, the full profile's searched parameters) 3 seeds raised the CV
+AUC from 0.7280 +- 0.0199 to 0.7369 +- 0.0159, every fold at or above the single model; 5 seeds gave
+0.7372 (measured 2026-12-03).
+
+Members are averaged in log-odds (CatBoost's raw formula value), which is exactly what
+:func:`merge` does with ``catboost.sum_models`` and weights ``1/n``: the shipped bundle stays one CatBoost
+model, so serving and ``ShapValues`` are unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from catboost import CatBoostClassifier, sum_models
+from scipy.special import expit, logit
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+
+#: Seed of member ``b`` = run seed + SEED_STEP * b (member 0 is the single model of the search).
+SEED_STEP = 1000
+
+
+def member_seed(seed: int, member: int) -> int:
+    return int(seed) + SEED_STEP * int(member)
+
+
+def reseeded(estimator, seed: int):
+    """A clone of an :class:`~training.search.EarlyStopped` pipeline or a bare pipeline with every seed set:
+    the early-stopping split, SMOTE's sampling and CatBoost's ``random_seed``."""
+    est = clone(estimator)
+    names = est.get_params(deep=True)
+    settings = {}
+    for key in ("seed", "estimator__smote__random_state", "smote__random_state",
+                "estimator__model__random_seed", "model__random_seed"):
+        if key in names and not (key.endswith("random_state") and names[key.removesuffix("__random_state")]
+                                 == "passthrough"):
+            settings[key] = seed
+    return est.set_params(**settings)
+
+
+def mean_logit(probabilities: list[np.ndarray]) -> np.ndarray:
+    """P(default) of the log-odds average of members' probabilities."""
+    stacked = np.clip(np.vstack([np.asarray(p, dtype=np.float64) for p in probabilities]), 1e-15, 1 - 1e-15)
+    return expit(logit(stacked).mean(axis=0))
+
+
+class Bagged(ClassifierMixin, BaseEstimator):
+    """``bags`` reseeded clones of ``estimator`` (member 0 keeps ``seed``), averaged in log-odds."""
+
+    def __init__(self, estimator=None, bags: int = 3, seed: int = 42):
+        self.estimator = estimator
+        self.bags = bags
+        self.seed = seed
+
+    def fit(self, X: pd.DataFrame, y):
+        self.members_ = [reseeded(self.estimator, member_seed(self.seed, b)).fit(X, y) for b in range(self.bags)]
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = mean_logit([m.predict_proba(X)[:, 1] for m in self.members_])
+        return np.column_stack([1 - p, p])
+
+
+def bagged(estimator, bags: int, seed: int):
+    """``estimator`` itself for one bag (no wrapper, today's single model), else :class:`Bagged`."""
+    return estimator if bags <= 1 else Bagged(estimator, bags=bags, seed=seed)
+
+
+def merge(models: list[CatBoostClassifier]) -> CatBoostClassifier:
+    """One CatBoost model whose raw value is the members' mean (``sum_models`` with weights 1/n); with one
+    member, that member. Exact only when the members hold no categorical target statistics (CTR tables,
+    which differ from member to member and which ``sum_models`` cannot keep apart): bagged profiles one-hot
+    encode every categorical (``one_hot_max_size``), and the refit checks the merged model against the
+    members' average (``serving_check_max_abs_diff``)."""
+    if len(models) == 1:
+        return models[0]
+    with_ctr = [i for i, m in enumerate(models) if _uses_ctr(m)]
+    if with_ctr:
+        raise ValueError(f"members {with_ctr} use categorical target statistics: merging them would change "
+                         "their predictions (set one_hot_max_size above the largest number of categories)")
+    merged = sum_models(models, weights=[1.0 / len(models)] * len(models))
+    out = CatBoostClassifier()
+    out.load_model(blob=merged._serialize_model())
+    return out
+
+
+def _uses_ctr(model: CatBoostClassifier) -> bool:
+    """Does any split of the fitted model test a categorical target statistic (CTR)?"""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.json"
+        model.save_model(str(path), format="json")
+        doc = json.loads(path.read_text())
+    return bool(doc.get("ctr_data")) or any(
+        split.get("split_type") == "OnlineCtr" for tree in doc.get("oblivious_trees", []) for split in tree["splits"])
