@@ -96,10 +96,22 @@ def _search_lines(s: dict, model: dict) -> list[str]:
         out.append(f"- Successive halving (the best 1/{s['factor']} go on; the early-stopping split stays whole and "
                    f"every rung is scored on the whole evaluated folds): {rungs}; {s.get('n_fits', '?')} fits in all.")
     if s.get("best_iterations"):
+        per_member = (model.get("bagging") or {}).get("refit_iterations", s["refit_iterations"])
         out.append(f"- Early stopping: each fold's model stops on an inner validation split (20 % of that training "
                    f"fold, never the evaluated fold); trees kept per fold {s['best_iterations']}. The final model "
-                   f"(all rows, no validation split) has {s['refit_iterations']} trees: the mean best iteration scaled "
+                   f"(all rows, no validation split) has {per_member} trees per member: the mean best iteration scaled "
                    f"by the ratio of rows (all labelled rows vs a fold model's fitting rows).")
+    bagging = model.get("bagging") or {}
+    if bagging.get("bags", 1) > 1:
+        out.append(f"- Seed bagging: the shipped model averages {bagging['bags']} members, the winner fitted with "
+                   f"seeds {bagging['seeds']} (SMOTE's synthetic rows, CatBoost's random choices and the early-"
+                   f"stopping split differ), in log-odds; they are merged into one CatBoost model of {model.get('trees')} "
+                   f"trees ({bagging['refit_iterations']} per member, from every member's best iterations). Same folds: "
+                   f"CV AUC {_f(bagging['cv_auc'])} ± {_f(bagging['cv_auc_std'])} bagged, {_f(bagging['single_cv_auc'])} "
+                   f"± {_f(bagging['single_cv_auc_std'])} for one member. Calibration, threshold, the honest estimate "
+                   "(its inner models bagged too) and the comparison use the bagged out-of-fold predictions; the "
+                   "ablation compares one model per variant. Categoricals are one-hot encoded so that the members "
+                   "merge exactly (no per-member target statistics).")
     out.append("- Nested? The honest estimate (section 3) is nested over the threshold and the calibration, **not "
                "over the hyper-parameter search**: the search chose among its candidates on the same outer folds, so "
                "the winner's CV AUC carries a small selection optimism (re-running the search inside each outer "

@@ -130,7 +130,7 @@ def _model(md: Mapping, lang: str) -> list[str]:
             lines.append(item(t["model"], str(model["type"]) + (
                 t["pipeline"].format(steps=" -> ".join(map(str, pipeline))) if isinstance(pipeline, list) else ""),
                 lang))
-        trees = params.get("iterations")
+        trees = model.get("trees", params.get("iterations"))
         if is_number(trees):
             lines.append(item(t["trees"], fmt(int(trees), lang), lang))
         if params:
@@ -145,6 +145,11 @@ def _model(md: Mapping, lang: str) -> list[str]:
             metric=metric_name(str(search.get("metric", t["none"])), lang)) + (t["search_best"].format(
                 auc=fmt(search["cv_auc"], lang), std=fmt(search.get("cv_auc_std"), lang))
                 if is_number(search.get("cv_auc")) else ""))
+    bagging = model.get("bagging") if isinstance(model, Mapping) else None
+    if isinstance(bagging, Mapping) and is_number(bagging.get("bags")) and bagging["bags"] > 1:
+        lines.append("- " + t["bagging"].format(n=fmt(int(bagging["bags"]), lang), auc=fmt(bagging.get("cv_auc"), lang),
+                                               std=fmt(bagging.get("cv_auc_std"), lang),
+                                               single=fmt(bagging.get("single_cv_auc"), lang)))
     calibration = md.get("calibration")
     if isinstance(calibration, Mapping) and calibration.get("method"):
         lines.append(item(t["calibration"], t["calibration_oof"].format(kind=fmt(calibration["method"], lang)), lang))

@@ -190,6 +190,8 @@ TEXT = {
         "smote_ratio": "Smote ratio", "seed": "Seed",
         "search": "Hyper-parameter search: {method}, {n} candidates, {folds} folds, metric {metric}",
         "search_best": "; best CV AUC {auc} +/- {std}",
+        "bagging": "Averaged models: {n} trainings of the same model with different random seeds, averaged into one "
+                   "model; CV AUC {auc} +/- {std} (a single training: {single})",
         "calibration": "Calibration", "calibration_oof": "{kind} (fitted on out-of-fold scores)",
         "importance": "Most important features",
         "metric": "Metric", "value": "Value", "meaning": "What it measures", "no_metrics": "No metrics recorded in the bundle metadata.",
@@ -281,6 +283,9 @@ TEXT = {
         "smote_ratio": "Ratio SMOTE", "seed": "Graine",
         "search": "Recherche d'hyper-paramètres : {method}, {n} candidats, {folds} plis, métrique {metric}",
         "search_best": " ; meilleure AUC en validation croisée {auc} +/- {std}",
+        "bagging": "Modèles moyennés : {n} entraînements du même modèle avec des tirages aléatoires différents, "
+                   "réunis en un seul modèle ; AUC en validation croisée {auc} +/- {std} (un seul entraînement : "
+                   "{single})",
         "calibration": "Calibration", "calibration_oof": "{kind} (ajustée sur les scores hors échantillon)",
         "importance": "Variables les plus importantes",
         "metric": "Indicateur", "value": "Valeur", "meaning": "Ce qu'il mesure", "no_metrics": "Aucune métrique dans les métadonnées du modèle.",
