@@ -103,3 +103,15 @@ def test_the_card_reads_only_what_training_writes():
         render({**METADATA, "intended_use": "anything"}, lang="fr")
     with pytest.raises(MetadataError, match="threshold: missing key"):
         render({k: v for k, v in METADATA.items() if k != "threshold"}, lang="fr")
+
+
+def test_a_bagged_model_says_it_averages_several_trainings_in_plain_words():
+    bagged = {**METADATA, "model": {"type": "CatBoostClassifier", "params": {"iterations": 255}, "trees": 765,
+                                    "bagging": {"bags": 3, "seeds": [42, 1042, 2042], "cv_auc": 0.7371,
+                                                "cv_auc_std": 0.015, "single_cv_auc": 0.7315}}}
+    card = render(bagged, FAIRNESS, lang="fr")
+    assert "Arbres : 765" in card  # the shipped model's trees, not one member's
+    assert "Modèles moyennés : 3 entraînements" in card and "0,7371" in card and "0,7315" in card
+    assert "seed" not in card.lower() and "bagging" not in card.lower()
+    assert "Averaged models: 3 trainings" in render(bagged, FAIRNESS, lang="en")
+    assert "Modèles moyennés" not in render(METADATA, FAIRNESS, lang="fr")  # one model: no such line
