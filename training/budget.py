@@ -7,8 +7,9 @@ cores. Up to ``subsample_above`` labelled rows nothing changes: every step uses 
 1. a *pilot* fits the production pipeline (SMOTE + CatBoost, a typical search candidate) on two small
    stratified samples and fits ``seconds = overhead + per_row * rows`` through the two timings;
 2. the time left for the cross-validated steps is the budget minus what is spent so far (features,
-   pilot), minus the final refit on all rows (predicted by the same line) and a reserve for the cheap
-   steps (calibration, fairness bootstrap, importance, bundle, MLflow);
+   pilot), minus the final refit on all rows (predicted by the same line; one per member of a bagged
+   model, whose members are cut while their refits would take over :data:`BAG_SHARE` of the time left)
+   and a reserve for the cheap steps (calibration, fairness bootstrap, importance, bundle, MLflow);
 3. the subsample size is the number of rows for which the predicted fits of those steps fill that time
    (never below ``min_rows``), drawn stratified on the target once: every cross-validated step uses the
    same rows and the same folds, so their out-of-fold predictions stay comparable.
