@@ -63,9 +63,13 @@ def _method(md: dict) -> list[str]:
             f"- Features: {len(md['features'])} built by the shared core (`scoring.features`: raw application fields, "
             f"engineered ratios, bureau / bureau balance / credit-card aggregates), {n_cat} categorical.",
             f"- Pipeline (imbalanced-learn): {' → '.join(model['pipeline'])}. SMOTENC over-samples defaulters in the "
-            "training folds only (samplers act in `fit`, never on validation rows); the CatBoost step is exported "
-            f"and scores the service's input directly (pipeline vs exported model: max |Δp| = "
-            f"{model['serving_check_max_abs_diff']:.1e}).",
+            "training folds only (samplers act in `fit`, never on validation rows); "
+            + ("the members' CatBoost steps, merged into one model (seed bagging below), are exported and score the "
+               "service's input directly (members' average vs exported model: max |Δp| = "
+               if (model.get("bagging") or {}).get("bags", 1) > 1 else
+               "the CatBoost step is exported and scores the service's input directly (pipeline vs exported model: "
+               "max |Δp| = ")
+            + f"{model['serving_check_max_abs_diff']:.1e}).",
             *_sampling(md),
             f"- Validation: stratified {s['folds']}-fold cross-validation, the same folds for the search, the "
             "ablation, the comparison and the fairness variant. Out-of-fold (OOF) predictions feed the calibration, "

@@ -98,5 +98,6 @@ def _uses_ctr(model: CatBoostClassifier) -> bool:
         path = Path(tmp) / "model.json"
         model.save_model(str(path), format="json")
         doc = json.loads(path.read_text())
-    return bool(doc.get("ctr_data")) or any(
-        split.get("split_type") == "OnlineCtr" for tree in doc.get("oblivious_trees", []) for split in tree["splits"])
+    trees = doc.get("oblivious_trees") or []  # a tree without any split has "splits": null
+    return bool(doc.get("ctr_data") or (doc.get("features_info") or {}).get("ctrs")) or any(
+        split.get("split_type") == "OnlineCtr" for tree in trees for split in tree.get("splits") or [])

@@ -124,3 +124,17 @@ def test_the_plan_keeps_the_profiles_members_on_the_sample_and_lowers_them_at_ka
     monkeypatch.setattr(budget, "run_pilot", lambda *a, **k: quick)
     plan = make_plan(SimpleNamespace(y=big, X=None), get_profile("full"), 9, seed=0, budget=Budget())
     assert plan.bags == 2 and plan.estimate["fits"]["bagging"] == get_profile("full").folds
+
+
+def test_a_tree_without_splits_does_not_break_the_statistics_check(monkeypatch, tmp_path):
+    """A real full-profile refit held a tree whose "splits" is null in CatBoost's JSON export."""
+    import json
+
+    from training.bagging import _uses_ctr
+
+    _, (model, *_) = _members(one_hot_max_size=255, seeds=(0,))
+    doc = {"oblivious_trees": [{"splits": None, "leaf_values": [0.1]}, {"splits": [{"split_type": "FloatFeature"}]}]}
+    monkeypatch.setattr(model, "save_model", lambda path, format: open(path, "w").write(json.dumps(doc)))
+    assert _uses_ctr(model) is False
+    doc["oblivious_trees"].append({"splits": [{"split_type": "OnlineCtr"}]})
+    assert _uses_ctr(model) is True
