@@ -8,7 +8,10 @@ AUC from 0.7280 +- 0.0199 to 0.7369 +- 0.0159, every fold at or above the single
 
 Members are averaged in log-odds (CatBoost's raw formula value), which is exactly what
 :func:`merge` does with ``catboost.sum_models`` and weights ``1/n``: the shipped bundle stays one CatBoost
-model, so serving and ``ShapValues`` are unchanged.
+model, so serving and ``ShapValues`` are unchanged. It has every member's trees, though, and an explanation
+costs in proportion to them: members are kept only while the merged model stays within
+:data:`MAX_EXPLAIN_LEAVES` (the service's explanation time goal). The full profile's winner on the sample
+(depth 6, ~260 trees) fills that budget alone, so it ships one member; shallower or shorter winners get more.
 """
 
 from __future__ import annotations
@@ -21,6 +24,19 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 #: Seed of member ``b`` = run seed + SEED_STEP * b (member 0 is the single model of the search).
 SEED_STEP = 1000
+
+#: Most leaves (trees x 2^depth) the shipped model may have: CatBoost's ``ShapValues`` on one row costs about
+#: that many units, and ``POST /predict`` with its explanation must answer in p50 <= 15 ms (issue 13).
+#: Measured under gunicorn (bench/service.py, 2026-12-03, the full profile's winner, depth 6): one member of
+#: 264 trees (16,896 leaves) p50 14.15 ms; three merged (792 trees, 50,688 leaves) p50 30.20 ms.
+MAX_EXPLAIN_LEAVES = 20_000
+
+
+def members_within_explanation_budget(wanted: int, trees: int, depth: int) -> int:
+    """Members of the shipped model: ``wanted``, fewer while the merged model would have more than
+    :data:`MAX_EXPLAIN_LEAVES` leaves; never fewer than one."""
+    per_member = max(1, int(trees)) * 2 ** max(0, int(depth))
+    return max(1, min(int(wanted), MAX_EXPLAIN_LEAVES // per_member))
 
 
 def member_seed(seed: int, member: int) -> int:

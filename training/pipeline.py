@@ -106,11 +106,14 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
                              f"{searched.result.best_iterations} -> refit {searched.result.refit_iterations}")
 
         searched = steps.bag(run, searched)
-        if run.bags > 1:
-            bagging = searched.bagging
-            timer.done("bagging", f"{run.bags} seeds averaged: CV AUC {bagging['cv_auc']:.4f} ± "
+        bagging = searched.bagging
+        if searched.members > 1:
+            timer.done("bagging", f"{searched.members} seeds averaged: CV AUC {bagging['cv_auc']:.4f} ± "
                                   f"{bagging['cv_auc_std']:.4f} (one model {bagging['single_cv_auc']:.4f}), "
-                                  f"refit {bagging['refit_iterations']} trees per member")
+                                  f"refit {bagging['refit_iterations']} trees per member"
+                                  + (f"; {bagging['reason']}" if "reason" in bagging else ""))
+        elif "reason" in bagging:
+            log.info("bagging: %s", bagging["reason"])
 
         ablation, comparison = steps.variants(run, searched)
         steps.log_variants(ablation, comparison)

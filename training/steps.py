@@ -13,7 +13,15 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from training import feature_groups, progress, tracking
-from training.bagging import bagged, mean_logit, member_seed, merge, reseeded
+from training.bagging import (
+    MAX_EXPLAIN_LEAVES,
+    bagged,
+    mean_logit,
+    member_seed,
+    members_within_explanation_budget,
+    merge,
+    reseeded,
+)
 from training.budget import Plan
 from training.calibrate import CalibrationResult, calibrate_oof
 from training.compare import fold_aucs, oof_predictions, summarise
@@ -24,7 +32,7 @@ from training.honest import honest_estimate
 from training.importance import global_importance, local_explanation
 from training.labels import feature_entries, label
 from training.metrics import classification_metrics, roc_points
-from training.models import build_dummy, build_logistic, build_pipeline, export_model
+from training.models import CATBOOST_DEFAULTS, build_dummy, build_logistic, build_pipeline, export_model
 from training.profiles import Profile
 from training.search import SearchResult, early_stopped, evaluate, halving_fits, refit_iterations, run_search
 from training.threshold import ThresholdResult, choose_threshold
@@ -75,6 +83,11 @@ class Searched:
             self.oof = self.result.oof
 
     @property
+    def members(self) -> int:
+        """Members of the shipped model (decided by :func:`bag`; one before it ran)."""
+        return int(self.bagging.get("bags", 1))
+
+    @property
     def cv_auc(self) -> tuple[float, float]:
         """(mean, std) of the shipped model's fold AUCs."""
         if self.bagging.get("bags", 1) > 1:
@@ -103,10 +116,16 @@ def bag(run: Run, s: Searched) -> Searched:
     """The shipped model's out-of-fold predictions when it has several members (:mod:`training.bagging`): the
     search winner is member 0; each other member is the same pipeline with its own seeds, early-stopped on
     the same folds; their log-odds are averaged. The final refit's trees = every member's best iterations
-    scaled to all rows."""
-    bags = run.bags
+    scaled to all rows. The members are the plan's (time budget), fewer when the merged model would explain a
+    client too slowly (:func:`training.bagging.members_within_explanation_budget`)."""
+    depth = int(s.params.get("depth", CATBOOST_DEFAULTS["depth"]))
+    bags = members_within_explanation_budget(run.bags, s.result.refit_iterations, depth)
     if bags <= 1:
-        s.bagging = {"bags": 1, "seeds": [run.seed]}
+        s.bagging = {"bags": 1, "seeds": [run.seed], "requested": run.bags}
+        if run.bags > 1:
+            s.bagging["reason"] = (f"one member: {run.bags} members of {s.result.refit_iterations} trees of depth "
+                                   f"{depth} would explain a client more slowly than the service's goal allows "
+                                   f"(more than {MAX_EXPLAIN_LEAVES:,} leaves)")
         return s
     data, result = run.data, s.result
     pipeline = build_pipeline(data.features, data.categorical, ratio=s.ratio, params=s.params, seed=run.seed)
@@ -126,7 +145,10 @@ def bag(run: Run, s: Searched) -> Searched:
     s.bagging = {"bags": bags, "seeds": seeds, "cv_auc": float(np.mean(aucs)), "cv_auc_std": float(np.std(aucs)),
                  "fold_auc": aucs, "single_cv_auc": result.cv_auc, "single_cv_auc_std": result.cv_auc_std,
                  "best_iterations": iterations, "refit_iterations": trees,
-                 "averaging": "mean log-odds (catboost.sum_models, weights 1/n)"}
+                 "averaging": "mean log-odds (catboost.sum_models, weights 1/n)", "requested": run.bags}
+    if bags < run.bags:
+        s.bagging["reason"] = (f"{bags} of {run.bags} members: more would exceed {MAX_EXPLAIN_LEAVES:,} leaves "
+                               "(the explanation's time goal)")
     return s
 
 
@@ -157,7 +179,7 @@ def variants(run: Run, s: Searched) -> tuple[list[dict], list[dict]]:
                   description="L2 logistic regression (C=0.05), median-imputed, scaled, one-hot"),
         summarise("catboost", y, s.oof, folds, fn_cost, fp_cost,
                   description="SMOTENC + CatBoost (searched parameters)" + (
-                      f", {run.bags} seeds averaged (the shipped model)" if run.bags > 1 else "")),
+                      f", {s.members} seeds averaged (the shipped model)" if s.members > 1 else "")),
     ]
     return ablation, comparison
 
@@ -182,7 +204,7 @@ def protected_variant(run: Run, s: Searched, base: dict) -> dict:
 def honest(run: Run, s: Searched, in_sample: dict) -> dict:
     """Honest AUC/cost: each fold's threshold chosen on inner CV of the other folds (:mod:`training.honest`)."""
     data, prof, seed = run.data, run.profile, run.seed
-    est = bagged(cv_estimator(run, s), run.bags, seed)  # the shipped model's procedure, members included
+    est = bagged(cv_estimator(run, s), s.members, seed)  # the shipped model's procedure, members included
 
     def inner_predict(rows: np.ndarray) -> np.ndarray:
         X, y = data.X.iloc[rows], data.y[rows]
@@ -192,7 +214,7 @@ def honest(run: Run, s: Searched, in_sample: dict) -> dict:
     with progress.bar(len(run.folds) * prof.inner_folds, "honest estimate") as bar:
         out = honest_estimate(data.y, s.oof, run.folds, inner_predict, run.fn_cost, run.fp_cost, seed=seed)
     out["inner_folds"] = prof.inner_folds
-    out["bags"] = run.bags
+    out["bags"] = s.members
     out["in_sample"] = {**in_sample, "label": "optimistic: threshold chosen on the same out-of-fold predictions"}
     return out
 
@@ -247,7 +269,7 @@ def refit(run: Run, s: Searched, cal: CalibrationResult) -> Refit:
     final = build_pipeline(data.features, data.categorical, variant="smote", ratio=s.ratio, params=s.refit_params,
                            seed=run.seed)
     iterations = int(final.named_steps["model"].get_params().get("iterations") or 1000)
-    members = [reseeded(final, member_seed(run.seed, b)) for b in range(run.bags)]
+    members = [reseeded(final, member_seed(run.seed, b)) for b in range(s.members)]
     with progress.bar(iterations * len(members), f"final refit on {len(data.y):,} rows"
                       + (f", {len(members)} members" if len(members) > 1 else ""), unit="tree") as bar:
         for member in members:

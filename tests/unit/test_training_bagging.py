@@ -138,3 +138,26 @@ def test_a_tree_without_splits_does_not_break_the_statistics_check(monkeypatch, 
     assert _uses_ctr(model) is False
     doc["oblivious_trees"].append({"splits": [{"split_type": "OnlineCtr"}]})
     assert _uses_ctr(model) is True
+
+
+def test_members_stay_within_the_explanation_time_budget():
+    from training.bagging import MAX_EXPLAIN_LEAVES, members_within_explanation_budget
+
+    # the full profile's winner on the sample (264 trees of depth 6): three merged explained in 30 ms, one in 14
+    assert members_within_explanation_budget(3, trees=264, depth=6) == 1
+    assert members_within_explanation_budget(3, trees=100, depth=6) == 3  # 19,200 leaves
+    assert members_within_explanation_budget(3, trees=150, depth=6) == 2
+    assert members_within_explanation_budget(2, trees=40, depth=3) == 2  # the smoke profile
+    assert members_within_explanation_budget(3, trees=10**6, depth=8) == 1
+    assert MAX_EXPLAIN_LEAVES == 20_000
+
+
+def test_the_bag_step_ships_one_member_when_three_would_explain_too_slowly():
+    from training import steps
+
+    result = SimpleNamespace(refit_iterations=264, oof=np.array([0.1, 0.2]), cv_auc=0.73, cv_auc_std=0.01)
+    s = steps.Searched(result=result, ratio=0.1, params={"depth": 6, "iterations": 3000})
+    run = SimpleNamespace(bags=3, seed=42)  # no data: fitting a member would fail
+    s = steps.bag(run, s)
+    assert s.members == 1 and s.bagging["requested"] == 3 and "more slowly" in s.bagging["reason"]
+    assert s.oof is result.oof and s.refit_params["iterations"] == 264 and s.cv_auc == (0.73, 0.01)
