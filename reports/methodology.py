@@ -106,6 +106,9 @@ def _search_lines(s: dict, model: dict) -> list[str]:
                    f"(all rows, no validation split) has {per_member} trees per member: the mean best iteration scaled "
                    f"by the ratio of rows (all labelled rows vs a fold model's fitting rows).")
     bagging = model.get("bagging") or {}
+    if bagging.get("bags", 1) <= 1 and bagging.get("reason"):
+        out.append(f"- Seed bagging: the profile asks for {bagging.get('requested')} members; this model has "
+                   f"{bagging['reason']}. Categoricals are one-hot encoded all the same (the profile's setting).")
     if bagging.get("bags", 1) > 1:
         out.append(f"- Seed bagging: the shipped model averages {bagging['bags']} members, the winner fitted with "
                    f"seeds {bagging['seeds']} (SMOTE's synthetic rows, CatBoost's random choices and the early-"

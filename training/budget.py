@@ -100,8 +100,8 @@ BAG_SHARE = 0.5
 def fit_counts(profile: Profile, n_iter: int, bags: int = 1) -> list[tuple[str, float, float]]:
     """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps; the search
     is successive halving (``profile.shares`` of each training fold per rung, candidates cut by ``factor``);
-    a bagged model (``bags`` members) adds the other members' fits of the winner and multiplies the honest
-    estimate's inner fits.
+    a bagged model (``bags`` members, each with ``bags`` times the learning rate, so about ``1/bags`` of the
+    trees) adds the members' fits on the folds, about one model's worth, and as much to the honest estimate.
 
     A logistic regression counts as half a CatBoost fit."""
     k, inner = profile.folds, profile.inner_folds
@@ -111,10 +111,10 @@ def fit_counts(profile: Profile, n_iter: int, bags: int = 1) -> list[tuple[str, 
         if r:
             alive = max(1, math.ceil(alive / profile.factor))
         counts.append((f"search rung {r + 1}", alive * k, train * share))
-    if bags > 1:
-        counts.append(("bagging", (bags - 1) * k, train))
+    if bags > 1:  # every member refit on the folds (faster learning rate: about 1/bags of the trees each)
+        counts.append(("bagging", k, train))
     counts += [("ablation", 2 * k, train), ("comparison", 0.5 * k, train),
-               ("honest estimate", k * inner * bags, train * (inner - 1) / inner)]
+               ("honest estimate", k * inner, train * (inner - 1) / inner)]
     if profile.gender_variant:
         counts.append(("protected-attribute variant", k, train))
     return counts

@@ -75,12 +75,16 @@ class Searched:
     #: the shipped (bagged) model's out-of-fold probabilities: the search winner's when there is one member
     oof: np.ndarray = None
     bagging: dict = field(default_factory=dict)  # members, their seeds, fold AUCs and trees (:func:`bag`)
+    #: CatBoost parameters of each shipped member (the searched ones; :func:`bag` raises the learning rate)
+    member_params: dict = None
 
     def __post_init__(self):
         if self.refit_params is None:
             self.refit_params = {**self.params, "iterations": self.result.refit_iterations}
         if self.oof is None:
             self.oof = self.result.oof
+        if self.member_params is None:
+            self.member_params = self.params
 
     @property
     def members(self) -> int:
@@ -113,26 +117,28 @@ class Refit:
 
 
 def bag(run: Run, s: Searched) -> Searched:
-    """The shipped model's out-of-fold predictions when it has several members (:mod:`training.bagging`): the
-    search winner is member 0; each other member is the same pipeline with its own seeds, early-stopped on
-    the same folds; their log-odds are averaged. The final refit's trees = every member's best iterations
-    scaled to all rows. The members are the plan's (time budget), fewer when the merged model would explain a
-    client too slowly (:func:`training.bagging.members_within_explanation_budget`)."""
-    depth = int(s.params.get("depth", CATBOOST_DEFAULTS["depth"]))
-    bags = members_within_explanation_budget(run.bags, s.result.refit_iterations, depth)
-    if bags <= 1:
-        s.bagging = {"bags": 1, "seeds": [run.seed], "requested": run.bags}
-        if run.bags > 1:
-            s.bagging["reason"] = (f"one member: {run.bags} members of {s.result.refit_iterations} trees of depth "
-                                   f"{depth} would explain a client more slowly than the service's goal allows "
-                                   f"(more than {MAX_EXPLAIN_LEAVES:,} leaves)")
+    """Seed bagging (:mod:`training.bagging`), kept only when cross-validation says it helps.
+
+    ``bags`` members (the plan's: time budget) are the searched pipeline with their own seeds and the learning
+    rate times ``bags``: each stops after about ``1/bags`` of the trees, so the merged model has about one
+    model's trees and explains a client as fast. They are early-stopped on the same folds and their log-odds
+    averaged. The bagged model is shipped when its CV AUC is at least the single winner's on the same folds
+    and it stays within :data:`~training.bagging.MAX_EXPLAIN_LEAVES`; otherwise the winner alone is, and the
+    reason is recorded."""
+    result = s.result
+    single = {"bags": 1, "seeds": [run.seed], "requested": run.bags}
+    if run.bags <= 1:
+        s.bagging = single
         return s
-    data, result = run.data, s.result
-    pipeline = build_pipeline(data.features, data.categorical, ratio=s.ratio, params=s.params, seed=run.seed)
-    oofs, iterations, n_fit = [result.oof], list(result.best_iterations), list(result.n_fit_rows)
+    data, bags = run.data, run.bags
+    depth = int(s.params.get("depth", CATBOOST_DEFAULTS["depth"]))
+    rate = float(s.params.get("learning_rate", CATBOOST_DEFAULTS["learning_rate"]))
+    member_params = {**s.params, "learning_rate": rate * bags}
+    pipeline = build_pipeline(data.features, data.categorical, ratio=s.ratio, params=member_params, seed=run.seed)
+    oofs, iterations, n_fit = [], [], []
     seeds = [member_seed(run.seed, b) for b in range(bags)]
-    with progress.bar((bags - 1) * len(run.folds), f"bagging ({bags} seeds of the winner)") as bar:
-        for b, member in enumerate(seeds[1:], start=1):
+    with progress.bar(bags * len(run.folds), f"bagging ({bags} seeds, learning rate x{bags})") as bar:
+        for b, member in enumerate(seeds):
             row = evaluate(reseeded(pipeline, member), data.X, data.y, run.folds, member,
                            name=f"bagging member {b + 1}/{bags}", tick=bar.update)
             oofs.append(row["oof"])
@@ -141,14 +147,24 @@ def bag(run: Run, s: Searched) -> Searched:
     oof = mean_logit(oofs)
     aucs = fold_aucs(data.y, oof, run.folds)
     trees = refit_iterations(iterations, n_fit, len(run.all_rows.y))
-    s.oof, s.refit_params = oof, {**s.params, "iterations": trees}
-    s.bagging = {"bags": bags, "seeds": seeds, "cv_auc": float(np.mean(aucs)), "cv_auc_std": float(np.std(aucs)),
-                 "fold_auc": aucs, "single_cv_auc": result.cv_auc, "single_cv_auc_std": result.cv_auc_std,
-                 "best_iterations": iterations, "refit_iterations": trees,
-                 "averaging": "mean log-odds (catboost.sum_models, weights 1/n)", "requested": run.bags}
-    if bags < run.bags:
-        s.bagging["reason"] = (f"{bags} of {run.bags} members: more would exceed {MAX_EXPLAIN_LEAVES:,} leaves "
-                               "(the explanation's time goal)")
+    measured = {"seeds": seeds, "member_learning_rate": rate * bags, "learning_rate_scale": bags,
+                "cv_auc": float(np.mean(aucs)), "cv_auc_std": float(np.std(aucs)), "fold_auc": aucs,
+                "single_cv_auc": result.cv_auc, "single_cv_auc_std": result.cv_auc_std,
+                "best_iterations": iterations, "refit_iterations": trees,
+                "averaging": "mean log-odds (catboost.sum_models, weights 1/n)", "requested": bags}
+    leaves = bags * trees * 2 ** depth
+    if measured["cv_auc"] < result.cv_auc:
+        reason = (f"one member: {bags} members averaged reached CV AUC {measured['cv_auc']:.4f} on the same folds, "
+                  f"below the single model's {result.cv_auc:.4f}")
+    elif members_within_explanation_budget(bags, trees, depth) < bags:
+        reason = (f"one member: {bags} members of {trees} trees of depth {depth} ({leaves:,} leaves) would explain "
+                  f"a client more slowly than the service's goal allows (at most {MAX_EXPLAIN_LEAVES:,} leaves)")
+    else:
+        s.oof, s.refit_params = oof, {**member_params, "iterations": trees}
+        s.member_params = member_params
+        s.bagging = {"bags": bags, **measured}
+        return s
+    s.bagging = {**single, "reason": reason, "measured": measured}
     return s
 
 
@@ -204,7 +220,9 @@ def protected_variant(run: Run, s: Searched, base: dict) -> dict:
 def honest(run: Run, s: Searched, in_sample: dict) -> dict:
     """Honest AUC/cost: each fold's threshold chosen on inner CV of the other folds (:mod:`training.honest`)."""
     data, prof, seed = run.data, run.profile, run.seed
-    est = bagged(cv_estimator(run, s), s.members, seed)  # the shipped model's procedure, members included
+    # the shipped model's procedure: its members, their parameters, early-stopped like every fit
+    est = bagged(early_stopped(build_pipeline(data.features, data.categorical, ratio=s.ratio,
+                                              params=s.member_params, seed=seed), seed=seed), s.members, seed)
 
     def inner_predict(rows: np.ndarray) -> np.ndarray:
         X, y = data.X.iloc[rows], data.y[rows]

@@ -90,12 +90,13 @@ def test_the_full_profile_ships_three_members_and_every_bagged_profile_one_hot_e
             assert prof.base_params.get("one_hot_max_size", 0) >= 58, name
 
 
-def test_fit_counts_add_the_other_members_and_multiply_the_honest_estimate():
+def test_fit_counts_add_one_models_worth_of_member_fits():
     full = get_profile("full")
     one = {name: n for name, n, _ in fit_counts(full, 9, bags=1)}
     three = {name: n for name, n, _ in fit_counts(full, 9, bags=3)}
-    assert "bagging" not in one and three["bagging"] == 2 * full.folds
-    assert three["honest estimate"] == 3 * one["honest estimate"] == 3 * full.folds * full.inner_folds
+    # 3 members x 5 folds, each with 3x the learning rate (about a third of the trees): one model's worth per fold
+    assert "bagging" not in one and three["bagging"] == full.folds
+    assert three["honest estimate"] == one["honest estimate"] == full.folds * full.inner_folds
 
 
 def test_bag_count_keeps_the_refits_within_their_share_of_the_time_left():
@@ -152,12 +153,51 @@ def test_members_stay_within_the_explanation_time_budget():
     assert MAX_EXPLAIN_LEAVES == 20_000
 
 
-def test_the_bag_step_ships_one_member_when_three_would_explain_too_slowly():
+def _bag_run(monkeypatch, member_oof, trees, single_auc):
+    """steps.bag on 100 rows and 2 folds, the members' fits replaced by canned out-of-fold rows."""
     from training import steps
 
-    result = SimpleNamespace(refit_iterations=264, oof=np.array([0.1, 0.2]), cv_auc=0.73, cv_auc_std=0.01)
-    s = steps.Searched(result=result, ratio=0.1, params={"depth": 6, "iterations": 3000})
-    run = SimpleNamespace(bags=3, seed=42)  # no data: fitting a member would fail
-    s = steps.bag(run, s)
-    assert s.members == 1 and s.bagging["requested"] == 3 and "more slowly" in s.bagging["reason"]
-    assert s.oof is result.oof and s.refit_params["iterations"] == 264 and s.cv_auc == (0.73, 0.01)
+    y = np.r_[np.zeros(50), np.ones(50)].astype(int)
+    folds = [(np.arange(1, 100, 2), np.arange(0, 100, 2)), (np.arange(0, 100, 2), np.arange(1, 100, 2))]
+    calls = []
+
+    def fake_evaluate(pipeline, X, y_, folds_, seed, name, tick):
+        calls.append((pipeline, seed))
+        return {"oof": member_oof(seed), "best_iterations": [trees, trees], "n_fit_rows": [40, 40]}
+
+    monkeypatch.setattr(steps, "evaluate", fake_evaluate)
+    monkeypatch.setattr(steps, "build_pipeline", lambda *a, **k: k["params"])
+    monkeypatch.setattr(steps, "reseeded", lambda pipeline, seed: pipeline)
+    result = SimpleNamespace(refit_iterations=264, oof=np.linspace(0.1, 0.9, 100), cv_auc=single_auc,
+                             cv_auc_std=0.01, best_iterations=[200, 200], n_fit_rows=[40, 40])
+    s = steps.Searched(result=result, ratio=0.1, params={"depth": 6, "learning_rate": 0.05, "iterations": 3000})
+    run = SimpleNamespace(bags=3, seed=42, folds=folds, data=SimpleNamespace(features=[], categorical=[], X=None, y=y),
+                          all_rows=SimpleNamespace(y=y))
+    return steps.bag(run, s), calls, y
+
+
+def test_bagging_is_shipped_when_cv_says_it_helps_with_a_faster_learning_rate(monkeypatch):
+    rng = np.random.default_rng(0)
+    good = lambda seed: np.clip(np.r_[np.zeros(50), np.ones(50)] * 0.6 + rng.uniform(0.1, 0.3, 100), 0, 1)  # noqa: E731
+    s, calls, y = _bag_run(monkeypatch, good, trees=30, single_auc=0.7)
+    assert s.members == 3 and [seed for _, seed in calls] == [42, 1042, 2042]
+    # every member has 3x the searched learning rate, so the merged model keeps about one model's trees
+    assert all(params["learning_rate"] == pytest.approx(0.15) for params, _ in calls)
+    assert s.member_params["learning_rate"] == pytest.approx(0.15) == s.refit_params["learning_rate"]
+    assert s.refit_params["iterations"] == s.bagging["refit_iterations"] == 60  # 30 trees x 100/40 rows, capped at 2x
+    assert s.bagging["cv_auc"] > 0.7 and s.oof is not s.result.oof
+
+
+def test_bagging_is_dropped_when_cv_says_it_does_not_help(monkeypatch):
+    rng = np.random.default_rng(1)
+    s, _, _ = _bag_run(monkeypatch, lambda seed: rng.uniform(0, 1, 100), trees=30, single_auc=0.7)
+    assert s.members == 1 and "below the single model's 0.7000" in s.bagging["reason"]
+    assert s.oof is s.result.oof and s.refit_params["iterations"] == 264 and s.member_params == s.params
+    assert s.bagging["measured"]["cv_auc"] < 0.7  # what was measured stays in the metadata
+
+
+def test_bagging_is_dropped_when_the_merged_model_would_explain_too_slowly(monkeypatch):
+    rng = np.random.default_rng(2)
+    good = lambda seed: np.clip(np.r_[np.zeros(50), np.ones(50)] * 0.6 + rng.uniform(0.1, 0.3, 100), 0, 1)  # noqa: E731
+    s, _, _ = _bag_run(monkeypatch, good, trees=100, single_auc=0.7)  # 3 x 200 refit trees of depth 6
+    assert s.members == 1 and "more slowly" in s.bagging["reason"] and s.refit_params["iterations"] == 264
