@@ -112,13 +112,15 @@ def _search_lines(s: dict, model: dict) -> list[str]:
     if bagging.get("bags", 1) > 1:
         out.append(f"- Seed bagging: the shipped model averages {bagging['bags']} members, the winner fitted with "
                    f"seeds {bagging['seeds']} (SMOTE's synthetic rows, CatBoost's random choices and the early-"
-                   f"stopping split differ), in log-odds; they are merged into one CatBoost model of {model.get('trees')} "
+                   f"stopping split differ) and {bagging.get('learning_rate_scale', 1)}x the searched learning rate "
+                   f"({_f(bagging.get('member_learning_rate'), 4)}), averaged in log-odds; they are merged into one CatBoost model of {model.get('trees')} "
                    f"trees ({bagging['refit_iterations']} per member, from every member's best iterations). Same folds: "
                    f"CV AUC {_f(bagging['cv_auc'])} ± {_f(bagging['cv_auc_std'])} bagged, {_f(bagging['single_cv_auc'])} "
-                   f"± {_f(bagging['single_cv_auc_std'])} for one member. Calibration, threshold, the honest estimate "
+                   f"± {_f(bagging['single_cv_auc_std'])} for the search's single model. Calibration, threshold, the honest estimate "
                    "(its inner models bagged too) and the comparison use the bagged out-of-fold predictions; the "
-                   "ablation compares one model per variant. Categoricals are one-hot encoded so that the members "
-                   "merge exactly (no per-member target statistics).")
+                   "ablation compares one model per variant. Kept because its CV AUC is at least the single "
+                   "model's and the merged model stays within the explanation time budget. Categoricals are one-hot "
+                   "encoded so that the members merge exactly (no per-member target statistics).")
     out.append("- Nested? The honest estimate (section 3) is nested over the threshold and the calibration, **not "
                "over the hyper-parameter search**: the search chose among its candidates on the same outer folds, so "
                "the winner's CV AUC carries a small selection optimism (re-running the search inside each outer "
