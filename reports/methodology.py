@@ -100,11 +100,14 @@ def _search_lines(s: dict, model: dict) -> list[str]:
         out.append(f"- Successive halving (the best 1/{s['factor']} go on; the early-stopping split stays whole and "
                    f"every rung is scored on the whole evaluated folds): {rungs}; {s.get('n_fits', '?')} fits in all.")
     if s.get("best_iterations"):
-        per_member = (model.get("bagging") or {}).get("refit_iterations", s["refit_iterations"])
+        bagged = (model.get("bagging") or {}).get("bags", 1) > 1
+        trees = model["bagging"]["refit_iterations"] if bagged else s["refit_iterations"]
         out.append(f"- Early stopping: each fold's model stops on an inner validation split (20 % of that training "
-                   f"fold, never the evaluated fold); trees kept per fold {s['best_iterations']}. The final model "
-                   f"(all rows, no validation split) has {per_member} trees per member: the mean best iteration scaled "
-                   f"by the ratio of rows (all labelled rows vs a fold model's fitting rows).")
+                   f"fold, never the evaluated fold); the search winner kept {s['best_iterations']} trees per fold. "
+                   f"The final model (all rows, no validation split) has {trees} trees"
+                   + (" per member: the members' mean best iteration (seed bagging below)" if bagged else
+                      ": the mean best iteration")
+                   + " scaled by the ratio of rows (all labelled rows vs a fold model's fitting rows).")
     bagging = model.get("bagging") or {}
     if bagging.get("bags", 1) <= 1 and bagging.get("reason"):
         out.append(f"- Seed bagging: the profile asks for {bagging.get('requested')} members; this model has "
@@ -334,7 +337,7 @@ def _fairness(md: dict, fairness: dict | None) -> list[str]:
     out += [f"Protected attributes excluded from the model's features: **{excluded}** (EU Directive 2004/113/EC); "
             "they are kept only to measure the gaps above.", ""]
     if gv.get("computed"):
-        out += [f"What excluding them costs (same folds and parameters): CV AUC {_f(gv['auc'])} without vs "
+        out += [f"What excluding them costs (same folds and parameters, one model each): CV AUC {_f(gv['auc'])} without vs "
                 f"{_f(gv['auc_with'])} with ({gv['auc_change']:+.4f}); cost per client {_f(gv['business_cost'])} "
                 f"without vs {_f(gv['business_cost_with'])} with ({gv['business_cost_change']:+.4f}).", ""]
     else:
@@ -388,7 +391,7 @@ def _limits(md: dict, population: dict | None, fairness: dict | None) -> list[st
                       "deviation): shipping it instead would improve the model.")
     return ["## 7. Limits and improvements", "",
             f"- Small sample: {_f(md['n_labelled'])} labelled applicants, {_f(round(md['default_rate'] * md['n_labelled']))}"
-            f" defaults; the CV AUC standard deviation across folds is {_f(md['search']['cv_auc_std'])}.",
+            f" defaults; the CV AUC standard deviation across folds is {_f(md['metrics']['cv_auc_std'])}.",
             f"- {len(empty)} model features have no observed value in this data (history tables without rows); "
             "they carry no information until those tables are available.",
             smote_line,

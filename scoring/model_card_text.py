@@ -217,7 +217,7 @@ TEXT = {
         "f_bootstrap": "95% confidence intervals from {v} bootstrap resamples", "f_positive": "positive class: {v}",
         "gap": "{label}: {value}", "gap_ci": " (95% CI {low} - {high})",
         "gender_variant": "The model does not use CODE_GENDER (kept only to measure fairness). Adding it back, same folds and "
-                          "parameters: CV AUC {auc} without vs {auc_with} with ({auc_change}); business cost per "
+                          "parameters, one training each: CV AUC {auc} without vs {auc_with} with ({auc_change}); business cost per "
                           "client {cost} without vs {cost_with} with ({cost_change}).",
         "gender_variant_missing": "The model does not use CODE_GENDER (kept only to measure fairness); the variant "
                                   "with it: {note}.", "not_computed": "not computed",
@@ -313,7 +313,7 @@ TEXT = {
         "f_positive": "classe positive : {v}",
         "gap": "{label} : {value}", "gap_ci": " (IC à 95 % {low} - {high})",
         "gender_variant": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer l'équité). En "
-                          "le réintroduisant, mêmes plis et paramètres : AUC en validation croisée {auc} sans contre "
+                          "le réintroduisant, mêmes plis et paramètres, un entraînement de chaque : AUC en validation croisée {auc} sans contre "
                           "{auc_with} avec ({auc_change}) ; coût métier par client {cost} sans contre {cost_with} "
                           "avec ({cost_change}).",
         "gender_variant_missing": "Le modèle n'utilise pas le sexe (CODE_GENDER, conservé uniquement pour mesurer "

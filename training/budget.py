@@ -101,7 +101,8 @@ def fit_counts(profile: Profile, n_iter: int, bags: int = 1) -> list[tuple[str, 
     """(step, number of fits, share of the CV rows each fit trains on) of the cross-validated steps; the search
     is successive halving (``profile.shares`` of each training fold per rung, candidates cut by ``factor``);
     a bagged model (``bags`` members, each with ``bags`` times the learning rate, so about ``1/bags`` of the
-    trees) adds the members' fits on the folds, about one model's worth, and as much to the honest estimate.
+    trees) adds the members' fits on the folds, about one model's worth; its honest estimate fits ``bags``
+    members per inner fold, again about one model's worth, so that count does not change.
 
     A logistic regression counts as half a CatBoost fit."""
     k, inner = profile.folds, profile.inner_folds
@@ -234,7 +235,9 @@ def make_plan(data: TrainingData, profile: Profile, n_iter: int, seed: int, budg
 
 def bag_count(wanted: int, refit_seconds: float, left_seconds: float) -> int:
     """Members of the shipped model: the profile's ``wanted``, fewer while their refits on every row would take
-    more than :data:`BAG_SHARE` of ``left_seconds``; never fewer than one."""
+    more than :data:`BAG_SHARE` of ``left_seconds``; never fewer than one. Each member is charged a whole
+    refit: cautious, since members at ``wanted`` x the learning rate grow about ``1/wanted`` of the trees, but
+    each still pays SMOTE and the data set-up on every row, which the pilot does not separate."""
     bags = max(1, int(wanted))
     while bags > 1 and bags * refit_seconds > BAG_SHARE * left_seconds:
         bags -= 1

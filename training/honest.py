@@ -8,8 +8,8 @@ predictions, and the cost measured on those same predictions is optimistic
    (``inner_predict(train_rows)``: models trained and scored within those rows);
 2. the calibration method, the calibrator and the cost-minimising threshold are
    fitted on those inner predictions;
-3. the outer fold's own predictions (the search winner's out-of-fold scores,
-   from a model that never saw the fold) are calibrated and cut at that
+3. the outer fold's own predictions (the shipped model's out-of-fold scores,
+   bagged members included, from models that never saw the fold) are calibrated and cut at that
    threshold: AUC and cost per client on the fold.
 
 The spread is the standard deviation over folds. The hyper-parameters are

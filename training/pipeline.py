@@ -110,10 +110,9 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         if searched.members > 1:
             timer.done("bagging", f"{searched.members} seeds averaged: CV AUC {bagging['cv_auc']:.4f} ± "
                                   f"{bagging['cv_auc_std']:.4f} (one model {bagging['single_cv_auc']:.4f}), "
-                                  f"refit {bagging['refit_iterations']} trees per member"
-                                  + (f"; {bagging['reason']}" if "reason" in bagging else ""))
-        elif "reason" in bagging:
-            log.info("bagging: %s", bagging["reason"])
+                                  f"refit {bagging['refit_iterations']} trees per member")
+        elif run.bags > 1:
+            timer.done("bagging", bagging["reason"])
 
         ablation, comparison = steps.variants(run, searched)
         steps.log_variants(ablation, comparison)
@@ -173,7 +172,8 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
 def _log_results(metadata: dict, ablation: list[dict], comparison: list[dict], timer: StepTimer) -> None:
     metrics = metadata["metrics"]
     tracking.log_params({"best_" + k: v for k, v in metadata["model"]["params"].items()}
-                        | {"smote_ratio": metadata["model"]["smote_ratio"], "version": metadata["version"]})
+                        | {"smote_ratio": metadata["model"]["smote_ratio"], "version": metadata["version"],
+                           "members": metadata["model"]["bagging"].get("bags", 1)})
     tracking.log_metrics({k: v for k, v in metrics.items() if k not in ("n", "threshold")})
     tracking.log_metrics({"threshold": metadata["threshold"], "accept_all_cost": metadata["cost_curve"]["accept_all"],
                           **{f"ablation_{r['variant']}_auc": r["auc"] for r in ablation},

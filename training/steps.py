@@ -16,11 +16,13 @@ from training import feature_groups, progress, tracking
 from training.bagging import (
     MAX_EXPLAIN_LEAVES,
     bagged,
+    explains_in_time,
+    leaves,
     mean_logit,
     member_seed,
-    members_within_explanation_budget,
     merge,
     reseeded,
+    widest_categorical,
 )
 from training.budget import Plan
 from training.calibrate import CalibrationResult, calibrate_oof
@@ -123,14 +125,21 @@ def bag(run: Run, s: Searched) -> Searched:
     rate times ``bags``: each stops after about ``1/bags`` of the trees, so the merged model has about one
     model's trees and explains a client as fast. They are early-stopped on the same folds and their log-odds
     averaged. The bagged model is shipped when its CV AUC is at least the single winner's on the same folds
-    and it stays within :data:`~training.bagging.MAX_EXPLAIN_LEAVES`; otherwise the winner alone is, and the
-    reason is recorded."""
+    and it stays within :data:`~training.bagging.MAX_EXPLAIN_LEAVES` (or has no more leaves than the single
+    model); otherwise the winner alone is, and the reason is recorded. Not tried at all when a categorical has
+    more levels than one-hot encodes (its target statistics would not merge exactly)."""
     result = s.result
     single = {"bags": 1, "seeds": [run.seed], "requested": run.bags}
     if run.bags <= 1:
         s.bagging = single
         return s
     data, bags = run.data, run.bags
+    one_hot = int(s.params.get("one_hot_max_size", 2))  # CatBoost's own default on CPU: 2
+    widest = widest_categorical(data.X, data.categorical)
+    if widest > one_hot:  # such a categorical would get target statistics, which members cannot merge exactly
+        s.bagging = {**single, "reason": f"one member: a categorical has {widest} levels, more than one-hot encodes "
+                                         f"({one_hot}); its target statistics would not merge exactly"}
+        return s
     depth = int(s.params.get("depth", CATBOOST_DEFAULTS["depth"]))
     rate = float(s.params.get("learning_rate", CATBOOST_DEFAULTS["learning_rate"]))
     member_params = {**s.params, "learning_rate": rate * bags}
@@ -152,13 +161,15 @@ def bag(run: Run, s: Searched) -> Searched:
                 "single_cv_auc": result.cv_auc, "single_cv_auc_std": result.cv_auc_std,
                 "best_iterations": iterations, "refit_iterations": trees,
                 "averaging": "mean log-odds (catboost.sum_models, weights 1/n)", "requested": bags}
-    leaves = bags * trees * 2 ** depth
+    bag_leaves, single_leaves = leaves(trees, depth, bags), leaves(result.refit_iterations, depth)
+    measured.update({"leaves": bag_leaves, "single_leaves": single_leaves})
     if measured["cv_auc"] < result.cv_auc:
         reason = (f"one member: {bags} members averaged reached CV AUC {measured['cv_auc']:.4f} on the same folds, "
                   f"below the single model's {result.cv_auc:.4f}")
-    elif members_within_explanation_budget(bags, trees, depth) < bags:
-        reason = (f"one member: {bags} members of {trees} trees of depth {depth} ({leaves:,} leaves) would explain "
-                  f"a client more slowly than the service's goal allows (at most {MAX_EXPLAIN_LEAVES:,} leaves)")
+    elif not explains_in_time(bag_leaves, single_leaves):
+        reason = (f"one member: {bags} members of {trees} trees of depth {depth} ({bag_leaves:,} leaves, against "
+                  f"{single_leaves:,} for the single model) would explain a client more slowly than the service's "
+                  f"goal allows (at most {MAX_EXPLAIN_LEAVES:,} leaves)")
     else:
         s.oof, s.refit_params = oof, {**member_params, "iterations": trees}
         s.member_params = member_params

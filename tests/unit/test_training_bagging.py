@@ -141,19 +141,19 @@ def test_a_tree_without_splits_does_not_break_the_statistics_check(monkeypatch, 
     assert _uses_ctr(model) is True
 
 
-def test_members_stay_within_the_explanation_time_budget():
-    from training.bagging import MAX_EXPLAIN_LEAVES, members_within_explanation_budget
+def test_a_bag_ships_within_the_explanation_budget_or_no_larger_than_the_single_model():
+    from training.bagging import MAX_EXPLAIN_LEAVES, explains_in_time, leaves
 
-    # the full profile's winner on the sample (264 trees of depth 6): three merged explained in 30 ms, one in 14
-    assert members_within_explanation_budget(3, trees=264, depth=6) == 1
-    assert members_within_explanation_budget(3, trees=100, depth=6) == 3  # 19,200 leaves
-    assert members_within_explanation_budget(3, trees=150, depth=6) == 2
-    assert members_within_explanation_budget(2, trees=40, depth=3) == 2  # the smoke profile
-    assert members_within_explanation_budget(3, trees=10**6, depth=8) == 1
+    # the full winner on the sample: 264 trees of depth 6 alone; three members at the searched rate were 792
+    assert leaves(264, 6) == 16_896 and leaves(264, 6, members=3) == 50_688
+    assert not explains_in_time(leaves(264, 6, 3), leaves(264, 6))  # explained in 30 ms against 14 ms
+    assert explains_in_time(leaves(63, 6, 3), leaves(264, 6))  # what ships: 3 x 63 trees at 3x the rate
+    # a deep winner over the budget on its own: a bag no larger than it may ship, a larger one may not
+    assert explains_in_time(leaves(80, 8, 3), leaves(264, 8)) and not explains_in_time(leaves(100, 8, 3), leaves(264, 8))
     assert MAX_EXPLAIN_LEAVES == 20_000
 
 
-def _bag_run(monkeypatch, member_oof, trees, single_auc):
+def _bag_run(monkeypatch, member_oof, trees, single_auc, single_trees=264, X=None, categorical=(), params=None):
     """steps.bag on 100 rows and 2 folds, the members' fits replaced by canned out-of-fold rows."""
     from training import steps
 
@@ -168,10 +168,12 @@ def _bag_run(monkeypatch, member_oof, trees, single_auc):
     monkeypatch.setattr(steps, "evaluate", fake_evaluate)
     monkeypatch.setattr(steps, "build_pipeline", lambda *a, **k: k["params"])
     monkeypatch.setattr(steps, "reseeded", lambda pipeline, seed: pipeline)
-    result = SimpleNamespace(refit_iterations=264, oof=np.linspace(0.1, 0.9, 100), cv_auc=single_auc,
+    result = SimpleNamespace(refit_iterations=single_trees, oof=np.linspace(0.1, 0.9, 100), cv_auc=single_auc,
                              cv_auc_std=0.01, best_iterations=[200, 200], n_fit_rows=[40, 40])
-    s = steps.Searched(result=result, ratio=0.1, params={"depth": 6, "learning_rate": 0.05, "iterations": 3000})
-    run = SimpleNamespace(bags=3, seed=42, folds=folds, data=SimpleNamespace(features=[], categorical=[], X=None, y=y),
+    params = params or {"depth": 6, "learning_rate": 0.05, "iterations": 3000, "one_hot_max_size": 255}
+    s = steps.Searched(result=result, ratio=0.1, params=params)
+    run = SimpleNamespace(bags=3, seed=42, folds=folds,
+                          data=SimpleNamespace(features=[], categorical=list(categorical), X=X, y=y),
                           all_rows=SimpleNamespace(y=y))
     return steps.bag(run, s), calls, y
 
@@ -201,3 +203,17 @@ def test_bagging_is_dropped_when_the_merged_model_would_explain_too_slowly(monke
     good = lambda seed: np.clip(np.r_[np.zeros(50), np.ones(50)] * 0.6 + rng.uniform(0.1, 0.3, 100), 0, 1)  # noqa: E731
     s, _, _ = _bag_run(monkeypatch, good, trees=100, single_auc=0.7)  # 3 x 200 refit trees of depth 6
     assert s.members == 1 and "more slowly" in s.bagging["reason"] and s.refit_params["iterations"] == 264
+
+
+def test_a_bag_larger_than_the_budget_ships_when_the_single_model_is_no_smaller(monkeypatch):
+    rng = np.random.default_rng(3)
+    good = lambda seed: np.clip(np.r_[np.zeros(50), np.ones(50)] * 0.6 + rng.uniform(0.1, 0.3, 100), 0, 1)  # noqa: E731
+    s, _, _ = _bag_run(monkeypatch, good, trees=100, single_auc=0.7, single_trees=700)  # 38,400 vs 44,800 leaves
+    assert s.members == 3 and s.bagging["leaves"] == 38_400 and s.bagging["single_leaves"] == 44_800
+
+
+def test_no_bag_is_tried_when_a_categorical_is_wider_than_one_hot_encodes(monkeypatch):
+    X = pd.DataFrame({"c": [f"level {i % 300}" for i in range(100)] * 3})
+    s, calls, _ = _bag_run(monkeypatch, lambda seed: None, trees=30, single_auc=0.7, X=X, categorical=["c"],
+                           params={"depth": 6, "learning_rate": 0.05, "one_hot_max_size": 50})
+    assert calls == [] and s.members == 1 and "100 levels, more than one-hot encodes (50)" in s.bagging["reason"]
