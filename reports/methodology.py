@@ -99,20 +99,20 @@ def _search_lines(s: dict, model: dict) -> list[str]:
                           f"training fold ({r['seconds']:.0f} s)" for r in s["rungs"])
         out.append(f"- Successive halving (the best 1/{s['factor']} go on; the early-stopping split stays whole and "
                    f"every rung is scored on the whole evaluated folds): {rungs}; {s.get('n_fits', '?')} fits in all.")
+    bagging = model.get("bagging") or {}
+    bagged = bagging.get("bags", 1) > 1
     if s.get("best_iterations"):
-        bagged = (model.get("bagging") or {}).get("bags", 1) > 1
-        trees = model["bagging"]["refit_iterations"] if bagged else s["refit_iterations"]
+        trees = bagging["refit_iterations"] if bagged else s["refit_iterations"]
         out.append(f"- Early stopping: each fold's model stops on an inner validation split (20 % of that training "
                    f"fold, never the evaluated fold); the search winner kept {s['best_iterations']} trees per fold. "
                    f"The final model (all rows, no validation split) has {trees} trees"
                    + (" per member: the members' mean best iteration (seed bagging below)" if bagged else
                       ": the mean best iteration")
                    + " scaled by the ratio of rows (all labelled rows vs a fold model's fitting rows).")
-    bagging = model.get("bagging") or {}
-    if bagging.get("bags", 1) <= 1 and bagging.get("reason"):
+    if not bagged and bagging.get("reason"):
         out.append(f"- Seed bagging: the profile asks for {bagging.get('requested')} members; this model has "
                    f"{bagging['reason']}. Categoricals are one-hot encoded all the same (the profile's setting).")
-    if bagging.get("bags", 1) > 1:
+    if bagged:
         out.append(f"- Seed bagging: the shipped model averages {bagging['bags']} members, the winner fitted with "
                    f"seeds {bagging['seeds']} (SMOTE's synthetic rows, CatBoost's random choices and the early-"
                    f"stopping split differ) and {bagging.get('learning_rate_scale', 1)}x the searched learning rate "

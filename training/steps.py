@@ -96,16 +96,17 @@ class Searched:
     @property
     def cv_auc(self) -> tuple[float, float]:
         """(mean, std) of the shipped model's fold AUCs."""
-        if self.bagging.get("bags", 1) > 1:
+        if self.members > 1:
             return self.bagging["cv_auc"], self.bagging["cv_auc_std"]
         return self.result.cv_auc, self.result.cv_auc_std
 
 
-def cv_estimator(run: Run, s: Searched, variant: str = "smote", features=None, categorical=None):
-    """The searched pipeline (or an ablation variant) early-stopped on an inner split of each training fold."""
+def cv_estimator(run: Run, s: Searched, variant: str = "smote", features=None, categorical=None, params=None):
+    """The searched pipeline (or an ablation variant) early-stopped on an inner split of each training fold;
+    ``params``: CatBoost parameters other than the searched ones (a bagged model's members)."""
     data = run.data
     est = build_pipeline(features or data.features, categorical if categorical is not None else data.categorical,
-                         variant=variant, ratio=s.ratio, params=s.params, seed=run.seed)
+                         variant=variant, ratio=s.ratio, params=s.params if params is None else params, seed=run.seed)
     return early_stopped(est, seed=run.seed)
 
 
@@ -232,8 +233,7 @@ def honest(run: Run, s: Searched, in_sample: dict) -> dict:
     """Honest AUC/cost: each fold's threshold chosen on inner CV of the other folds (:mod:`training.honest`)."""
     data, prof, seed = run.data, run.profile, run.seed
     # the shipped model's procedure: its members, their parameters, early-stopped like every fit
-    est = bagged(early_stopped(build_pipeline(data.features, data.categorical, ratio=s.ratio,
-                                              params=s.member_params, seed=seed), seed=seed), s.members, seed)
+    est = bagged(cv_estimator(run, s, params=s.member_params), s.members, seed)
 
     def inner_predict(rows: np.ndarray) -> np.ndarray:
         X, y = data.X.iloc[rows], data.y[rows]
