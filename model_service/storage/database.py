@@ -6,25 +6,24 @@ workers after ``--preload``; a pool must never cross a fork). Every failure is a
 :class:`DatabaseUnavailable` whose message names no host, port or password (the API answers
 it with 503).
 
-SQLite is the embedded default (WAL journal, busy timeout so concurrent writers wait). A
+SQLite is the embedded default (rollback journal, busy timeout so concurrent writers wait). A
 write to SQLite is acknowledged only when the file it went to is still the file at its path:
 a database whose file or directory was removed while the service ran would otherwise
 accept writes into a deleted inode and lose them at restart.
 
-SQLite in WAL mode maps its ``-shm`` file into memory; once that file (or the database or its
-``-wal``) can no longer be written -- made immutable (``chattr +i``), write-protected -- the
-kernel answers the next write into the mapping, which SQLite makes even for a read and when a
-connection closes, with SIGBUS, and the process dies. So no SQLite call is made while one of
-those files is not writable (the caller gets :class:`DatabaseUnavailable`, the API a 503), the
-connections already open are kept, untouched, until the files are writable again (and never
-closed if the process exits meanwhile), and no connection crosses a fork (a worker would share
-the parent's mapping; a connection inherited anyway is never closed by the child).
+No SQLite file is ever mapped into memory: the journal is a rollback journal (``TRUNCATE``: the
+``-journal`` file stays, so writes go on in a directory that became immutable) and ``mmap_size`` is 0.
+WAL mode maps its ``-shm`` file, and once that file can no longer be written (made immutable with
+``chattr +i``, write-protected) the next write into the mapping -- made even for a read, and possibly
+by a request that checked the file a microsecond earlier -- kills the process with SIGBUS. Without a
+mapping such a file only makes SQLite calls fail: writes are refused with :data:`READ_ONLY` (checked
+before, and recognised after a failure), reads keep working, and a connection opened read-only is
+replaced once the file is writable again. No connection crosses a fork (the child would share the
+parent's locks).
 """
 
 from __future__ import annotations
 
-import atexit
-import ctypes
 import fcntl
 import logging
 import os
@@ -36,11 +35,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
 
 log = logging.getLogger("model_service.storage")
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: A rollback journal, never WAL (its memory-mapped ``-shm`` turns a read-only file into SIGBUS).
+SQLITE_JOURNAL_MODE = "TRUNCATE"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Serialises migrations of PostgreSQL databases shared by several instances (any constant).
 PG_MIGRATION_LOCK = 7_150_015
@@ -90,7 +91,8 @@ def short_error(exc: BaseException) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}")
+    cursor.execute("PRAGMA mmap_size=0")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -113,7 +115,6 @@ class Database:
         self._ready = False
         self._identity: tuple[int, int] | None = None
         self._lock = threading.Lock()
-        self._connections: set = set()  # this process's open SQLite connections (see _at_exit)
         try:
             parsed = make_url(self.url)
             self.backend = parsed.get_backend_name()
@@ -123,7 +124,7 @@ class Database:
         self.sqlite_path = (Path(database).resolve() if self.backend == "sqlite" and database
                             and database != ":memory:" and not database.startswith("file:") else None)
         self._sqlite_files = (() if self.sqlite_path is None else
-                              tuple(Path(f"{self.sqlite_path}{suffix}") for suffix in ("", "-wal", "-shm")))
+                              tuple(Path(f"{self.sqlite_path}{suffix}") for suffix in ("", "-journal")))
         _OPEN.add(self)
 
     @property
@@ -145,20 +146,33 @@ class Database:
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                                                       "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "connect", lambda conn, _record: self._connections.add(conn))
-            event.listen(engine, "close", lambda conn, _record: self._connections.discard(conn))
+            event.listen(engine, "connect", self._note_read_only)
+            event.listen(engine, "checkout", self._replace_read_only)
             event.listen(engine, "begin", _sqlite_begin)
             return engine
         return create_engine(url, pool_pre_ping=True, pool_size=pool_size(), max_overflow=2, pool_timeout=10)
 
+    def _read_only(self) -> bool:
+        return any(_unwritable(path) for path in self._sqlite_files)
+
     def _check_writable(self) -> None:
-        """SQLite: refuse before any SQLite call while one of its files exists and cannot be written
-        (a write into the memory-mapped ``-shm`` of such a file kills the process with SIGBUS)."""
-        if any(_unwritable(path) for path in self._sqlite_files):
+        """SQLite: refuse a write while one of its files exists and cannot be written."""
+        if self._read_only():
             raise DatabaseUnavailable(READ_ONLY)
 
+    def _note_read_only(self, _dbapi_connection, record) -> None:
+        """SQLite opens an unwritable database file read-only, for the connection's whole life."""
+        record.info["read_only"] = self.sqlite_path is not None and _unwritable(self.sqlite_path)
+
+    def _replace_read_only(self, _dbapi_connection, record, _proxy) -> None:
+        if record.info.get("read_only") and not self._read_only():
+            raise DisconnectionError("the database file is writable again")  # the pool reconnects
+
+    def _unavailable(self, exc: SQLAlchemyError) -> DatabaseUnavailable:
+        """A failed SQLite call because a file became read-only meanwhile says so, like the check before."""
+        return DatabaseUnavailable(READ_ONLY if self._read_only() else short_error(exc))
+
     def engine(self) -> Engine:
-        self._check_writable()
         with self._lock:
             if self._engine is None or self._pid != os.getpid():
                 if self._engine is not None:  # inherited across a fork: leave the parent's connections alone
@@ -173,8 +187,9 @@ class Database:
                 self._pid = os.getpid()
                 self._ready = False
             if not self._ready:
+                read_only = self._read_only()  # reads go on; migrating waits until the files are writable
                 try:
-                    if self.migrate_at_start:
+                    if self.migrate_at_start and not read_only:
                         upgrade(self._engine, self.sqlite_path)
                     with self._engine.connect() as conn:
                         conn.execute(text("SELECT 1"))
@@ -183,7 +198,7 @@ class Database:
                 except OSError as exc:
                     raise DatabaseUnavailable(f"database unreachable: {type(exc).__name__}") from None
                 self._identity = self._file_identity()
-                self._ready = True
+                self._ready = not (read_only and self.migrate_at_start)
             return self._engine
 
     def _file_identity(self) -> tuple[int, int] | None:
@@ -199,7 +214,6 @@ class Database:
         """SQLite: the file written is still the one at the path (else reopen, and refuse this write)."""
         if self.sqlite_path is None:
             return
-        self._check_writable()
         if self._file_identity() != self._identity or self._identity is None:
             with self._lock:
                 if self._engine is not None:
@@ -211,6 +225,7 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A write transaction, committed only if the database is still the durable one."""
+        self._check_writable()
         engine = self.engine()
         self._check_durable()
         try:
@@ -219,7 +234,7 @@ class Database:
                 if self.sqlite_path is not None:
                     self._check_durable()
         except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(short_error(exc)) from exc
+            raise self._unavailable(exc) from exc
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -229,11 +244,13 @@ class Database:
             with engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(short_error(exc)) from exc
+            raise self._unavailable(exc) from exc
 
     def health(self) -> dict[str, str]:
-        """``{"status": "ok"|"unavailable", "backend", "detail"?}`` for /health (no host, no path)."""
+        """``{"status": "ok"|"unavailable", "backend", "detail"?}`` for /health (no host, no path);
+        a SQLite file that cannot be written is "unavailable": nothing can be stored."""
         try:
+            self._check_writable()
             with self.connect() as conn:
                 conn.execute(text("SELECT 1"))
             return {"status": "ok", "backend": self.backend}
@@ -253,32 +270,17 @@ class Database:
 
     def _before_fork(self) -> None:
         """Close this process's connections so that no child inherits them (gunicorn forks its
-        workers from the process that loaded the app, and checked the database). Connections to a
-        read-only SQLite file are left open: closing them would write to its mapping."""
+        workers from the process that loaded the app, and checked the database)."""
         if self._engine is None or self._pid != os.getpid():
-            return
-        try:
-            self._check_writable()
-        except DatabaseUnavailable:
             return
         with self._lock:
             self._engine.dispose()
             self._engine, self._pid, self._ready = None, None, False
 
 
-    def _at_exit(self) -> None:
-        """At process exit, connections to a read-only SQLite file are kept from being closed
-        (their one extra reference is never released): the close would write to the mapping."""
-        try:
-            self._check_writable()
-        except DatabaseUnavailable:
-            for conn in list(self._connections):
-                ctypes.pythonapi.Py_IncRef(ctypes.py_object(conn))
-
-
 def _unwritable(path: Path) -> bool:
     """The file exists and cannot be written, by two looks in a row (each: ``access``, then existence).
-    Another process may create or delete the ``-wal``/``-shm`` (or the database) between two calls: a
+    Another process may create or delete the ``-journal`` (or the database) between two calls: a
     file that was absent and then appeared writable, or appeared and was deleted again, must not read
     as read-only."""
     return all(not os.access(path, os.W_OK) and os.path.lexists(path) for _ in range(2))
@@ -289,13 +291,7 @@ def _before_fork() -> None:
         db._before_fork()
 
 
-def _at_exit() -> None:
-    for db in list(_OPEN):
-        db._at_exit()
-
-
 os.register_at_fork(before=_before_fork)
-atexit.register(_at_exit)
 
 
 def alembic_config(url: str | None = None):

@@ -1,13 +1,14 @@
-"""A SQLite database (WAL mode) whose files stop being writable while the real service runs
-(``bin/web`` -> gunicorn, 2 workers): made immutable with ``chattr +i`` -- its ``-shm`` alone, then
-the database, ``-wal`` and ``-shm`` -- and its directory made immutable.
+"""A SQLite database whose files stop being writable while the real service runs (``bin/web`` ->
+gunicorn, 2 workers): made immutable with ``chattr +i`` -- its ``-journal`` alone, then the database
+and its journal -- and its directory made immutable.
 
-Before the fix, the first write into the memory-mapped ``-shm`` killed the worker with SIGBUS,
-every new worker died the same way (118 deaths in 10 s), and clients were disconnected. Now: no
-worker dies (same PIDs, two boots in the log, no SIGBUS, also at shutdown), no client is
-disconnected, writes are answered 503 in JSON, /health reports the database state, scoring still
-answers 200, and once the files are writable again decisions are stored and every prediction
-record of the whole run is in the database (spilled while the database refused, then replayed).
+In WAL mode the first write into the memory-mapped ``-shm`` killed the worker with SIGBUS (118 deaths
+in 10 s before a guard; with the guard, still a worker now and then: a request that checked the file
+just before it froze). Now no file is mapped: no worker dies (same PIDs, two boots in the log, no
+SIGBUS, also at shutdown), no client is disconnected, writes are answered 503 in JSON, reads (the
+decision history) and scoring still answer 200, /health reports the database state, and once the
+files are writable again decisions are stored and every prediction record of the whole run is in the
+database (spilled while the database refused, then replayed).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.load import Gunicorn, get_json, http_request
-from model_service.storage.database import READ_ONLY, Database
+from model_service.decisions import DecisionStore
+from model_service.storage.database import READ_ONLY, Database, DatabaseUnavailable
 from model_service.storage.schema import decisions, predictions
 
 pytestmark = pytest.mark.slow
@@ -129,7 +131,7 @@ def test_read_only_sqlite_files_answer_503_and_kill_no_worker(fast_bundle, folde
     key = "ro-" + secrets.token_hex(8)
     db_path = folder / "service.db"
     url = f"sqlite:///{db_path}"
-    files = [db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")]
+    files = [db_path, Path(f"{db_path}-journal")]
     env = {"MODEL_BUNDLE": str(fast_bundle), "API_KEYS": key, "DATABASE_URL": url, "LOG_LEVEL": "INFO",
            "PREDICTION_SPILL_DIR": str(tmp_path / "spill"), "RATE_LIMIT": "100000000 per minute",
            "GUNICORN_THREADS": "4"}
@@ -137,22 +139,23 @@ def test_read_only_sqlite_files_answer_503_and_kill_no_worker(fast_bundle, folde
     try:
         clients = [i["id"] for i in get_json(server.port, "/clients?page=1&per_page=8", key)[1]["items"]]
         traffic = Traffic(server.port, key, clients)
-        traffic.run(2.0)  # both workers open their connections (and map the -shm)
+        traffic.run(2.0)  # both workers open their connections
         assert traffic.statuses[("decision", 201)] > 0 and not traffic.disconnects, traffic.statuses
-        assert all(f.exists() for f in files), "the database is not in WAL mode"
+        assert all(f.exists() for f in files), "the database has no persistent rollback journal"
+        assert not any(Path(f"{db_path}{suffix}").exists() for suffix in ("-wal", "-shm")), "WAL mode"
         workers = sorted(server.pids()[1:])
         assert len(workers) == 2
 
-        for frozen in ([files[2]], files):
+        for frozen in ([files[1]], files):
             _chattr("+i", *frozen)
             traffic.reset()
             traffic.run(SECONDS_PER_PHASE)
             seen = dict(traffic.statuses)
             print(f"\n{len(frozen)} file(s) immutable: {seen}, disconnects {dict(traffic.disconnects)}")
             assert not traffic.disconnects, traffic.disconnects
-            assert {s for (k, s) in seen if k in ("decision", "history")} == {503}, seen
+            assert {s for (k, s) in seen if k == "decision"} == {503}, seen
             assert traffic.bodies[("decision", 503)] == {"error": "service unavailable", "detail": READ_ONLY}
-            assert {s for (k, s) in seen if k in ("score", "health")} == {200}, seen
+            assert {s for (k, s) in seen if k in ("history", "score", "health")} == {200}, seen
             health = traffic.bodies[("health", 200)]
             assert health["status"] == "degraded"
             assert health["database"] == {"status": "unavailable", "backend": "sqlite", "detail": READ_ONLY}
@@ -218,3 +221,60 @@ def test_rate_limit_counters_on_an_immutable_file_are_refused_not_a_sigbus(folde
     lines = proc.stdout.split("\n")
     assert lines[:3] == ["refused OperationalError", "refused OperationalError", "alive"], proc.stdout
     assert not list(folder.glob("*-shm")) and not list(folder.glob("*-wal"))  # no memory-mapped file beside it
+
+
+_RACE_CHILD = """
+import subprocess, sys
+from pathlib import Path
+from model_service.decisions import DecisionStore
+from model_service.storage import database
+from model_service.storage.database import Database, DatabaseUnavailable
+folder = Path(sys.argv[1])
+db = Database(f"sqlite:///{folder / 'service.db'}")
+store = DecisionStore(db)
+model = {"probability": 0.05, "score": 20.0, "decision": "approve"}
+store.add(1, "approve", "Dossier complet", "adv", model, "v1", "key:x")  # the connection is open
+database._unwritable = lambda path: False  # the check ran just before the files froze
+subprocess.run(["chattr", "+i", *map(str, folder.iterdir())], check=True)
+for _ in range(2):
+    try:
+        store.add(1, "approve", "Dossier complet", "adv", model, "v1", "key:x")
+        print("stored")
+    except DatabaseUnavailable:
+        print("refused")
+print("read", store.for_client(1)[1])
+print("alive")
+"""
+
+
+def test_a_write_that_passed_the_check_just_before_the_file_froze_is_refused_not_a_sigbus(folder):
+    """The check before a write and the write itself are two moments: a file frozen in between (CI saw it
+    once under traffic: one worker gone, one client disconnected) must make the write fail, not kill the
+    process. With WAL (``SQLITE_JOURNAL_MODE = "WAL"``) this child dies of SIGBUS (status -7)."""
+    proc = subprocess.run([sys.executable, "-c", _RACE_CHILD, str(folder)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, f"the process died with status {proc.returncode}: {proc.stderr[-800:]}"
+    assert proc.stdout.split("\n")[:4] == ["refused", "refused", "read 1", "alive"], proc.stdout
+
+
+def test_a_connection_opened_while_the_file_was_immutable_is_replaced_once_it_is_writable(folder):
+    """SQLite opens an unwritable database file read-only for the connection's whole life: such a pooled
+    connection would refuse every write after the file is writable again. It reads while the file is
+    immutable, and is replaced by a writable one afterwards."""
+    url = f"sqlite:///{folder / 'service.db'}"
+    model = {"probability": 0.05, "score": 20.0, "decision": "approve"}
+    DecisionStore(Database(url)).add(1, "approve", "Dossier complet", "adv", model, "v1", "key:x")
+    _chattr("+i", *folder.iterdir())
+    db = Database(url)  # a new process's pool: its first connection opens the file read-only
+    store = DecisionStore(db)
+    try:
+        assert store.for_client(1)[1] == 1  # reads go on
+        with pytest.raises(DatabaseUnavailable) as refused:
+            store.add(1, "approve", "Dossier complet", "adv", model, "v1", "key:x")
+        assert str(refused.value) == READ_ONLY
+        assert db.health() == {"status": "unavailable", "backend": "sqlite", "detail": READ_ONLY}
+    finally:
+        _chattr("-i", *folder.iterdir())
+    store.add(1, "approve", "Dossier complet, à nouveau", "adv", model, "v1", "key:x")
+    assert store.for_client(1)[1] == 2 and db.health() == {"status": "ok", "backend": "sqlite"}
+    db.dispose()

@@ -1,5 +1,5 @@
 """The SQLite read-only guard against another process creating the database's files: a
-``-wal`` that appears between the guard's two looks is writable, not read-only (CI saw one of
+``-journal`` that appears between the guard's two looks is writable, not read-only (CI saw one of
 four instances starting together answer "unavailable")."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from model_service.storage.database import READ_ONLY, Database, DatabaseUnavaila
 
 def test_a_file_created_by_another_process_during_the_check_is_not_read_only(tmp_path, monkeypatch):
     db = Database(f"sqlite:///{tmp_path}/service.db")
-    wal = tmp_path / "service.db-wal"
+    wal = tmp_path / "service.db-journal"
     real_access = os.access
     created = []
 
@@ -41,7 +41,7 @@ def test_a_file_that_cannot_be_written_is_still_refused(tmp_path, monkeypatch):
 
 def test_a_file_created_then_deleted_by_another_process_during_the_check_is_not_read_only(tmp_path, monkeypatch):
     db = Database(f"sqlite:///{tmp_path}/service.db")
-    wal = tmp_path / "service.db-wal"
+    wal = tmp_path / "service.db-journal"
     real_access = os.access
     calls = []
 
@@ -49,7 +49,7 @@ def test_a_file_created_then_deleted_by_another_process_during_the_check_is_not_
         if str(path) == str(wal):
             calls.append(path)
             if len(calls) == 2:
-                wal.unlink()  # ...and closes its last connection (SQLite removes the -wal)
+                wal.unlink()  # ...and closes its last connection (and its -journal is removed)
         answer = real_access(path, mode)
         if str(path) == str(wal) and len(calls) == 1:
             wal.touch()  # a second instance opens the database...
