@@ -75,6 +75,8 @@ class BatchEntry:
     score: np.ndarray
     decision: np.ndarray
     records: list[dict] | None
+    #: the validated columns of a columnar batch (one list per field sent), instead of ``records``
+    columns: dict[str, list] | None = None
 
 
 def _record_ids(n: int) -> list[str]:
@@ -92,6 +94,15 @@ def _sent(record: dict) -> dict:
     if "SK_ID_CURR" not in record and None not in record.values():
         return record
     return {name: value for name, value in record.items() if value is not None and name != "SK_ID_CURR"}
+
+
+def _rows(columns: dict[str, list], n: int) -> list[dict]:
+    """The records of a columnar batch, as if sent one object per application (nulls left out)."""
+    names = list(columns)
+    if not names:
+        return [{} for _ in range(n)]
+    return [{name: value for name, value in zip(names, row, strict=True) if value is not None}
+            for row in zip(*columns.values(), strict=True)]
 
 
 def now() -> str:
@@ -208,13 +219,14 @@ class PredictionLog:
                      "features_source": "model_input"}]
         out = []
         record_ids = _record_ids(len(item.ids))
+        sent = item.records if item.columns is None else _rows(item.columns, len(item.ids))
         for k, (client_id, probability, score, decision) in enumerate(zip(
                 item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
-            features = None if item.records is None else dumps(_sent(item.records[k]))
+            features = None if sent is None else dumps(_sent(sent[k]))
             out.append({**base, "record_id": record_ids[k],
                         "client_id": None if client_id is None else int(client_id),
                         "probability": probability, "score": score, "decision": str(decision),
-                        "features": features, "features_source": "store" if item.records is None else "request"})
+                        "features": features, "features_source": "store" if sent is None else "request"})
         return out
 
     def _features(self, names: list[str], values: list) -> str:

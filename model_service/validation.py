@@ -22,7 +22,9 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     WrapValidator,
     create_model,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from scoring import schema
 
@@ -103,6 +105,8 @@ EXAMPLES = {
     "PredictRequest": {"application": _EXAMPLE_APPLICATION, "explain": True},
     "SimulateRequest": {"changes": {"AMT_CREDIT": 400000.0}},
     "BatchRequest": {"records": [_EXAMPLE_APPLICATION]},
+    "BatchColumns": {"columns": {"AMT_CREDIT": [500000.0, 250000.0], "DAYS_BIRTH": [-12000, -15000],
+                                 "EXT_SOURCE_2": [0.61, None]}},
 }
 
 
@@ -155,15 +159,73 @@ def history_model() -> type[BaseModel]:
     return create_model("History", __config__=_CONFIG, **fields)
 
 
-def _one_of_ids_or_records(schema: dict[str, Any]) -> None:
+#: The three forms of a batch: exactly one key of the body.
+BATCH_FORMS = ("ids", "records", "columns")
+
+
+def _one_batch_form(schema: dict[str, Any]) -> None:
     for prop in schema["properties"].values():
         prop.pop("default", None)  # absent, not null
-    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["records"]}]
-    schema["examples"] = [EXAMPLES["BatchRequest"]]
+    schema["oneOf"] = [{"required": [form]} for form in BATCH_FORMS]
+    schema["examples"] = [EXAMPLES["BatchRequest"], EXAMPLES["BatchColumns"]]
 
 
-#: Most ids or records in one batch.
+#: Most ids, records or rows in one batch.
 MAX_BATCH = 10_000
+
+
+def _column_lengths(value: Any) -> str | None:
+    """What is wrong with the shape of a columnar batch (None: nothing)."""
+    if not isinstance(value, dict):
+        return None
+    lengths = {name: len(values) for name, values in value.items() if isinstance(values, list)}
+    if not value:
+        return "give at least one column"
+    if len(set(lengths.values())) > 1:
+        counts = ", ".join(f"{name} {n}" for name, n in sorted(lengths.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"every column must hold one value per application (null if unknown); values per column: {counts}"
+    return None
+
+
+def _absent_not_null(schema: dict[str, Any], example: dict[str, Any]) -> None:
+    for prop in schema["properties"].values():
+        prop.pop("default", None)  # a column is absent or a list, never null
+    schema["examples"] = [example]
+
+
+class _Columns(BaseModel):
+    """Applications given as one list per field; every problem listed, the shape's included."""
+
+    model_config = ConfigDict(**_CONFIG, json_schema_extra=lambda schema: _absent_not_null(
+        schema, EXAMPLES["BatchColumns"]["columns"]))
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _same_length(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        problem = _column_lengths(value)
+        try:
+            validated = handler(value)
+        except ValidationError as exc:
+            if problem is None:
+                raise
+            details = [{"type": e["type"], "loc": e["loc"], "input": e["input"], **({"ctx": e["ctx"]} if "ctx" in e else {})}
+                       for e in exc.errors(include_url=False)]
+            raise ValidationError.from_exception_data(exc.title, [
+                *details, {"type": PydanticCustomError("column_lengths", problem), "loc": (), "input": value}]) from None
+        if problem is not None:
+            raise PydanticCustomError("column_lengths", problem)
+        return validated
+
+
+def columns_model(application: type[BaseModel]) -> type[BaseModel]:
+    """The application fields as columns: each field a list of its values (null = unknown), all of one length."""
+    fields = {name: (list[field.annotation],  # type: ignore[name-defined]
+                     Field(None, min_length=1, max_length=MAX_BATCH, description=field.description))
+              for name, field in application.model_fields.items()}
+    return create_model("ApplicationColumns", __base__=_Columns, __doc__=(
+        "Applications as one list per field, the k-th value of every list belonging to the k-th application: "
+        "every list holds as many values (null where unknown), at most 10,000, and a field not sent is unknown "
+        "for all of them."), **fields)
 
 
 def _objects_as_they_are(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
@@ -200,13 +262,18 @@ class InputModels:
             changes=(self.application, Field(..., description="only the application fields that change "
                                                               "(null: the value becomes unknown)")),
         )
-        # exactly one of the two keys, never null: the schema says so (oneOf), the route checks it (422)
+        self.columns = columns_model(self.application)
+        # exactly one of the three keys, never null: the schema says so (oneOf), the route checks it (422)
         self.batch = create_model(
-            "BatchRequest", __config__=ConfigDict(**_CONFIG, json_schema_extra=_one_of_ids_or_records),
+            "BatchRequest", __config__=ConfigDict(**_CONFIG, json_schema_extra=_one_batch_form),
             ids=(list[StrictInt], Field(None, max_length=MAX_BATCH)),  # type: ignore[arg-type]
             records=(_Records, Field(  # type: ignore[arg-type]
                 None, max_length=MAX_BATCH, description="applications as in POST /predict, validated one by one: "
                 "an invalid one gets its problems in its result item, the others are scored")),
+            columns=(self.columns, Field(None, description="applications as one list per field (the same fields "
+                     "as in POST /predict, null where unknown), every list of the same length: the compact form for "
+                     "large batches; validated as a whole, so one invalid value refuses the batch with every problem "
+                     "listed (422)")),
         )
 
 

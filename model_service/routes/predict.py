@@ -21,6 +21,7 @@ from ..prediction_log import BatchEntry, now
 from ..schemas import BatchOut, PredictOut
 from ..scorer import BANDS
 from ..services import Services, services
+from ..validation import BATCH_FORMS
 from .scoring import log_score
 
 bp = Routes("predict")
@@ -148,11 +149,29 @@ def _batch_records(s: Services, records: list[dict[str, Any]]) -> list[str | dic
     return results  # type: ignore[return-value]
 
 
+def _batch_columns(s: Services, given: Any) -> list[str | dict[str, Any]]:
+    """Applications as one validated list per field (pydantic checked every value and the lengths)."""
+    columns = {name: getattr(given, name) for name in given.model_fields_set}
+    ids = columns.pop("SK_ID_CURR", None)
+    n = len(ids) if ids is not None else len(next(iter(columns.values())))
+    ids = ids or [None] * n
+    scores = s.scorer.score_columns(columns_inputs(s, columns, n))
+    if s.predictions.enabled:
+        s.predictions.put(BatchEntry(time=now(), endpoint="batch", ids=ids, probability=scores.probability,
+                                     score=scores.score, decision=scores.decision, records=None, columns=columns))
+    return [f'{{"index":{k},{item[1:]}' for k, item in enumerate(_results(scores, ids))]
+
+
 @operation(bp, "/predict/batch", method="POST", summary="Score up to 10,000 known clients or raw applications",
            tags="scoring", body=lambda: services().models.batch, response=BatchOut,
            errors=(400, 413, 415, 422, 429))
 def predict_batch(body: Any):
     s = services()
-    if (body.ids is None) == (body.records is None):
-        raise Invalid([{"field": "(body)", "problem": "give exactly one of 'ids' or 'records'"}])
-    return _answer(s, _batch_ids(s, body.ids) if body.ids is not None else _batch_records(s, body.records))
+    given = [form for form in BATCH_FORMS if getattr(body, form) is not None]
+    if len(given) != 1:
+        raise Invalid([{"field": "(body)", "problem": "give exactly one of 'ids', 'records' or 'columns'"}])
+    if body.ids is not None:
+        return _answer(s, _batch_ids(s, body.ids))
+    if body.records is not None:
+        return _answer(s, _batch_records(s, body.records))
+    return _answer(s, _batch_columns(s, body.columns))

@@ -255,6 +255,29 @@ def test_predict_batch_by_records(client, fast_bundle):
             (single["probability"], single["score"], single["decision"])
 
 
+def test_predict_batch_by_columns_answers_as_records_and_predict(client, fast_bundle):
+    """One truth: the same applications sent as columns (one list per field, null where unknown), as
+    records and one by one get the same answers, to the bit; a field absent from a record is null in its
+    column; a columnar batch without ids answers id null."""
+    from tests.integration.service_support import raw_application
+
+    ids = client_ids(client, 5)
+    records = [raw_application(fast_bundle, cid) for cid in ids]
+    del records[1]["EXT_SOURCE_2"], records[3]["AMT_ANNUITY"]
+    columns = {name: [r.get(name) for r in records] for name in sorted(set().union(*records))}
+    assert None in columns["EXT_SOURCE_2"] and None in columns["AMT_ANNUITY"]
+    by_columns = get_post(client, "/predict/batch", {"columns": columns})
+    assert by_columns == get_post(client, "/predict/batch", {"records": records})
+    assert [r["index"] for r in by_columns["results"]] == list(range(5)) and by_columns["count"] == 5
+    for record, result in zip(records, by_columns["results"], strict=True):
+        single = get_post(client, "/predict", {"application": record, "explain": False})
+        assert (result["id"], result["probability"], result["score"], result["decision"]) == \
+            (record["SK_ID_CURR"], single["probability"], single["score"], single["decision"])
+    anonymous = get_post(client, "/predict/batch", {"columns": {k: v for k, v in columns.items() if k != "SK_ID_CURR"}})
+    assert [r["id"] for r in anonymous["results"]] == [None] * 5
+    assert [r["probability"] for r in anonymous["results"]] == [r["probability"] for r in by_columns["results"]]
+
+
 def get_post(client, url, payload, status=200):
     response = client.post(url, headers=HEADERS, json=payload)
     assert response.status_code == status, response.get_data(as_text=True)
@@ -290,10 +313,11 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     record = raw_application(fast_bundle, ids[0])
     c.post("/predict", headers=HEADERS, json={"application": record})
     c.post("/predict/batch", headers=HEADERS, json={"records": [record]})
+    c.post("/predict/batch", headers=HEADERS, json={"columns": {name: [value] for name, value in record.items()}})
     app.extensions["model_service"].predictions.close()
     lines = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
-    assert [line.get("id") for line in lines] == [ids[0], *ids[1:], ids[0], ids[0]]
-    assert [line["endpoint"] for line in lines] == ["score", "batch", "batch", "batch", "predict", "batch"]
+    assert [line.get("id") for line in lines] == [ids[0], *ids[1:], ids[0], ids[0], ids[0]]
+    assert [line["endpoint"] for line in lines] == ["score", "batch", "batch", "batch", "predict", "batch", "batch"]
     features = set(app.extensions["model_service"].bundle.feature_names)
     for line in lines:
         assert set(line) >= {"time", "endpoint", "probability", "score", "decision", "model_version", "features"}
@@ -303,6 +327,7 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     assert all(b["features"] is None and b["features_source"] == "store" for b in batch)
     assert len({line["record_id"] for line in lines}) == len(lines)
     assert lines[5]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[5]["features_source"] == "request"
+    assert lines[6]["features"] == lines[5]["features"] and lines[6]["features_source"] == "request"  # columns
 
 
 def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):

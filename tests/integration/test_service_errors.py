@@ -96,6 +96,25 @@ def test_batch_limits_and_shape(client):
     assert ok.status_code == 200 and [r["error"] for r in ok.get_json()["results"]] == ["unknown client"] * 2
 
 
+def test_a_columnar_batch_is_refused_whole_with_every_problem_listed(client):
+    """Columns are validated as a whole: a bad value, an unknown field and unequal lengths are all listed
+    in one 422 (where they are), nothing is scored; a null column, no column, an empty one, one longer
+    than 10,000 values and two forms at once are refused too."""
+    bad = {"columns": {"AMT_CREDIT": [500000.0, -1, 200000.0], "DAYS_BIRTH": [-12000, -13000], "FOO": [1, 2, 3],
+                       "NAME_CONTRACT_TYPE": ["Cash loans", 5, None]}}
+    body = assert_error(client.post("/predict/batch", headers=HEADERS, json=bad), 422)
+    problems = {p["field"]: p for p in body["detail"]}
+    assert set(problems) == {"columns.AMT_CREDIT[1]", "columns.FOO", "columns.NAME_CONTRACT_TYPE[1]", "columns"}
+    assert problems["columns.AMT_CREDIT[1]"]["value"] == -1
+    assert problems["columns"]["problem"].startswith("every column must hold one value per application")
+    assert "AMT_CREDIT 3" in problems["columns"]["problem"] and "DAYS_BIRTH 2" in problems["columns"]["problem"]
+    for wrong in ({"columns": {"AMT_CREDIT": None}}, {"columns": {}}, {"columns": {"AMT_CREDIT": []}},
+                  {"columns": {"AMT_CREDIT": [1.0] * 10_001}}, {"columns": [[1.0]]},
+                  {"ids": [1], "columns": {"AMT_CREDIT": [1.0]}}):
+        assert_error(client.post("/predict/batch", headers=HEADERS, json=wrong), 422)
+    assert client.post("/predict/batch", headers=HEADERS, json={"columns": {"AMT_CREDIT": [1.0] * 3}}).status_code == 200
+
+
 def test_query_strings_are_validated(client):
     cid = client_ids(client, 1)[0]
     body = assert_error(client.get("/clients?page=0&per_page=1000&sort=nope&age_min=60&age_max=20&zzz=1",
