@@ -29,6 +29,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from itertools import compress
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +104,8 @@ def _rows(columns: dict[str, list], n: int) -> list[dict]:
     names = list(columns)
     if not names:
         return [{} for _ in range(n)]
-    return [{name: value for name, value in zip(names, row, strict=True) if value is not None}
+    known = partial(is_not, None)  # C-level iterators: half the time of a dict comprehension
+    return [dict(compress(zip(names, row, strict=True), map(known, row)))
             for row in zip(*columns.values(), strict=True)]
 
 
@@ -219,14 +223,19 @@ class PredictionLog:
                      "features_source": "model_input"}]
         out = []
         record_ids = _record_ids(len(item.ids))
-        sent = item.records if item.columns is None else _rows(item.columns, len(item.ids))
+        if item.columns is not None:  # rows made from columns hold neither nulls nor the id
+            sent: list[str | None] = [dumps(row) for row in _rows(item.columns, len(item.ids))]
+        elif item.records is not None:
+            sent = [dumps(_sent(record)) for record in item.records]
+        else:
+            sent = [None] * len(item.ids)
+        source = "store" if item.columns is None and item.records is None else "request"
         for k, (client_id, probability, score, decision) in enumerate(zip(
                 item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
-            features = None if sent is None else dumps(_sent(sent[k]))
             out.append({**base, "record_id": record_ids[k],
                         "client_id": None if client_id is None else int(client_id),
                         "probability": probability, "score": score, "decision": str(decision),
-                        "features": features, "features_source": "store" if sent is None else "request"})
+                        "features": sent[k], "features_source": source})
         return out
 
     def _features(self, names: list[str], values: list) -> str:

@@ -57,7 +57,7 @@ def columns_inputs(s: Services, columns: dict[str, list], n: int,
     core's columnar features (the same functions for one row and for many)."""
     try:
         hist = history_columns(history, np.full(n, PLACEHOLDER_ID)) if history else None
-        cols = feature_columns(list_columns(columns, n), n, hist)
+        cols = feature_columns(list_columns(columns, n, numbers_checked=True), n, hist)  # strict pydantic types
     except (DataError, ValueError, TypeError, KeyError, duckdb.Error) as exc:
         raise Invalid([{"field": "history" if history else "application", "problem": str(exc)[:300]}],
                       error="cannot build features") from None

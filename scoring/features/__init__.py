@@ -114,13 +114,15 @@ def _numeric_column(name: str, values: list) -> np.ndarray:
     return np.array(values, dtype=np.float64).astype(np.float32)
 
 
-def list_columns(columns: Mapping[str, list], n: int) -> dict[str, Any]:
+def list_columns(columns: Mapping[str, list], n: int, numbers_checked: bool = False) -> dict[str, Any]:
     """Raw application fields given as lists of ``n`` validated values (None = missing) as the
     columns :func:`feature_columns` takes: numbers float32 (through float64, as a CSV read does),
     categoricals an object array of text/None. Fields that are not application columns are ignored.
 
     Every numeric field goes through one ``np.array`` call (its columns are rows of one matrix):
-    the per-call cost of numpy, not the data, is what one application pays.
+    the per-call cost of numpy, not the data, is what one application pays. ``numbers_checked``: the
+    numeric fields' values are already known to be int, float or None (the service's strict pydantic
+    models), so the type scan that keeps text and booleans from numpy's parser is skipped.
     """
     out: dict[str, Any] = {}
     numeric: list[str] = []
@@ -138,7 +140,7 @@ def list_columns(columns: Mapping[str, list], n: int) -> dict[str, Any]:
             numeric.append(name)
     if numeric:
         lists = [columns[name] for name in numeric]
-        if set(map(type, chain.from_iterable(lists))) <= _NUMBER_TYPES:
+        if numbers_checked or set(map(type, chain.from_iterable(lists))) <= _NUMBER_TYPES:
             matrix = np.array(lists, dtype=np.float64).astype(np.float32)
             out.update(zip(numeric, matrix, strict=True))
         else:

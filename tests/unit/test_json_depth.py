@@ -8,7 +8,7 @@ import random
 import pytest
 
 from model_service.jsoncodec import loads
-from model_service.security import json_depth_exceeds, nesting_exceeds
+from model_service.security import _opening_brackets, json_depth_exceeds, nesting_exceeds
 
 TRICKY = ['[', ']', '{', '}', '\\', '"', '\\"', '\\\\', '[[[', '"]', 'a\\\\"[b', '\\\\\\"{', 'é', '\n']
 
@@ -55,6 +55,22 @@ def test_parsed_value_depth_is_the_texts(seed):
     true_depth = depth(doc)
     for limit in range(0, true_depth + 2):
         assert nesting_exceeds(doc, limit) == (true_depth > limit), (doc, limit, true_depth)
+        # with the text's bracket count as the bound (brackets in strings make it loose): the same answer
+        brackets = _opening_brackets(json.dumps(doc).encode())
+        assert nesting_exceeds(doc, limit, brackets) == (true_depth > limit), (doc, limit, true_depth)
+
+
+def test_a_tight_bracket_count_stops_the_walk_before_the_scalars():
+    """Columns: every array found at the third level, so the 100,000 numbers are never typed; a bound one
+    too small would miss a deeper array (the walk trusts it), a bound one too large scans and agrees."""
+    columns = {"columns": {f"F{k}": [float(v) for v in range(1000)] for k in range(100)}}
+    brackets = _opening_brackets(json.dumps(columns).encode())
+    assert brackets == 102
+    assert not nesting_exceeds(columns, 3, brackets) and nesting_exceeds(columns, 2, brackets)
+    deeper = {"columns": {"F0": [1.0, [2.0]], "F1": [3.0]}}
+    assert nesting_exceeds(deeper, 3, _opening_brackets(json.dumps(deeper).encode()))
+    assert not nesting_exceeds(deeper, 3, 4)  # a bound below the truth: the walk stops (never the case)
+    assert nesting_exceeds(deeper, 3, 50)
 
 
 def test_flat_records_and_scalars():
