@@ -27,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator
@@ -91,12 +92,31 @@ def short_error(exc: BaseException) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}")
+    _journal_mode(cursor)
     cursor.execute("PRAGMA mmap_size=0")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
     dbapi_connection.isolation_level = None  # transactions begun by _sqlite_begin below
+
+
+def _journal_mode(cursor) -> None:
+    """The rollback journal. A database left in WAL mode by an earlier version cannot leave it while another
+    process has it open (SQLite answers "database is locked" at once): it is used as it is meanwhile (its
+    ``-wal``/``-shm`` are guarded like the other files) and switched by the first connection that finds it
+    alone, at the latest when the service restarts. A rollback-mode database (new: ``delete``) is switched
+    under the usual busy timeout, like any write."""
+    mode = str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    if mode == SQLITE_JOURNAL_MODE.lower():
+        return
+    if mode != "wal":
+        cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}")
+        return
+    try:
+        cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}").fetchone()
+    except sqlite3.OperationalError:
+        log.warning("SQLite database in WAL mode, held open by another process: switched to the rollback "
+                    "journal once it is alone")
 
 
 def _sqlite_begin(conn) -> None:
@@ -124,7 +144,7 @@ class Database:
         self.sqlite_path = (Path(database).resolve() if self.backend == "sqlite" and database
                             and database != ":memory:" and not database.startswith("file:") else None)
         self._sqlite_files = (() if self.sqlite_path is None else
-                              tuple(Path(f"{self.sqlite_path}{suffix}") for suffix in ("", "-journal")))
+                              tuple(Path(f"{self.sqlite_path}{suffix}") for suffix in ("", "-journal", "-wal", "-shm")))
         _OPEN.add(self)
 
     @property

@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import sqlite3
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -194,6 +196,35 @@ def test_decisions_are_refused_once_the_sqlite_directory_is_removed(tmp_path):
     with pytest.raises(DatabaseUnavailable, match="moved or deleted"):
         store.add(1, "approve", "a fine reason", "a", MODEL, "v1", "key:x")
     assert db.health()["status"] == "unavailable"
+
+
+def test_a_database_left_in_wal_mode_is_used_while_held_then_switched_to_the_rollback_journal(tmp_path):
+    """A SQLite file in WAL mode (an earlier version, or another process, has it open in a read transaction):
+    the service stores and reads at once (no 15 s wait, no "database is locked"), and the first connection that
+    finds the file alone switches it to the rollback journal: no -wal or -shm (no memory-mapped file) is left."""
+    path = tmp_path / "service.db"
+    first = Database(f"sqlite:///{path}")
+    DecisionStore(first).add(1, "approve", "a fine reason", "a", MODEL, "v1", "key:x")
+    first.dispose()
+    other = sqlite3.connect(path, isolation_level=None)
+    assert other.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
+    other.execute("BEGIN")
+    assert other.execute("SELECT count(*) FROM advisor_decisions").fetchone() == (1,)  # a read transaction open
+    db = Database(f"sqlite:///{path}")
+    store = DecisionStore(db)
+    started = time.monotonic()
+    store.add(1, "approve", "stored while the other process reads", "a", MODEL, "v1", "key:x")
+    assert store.for_client(1)[1] == 2 and time.monotonic() - started < 5
+    with db.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").fetchone() == ("wal",)  # kept while held
+    db.dispose()
+    other.close()
+    again = Database(f"sqlite:///{path}")
+    with again.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").fetchone() == ("truncate",)
+    assert DecisionStore(again).for_client(1)[1] == 2
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    again.dispose()
 
 
 def test_no_connection_crosses_a_fork(database_url):
