@@ -170,10 +170,14 @@ def test_read_only_sqlite_files_answer_503_and_kill_no_worker(fast_bundle, folde
         _chattr("-i", folder)
         assert not traffic.disconnects and traffic.statuses[("decision", 201)] > 0, traffic.statuses
 
-        deadline = time.monotonic() + 30  # the records spilled while the database refused are replayed
-        while time.monotonic() < deadline and get_json(server.port, "/health")[1]["prediction_log"]["pending"]:
-            time.sleep(0.5)
-        state = get_json(server.port, "/health")[1]["prediction_log"]
+        # the records spilled while the database refused are replayed. Each worker answers /health for its own
+        # queue (and the shared spill files): nothing pending in 6 answers in a row, not one (CI: one worker's
+        # 0, then the other's 6 still queued)
+        deadline, settled = time.monotonic() + 30, 0
+        while time.monotonic() < deadline and settled < 6:
+            state = get_json(server.port, "/health")[1]["prediction_log"]
+            settled = settled + 1 if state["pending"] == 0 else 0
+            time.sleep(0.2)
         assert state["lost"] == 0 and state["pending"] == 0, state
         assert sorted(server.pids()[1:]) == workers, "a worker died and was replaced"
 
