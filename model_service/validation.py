@@ -163,11 +163,16 @@ def history_model() -> type[BaseModel]:
 BATCH_FORMS = ("ids", "records", "columns")
 
 
-def _one_batch_form(schema: dict[str, Any]) -> None:
+def _absent_not_null(schema: dict[str, Any], examples: list[dict[str, Any]]) -> None:
+    """A key is absent or of its type, never null: no ``default: null`` in the schema; its examples."""
     for prop in schema["properties"].values():
-        prop.pop("default", None)  # absent, not null
+        prop.pop("default", None)
+    schema["examples"] = examples
+
+
+def _one_batch_form(schema: dict[str, Any]) -> None:
+    _absent_not_null(schema, [EXAMPLES["BatchRequest"], EXAMPLES["BatchColumns"]])
     schema["oneOf"] = [{"required": [form]} for form in BATCH_FORMS]
-    schema["examples"] = [EXAMPLES["BatchRequest"], EXAMPLES["BatchColumns"]]
 
 
 #: Most ids, records or rows in one batch.
@@ -187,17 +192,11 @@ def _column_lengths(value: Any) -> str | None:
     return None
 
 
-def _absent_not_null(schema: dict[str, Any], example: dict[str, Any]) -> None:
-    for prop in schema["properties"].values():
-        prop.pop("default", None)  # a column is absent or a list, never null
-    schema["examples"] = [example]
-
-
 class _Columns(BaseModel):
     """Applications given as one list per field; every problem listed, the shape's included."""
 
     model_config = ConfigDict(**_CONFIG, json_schema_extra=lambda schema: _absent_not_null(
-        schema, EXAMPLES["BatchColumns"]["columns"]))
+        schema, [EXAMPLES["BatchColumns"]["columns"]]))
 
     @model_validator(mode="wrap")
     @classmethod

@@ -170,8 +170,5 @@ def predict_batch(body: Any):
     given = [form for form in BATCH_FORMS if getattr(body, form) is not None]
     if len(given) != 1:
         raise Invalid([{"field": "(body)", "problem": "give exactly one of 'ids', 'records' or 'columns'"}])
-    if body.ids is not None:
-        return _answer(s, _batch_ids(s, body.ids))
-    if body.records is not None:
-        return _answer(s, _batch_records(s, body.records))
-    return _answer(s, _batch_columns(s, body.columns))
+    score = {"ids": _batch_ids, "records": _batch_records, "columns": _batch_columns}[given[0]]
+    return _answer(s, score(s, getattr(body, given[0])))

@@ -109,12 +109,11 @@ def _journal_mode(cursor) -> None:
     mode = str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower()
     if mode == SQLITE_JOURNAL_MODE.lower():
         return
-    if mode != "wal":
-        cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}")
-        return
     try:
-        cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}").fetchone()
+        cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}")
     except sqlite3.OperationalError:
+        if mode != "wal":
+            raise
         log.warning("SQLite database in WAL mode, held open by another process: switched to the rollback "
                     "journal once it is alone")
 
