@@ -212,6 +212,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000, help="total number of requests (bounded)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--prediction-log", default="file", choices=("file", "database", "off"),
+                        help="where the service logs each scored row (default: a JSON-lines file)")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "credit-bench-bundles"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -226,7 +228,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="credit-bench-"))
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "MODEL_BUNDLE": str(bundle), "API_KEYS": API_KEY,
-           "DATABASE_URL": f"sqlite:///{work / 'decisions.db'}", "PREDICTION_LOG": str(work / "predictions.jsonl"),
+           "DATABASE_URL": f"sqlite:///{work / 'decisions.db'}",
+           "PREDICTION_LOG": str(work / "predictions.jsonl") if args.prediction_log == "file" else args.prediction_log,
            "DRIFT_SUMMARY": str(work / "none.json"), "LOG_LEVEL": "WARNING"}  # default RATE_LIMIT
     command = [str(Path(sys.executable).parent / "gunicorn"), "--preload", "--workers", str(args.workers),
                "--worker-class", args.worker_class, "-b", f"127.0.0.1:{port}", "model_service.wsgi:app"]

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from .storage.schema import decisions, outcomes, predictions
+from scoring.monitoring.log_rows import fill_features
+
+from .storage.schema import decisions, outcomes, prediction_batches, predictions
 
 log = logging.getLogger("model_service.monitoring")
 
@@ -30,23 +32,32 @@ FEATURE_ROWS = 20_000
 
 _LOG_SQL = """
 WITH log AS (
-    SELECT * FROM read_json(?, format = 'newline_delimited', ignore_errors = true,
-                            columns = {{'time': 'VARCHAR', 'id': 'BIGINT', 'probability': 'DOUBLE',
-                                        'score': 'DOUBLE', 'decision': 'VARCHAR', 'model_version': 'VARCHAR',
-                                        'role': 'VARCHAR', 'endpoint': 'VARCHAR', 'features': 'JSON'}})
-)
-SELECT time, id AS client_id, probability, score, decision, model_version, coalesce(role, 'champion') AS role,
-       endpoint{features}
-FROM log WHERE score IS NOT NULL AND time IS NOT NULL
+    SELECT row_number() OVER () AS line, *
+    FROM read_json(?, format = 'newline_delimited', ignore_errors = true,
+                   columns = {{'time': 'VARCHAR', 'id': 'BIGINT', 'probability': 'DOUBLE',
+                               'score': 'DOUBLE', 'decision': 'VARCHAR', 'model_version': 'VARCHAR',
+                               'role': 'VARCHAR', 'endpoint': 'VARCHAR', 'features': 'JSON',
+                               'kind': 'VARCHAR', 'batch_id': 'VARCHAR', 'batch_row': 'BIGINT',
+                               'columns': 'JSON'}})
+),
+batches AS (SELECT batch_id, columns FROM log WHERE kind = 'batch')
+SELECT l.time, l.id AS client_id, l.probability, l.score, l.decision, l.model_version,
+       coalesce(l.role, 'champion') AS role, l.endpoint{features}
+FROM log l LEFT JOIN batches b ON l.batch_id = b.batch_id
+WHERE l.score IS NOT NULL AND l.time IS NOT NULL
+ORDER BY l.line
 """
 
 
 def read_log_file(path: Path, features: list[str]) -> pd.DataFrame:
-    """Scored rows of the JSON-lines log (empty frame when absent or unreadable)."""
+    """Scored rows of the JSON-lines log (empty frame when absent or unreadable); a row of a columnar batch
+    takes its values from the batch's own line (``scoring.monitoring.log_rows``)."""
     if not path.exists():
         return pd.DataFrame(columns=LOG_COLUMNS + features)
-    extract = "".join(f", TRY_CAST(json_extract(features, {_quote('$.' + json.dumps(f))}) AS DOUBLE) AS "
-                      f"{_ident(f)}" for f in features)
+    extract = "".join(
+        f", TRY_CAST(coalesce(json_extract(l.features, {_quote('$.' + json.dumps(f))}), "
+        f"json_extract(json_extract(b.columns, {_quote('$.' + json.dumps(f))}), l.batch_row)) AS DOUBLE) AS {_ident(f)}"
+        for f in features)
     try:
         with duckdb.connect() as con:
             return con.execute(_LOG_SQL.format(features=extract), [str(path)]).df()
@@ -56,29 +67,39 @@ def read_log_file(path: Path, features: list[str]) -> pd.DataFrame:
 
 
 def read_log_database(db, features: list[str], since: datetime | None = None) -> pd.DataFrame:
-    """Scored rows of the ``prediction_log`` table logged at or after ``since``."""
+    """Scored rows of the ``prediction_log`` table logged at or after ``since``; a row of a columnar batch
+    takes its values from ``prediction_batches``."""
     t = predictions
     query = select(t.c.logged_at, t.c.client_id, t.c.probability, t.c.score, t.c.decision, t.c.model_version,
-                   t.c.role, t.c.endpoint, t.c.features)
+                   t.c.role, t.c.endpoint, t.c.features, t.c.batch_id, t.c.batch_row)
     if since is not None:
         query = query.where(t.c.logged_at >= since)
     with db.connect() as conn:
         rows = conn.execute(query.order_by(t.c.logged_at)).all()
-    frame = pd.DataFrame(rows, columns=["time", *LOG_COLUMNS[1:], "features"])
+        with_features = [k for k, row in enumerate(rows) if row.features is not None or row.batch_id is not None]
+        with_features = with_features[-FEATURE_ROWS:] if features else []
+        records = [{"features": rows[k].features, "batch_id": rows[k].batch_id, "batch_row": rows[k].batch_row}
+                   for k in with_features]
+        wanted = sorted({r["batch_id"] for r in records if r["batch_id"] is not None})
+        batches = dict(conn.execute(select(prediction_batches.c.batch_id, prediction_batches.c.columns)
+                                    .where(prediction_batches.c.batch_id.in_(wanted))).all()) if wanted else {}
+    frame = pd.DataFrame([row[:8] for row in rows], columns=["time", *LOG_COLUMNS[1:]])
     frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    raw = frame.pop("features")
-    values = {f: np.full(len(frame), np.nan) for f in features}
-    if features:
-        with_features = np.flatnonzero(raw.notna().to_numpy())[-FEATURE_ROWS:]
-        for k in with_features:
+    for r in records:
+        if r["batch_id"] is None:
             try:
-                record = json.loads(raw.iat[k])
+                r["features"] = json.loads(r["features"])
             except ValueError:
-                continue
-            for f in features:
-                v = record.get(f)
-                if isinstance(v, int | float) and not isinstance(v, bool):
-                    values[f][k] = float(v)
+                r["features"] = None
+    fill_features(records, batches)
+    values = {f: np.full(len(frame), np.nan) for f in features}
+    for k, record in zip(with_features, records, strict=True):
+        if not isinstance(record["features"], dict):
+            continue
+        for f in features:
+            v = record["features"].get(f)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                values[f][k] = float(v)
     for f in features:
         frame[f] = values[f]
     return frame

@@ -2,7 +2,8 @@
 
 Requests put a small entry on a bounded in-memory queue; one writer thread per process
 (started lazily: threads do not survive gunicorn's fork) turns entries into records (one per
-scored row, with a UUID ``record_id``) and writes them in batches of up to ``BATCH`` to the
+scored row, with a UUID ``record_id``; a batch sent as columns adds one record holding its columns,
+which its rows point at) and writes them in batches of up to ``BATCH`` to the
 sink: the database table ``prediction_log`` (the default when ``DATABASE_URL`` is set) or a
 JSON-lines file (see ``storage.log_sinks``).
 
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from scoring.monitoring.log_rows import BATCH_KIND, BATCH_SOURCE
 
 from .jsoncodec import dumps
 
@@ -75,7 +78,8 @@ class BatchEntry:
     score: np.ndarray
     decision: np.ndarray
     records: list[dict] | None
-    #: the validated columns of a columnar batch (one list per field sent), instead of ``records``
+    #: the validated columns of a columnar batch (one list per field sent, SK_ID_CURR left out), instead of
+    #: ``records``: logged as they are, in one entry its rows point at (``scoring.monitoring.log_rows``)
     columns: dict[str, list] | None = None
 
 
@@ -94,14 +98,6 @@ def _sent(record: dict) -> dict:
     if "SK_ID_CURR" not in record and None not in record.values():
         return record
     return {name: value for name, value in record.items() if value is not None and name != "SK_ID_CURR"}
-
-
-def _rows(columns: dict[str, list], n: int) -> list[dict]:
-    """The records of a columnar batch, as if sent one object per application (``_sent`` leaves the nulls out)."""
-    if not columns:
-        return [{} for _ in range(n)]
-    names = list(columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def now() -> str:
@@ -216,17 +212,26 @@ class PredictionLog:
                      "probability": float(item.probability), "score": float(item.score),
                      "decision": str(item.decision), "features": self._features(item.names, values),
                      "features_source": "model_input"}]
-        out = []
-        record_ids = _record_ids(len(item.ids))
-        given = item.records if item.columns is None else _rows(item.columns, len(item.ids))
-        sent = [None] * len(item.ids) if given is None else [dumps(_sent(record)) for record in given]
-        source = "store" if given is None else "request"
+        n = len(item.ids)
+        record_ids = _record_ids(n + (item.columns is not None))
+        out: list[dict[str, Any]] = []
+        if item.columns is not None:  # one entry for the batch's columns, each row pointing at its position
+            batch_id = record_ids.pop()
+            out.append({"kind": BATCH_KIND, "batch_id": batch_id, "logged_at": item.time, "n_rows": n,
+                        "columns": dumps(item.columns)})
+            sent, source, position = [None] * n, BATCH_SOURCE, range(n)
+        elif item.records is not None:
+            batch_id, position = None, [None] * n
+            sent, source = [dumps(_sent(record)) for record in item.records], "request"
+        else:
+            batch_id, position, sent, source = None, [None] * n, [None] * n, "store"
         for k, (client_id, probability, score, decision) in enumerate(zip(
                 item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
             out.append({**base, "record_id": record_ids[k],
                         "client_id": None if client_id is None else int(client_id),
                         "probability": probability, "score": score, "decision": str(decision),
-                        "features": sent[k], "features_source": source})
+                        "features": sent[k], "features_source": source, "batch_id": batch_id,
+                        "batch_row": position[k]})
         return out
 
     def _features(self, names: list[str], values: list) -> str:
@@ -239,7 +244,7 @@ class PredictionLog:
     # --- spill ---------------------------------------------------------------------------------
     def _spill(self, records: list[dict[str, Any]]) -> None:
         if self.spill_dir is None:
-            self._lose(len(records))
+            self._lose(scored(records))
             return
         data = "".join(dumps(r) + "\n" for r in records).encode()
         try:
@@ -250,10 +255,10 @@ class PredictionLog:
                     os.write(fd, data)
                 finally:
                     os.close(fd)
-            self.spilled += len(records)
+            self.spilled += scored(records)
         except OSError:
-            log.exception("prediction log: cannot spill %d record(s) to %s", len(records), self.spill_dir)
-            self._lose(len(records))
+            log.exception("prediction log: cannot spill %d record(s) to %s", scored(records), self.spill_dir)
+            self._lose(scored(records))
 
     def _lose(self, n: int) -> None:
         self.lost += n
@@ -314,7 +319,7 @@ class PredictionLog:
             except Exception as exc:  # noqa: BLE001 - keep the file for the next try
                 log.warning("prediction log: replay of %s failed (%s); kept for later", claimed.name, exc)
                 return
-            self.written += len(records)
+            self.written += scored(records)
             claimed.unlink(missing_ok=True)
 
     # --- writer thread -------------------------------------------------------------------------
@@ -346,9 +351,9 @@ class PredictionLog:
             if records:
                 try:
                     self.sink.write(records)
-                    self.written += len(records)
+                    self.written += scored(records)
                 except Exception as exc:  # noqa: BLE001 - the sink failed: keep the batch on disk
-                    log.warning("prediction log: write failed (%s); %d record(s) spilled", exc, len(records))
+                    log.warning("prediction log: write failed (%s); %d record(s) spilled", exc, scored(records))
                     self._spill(records)
             for _ in items:
                 q.task_done()
@@ -360,6 +365,11 @@ class PredictionLog:
             if stop:
                 self.sink.close()
                 return
+
+
+def scored(records: list[dict[str, Any]]) -> int:
+    """How many scored rows ``records`` holds (a columnar batch's entry is not one)."""
+    return sum(r.get("kind") != BATCH_KIND for r in records)
 
 
 def _alive(pid: int) -> bool:

@@ -16,10 +16,12 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, select
 from sqlalchemy.engine import Engine
 
 from scoring.monitoring.challenger import shadow_pairs
+from scoring.monitoring.log_rows import fill_features
 
 __all__ = ["shadow_pairs", "read_predictions", "read_outcomes", "read_decisions", "engine_for", "normalise_url"]
 
 PREDICTIONS, DECISIONS, OUTCOMES = "prediction_log", "advisor_decisions", "outcomes"
+BATCHES = "prediction_batches"
 
 
 class DatabaseInputError(ValueError):
@@ -63,8 +65,11 @@ def read_predictions(engine: Engine, since=None, until=None, role: str | None = 
     has_role = "role" in table.c
     if has_role:
         cols.append(table.c.role)
+    batched = with_features and "batch_id" in table.c and _table(engine, BATCHES) is not None
     if with_features:
         cols.append(table.c.features)
+    if batched:
+        cols += [table.c.batch_id, table.c.batch_row]
     query = select(*cols)
     if since is not None:
         query = query.where(table.c.logged_at >= _utc(since))
@@ -81,6 +86,18 @@ def read_predictions(engine: Engine, since=None, until=None, role: str | None = 
     frame["scored_at"] = pd.to_datetime(frame["scored_at"], utc=True)
     if with_features:
         frame["features"] = [json.loads(f) if isinstance(f, str) else f for f in frame["features"]]
+    if batched:  # rows of a columnar batch: their values are the batch's (scoring.monitoring.log_rows)
+        records = [{"features": f, "batch_id": b if isinstance(b, str) else None,
+                    "batch_row": None if pd.isna(k) else int(k)}
+                   for f, b, k in zip(frame["features"], frame.pop("batch_id"), frame.pop("batch_row"), strict=True)]
+        wanted = sorted({r["batch_id"] for r in records if r["batch_id"] is not None})
+        if wanted:
+            batches = _table(engine, BATCHES)
+            with engine.connect() as conn:
+                found = dict(conn.execute(select(batches.c.batch_id, batches.c.columns)
+                                          .where(batches.c.batch_id.in_(wanted))).all())
+            fill_features(records, found)
+        frame["features"] = [r["features"] for r in records]
     return frame
 
 

@@ -71,11 +71,26 @@ predictions = Table(
     Column("role", String(16), nullable=False, server_default="champion"),
     #: JSON object {feature: value} (model input or the fields sent); NULL when "store"
     Column("features", Text, nullable=True),
-    #: "model_input" | "request" | "store" (the bundle's stored row for client_id at model_version)
+    #: "model_input" | "request" | "store" (the bundle's stored row for client_id at model_version) | "batch"
+    #: (the fields sent are row ``batch_row`` of the columns of ``prediction_batches.batch_id``)
     Column("features_source", String(16), nullable=False),
+    Column("batch_id", String(36), nullable=True),
+    Column("batch_row", Integer, nullable=True),
     UniqueConstraint("record_id", name="uq_prediction_log_record_id"),
     Index("ix_prediction_log_logged_at", "logged_at"),
     Index("ix_prediction_log_client_id", "client_id"),
+)
+
+#: A batch scored from columns, logged once as validated (``scoring.monitoring.log_rows``): its rows in
+#: ``prediction_log`` point at it.
+prediction_batches = Table(
+    "prediction_batches",
+    metadata,
+    Column("batch_id", String(36), primary_key=True),
+    Column("logged_at", DateTime(timezone=True), nullable=False),
+    Column("n_rows", Integer, nullable=False),
+    #: JSON object {field: [value or null per row]}
+    Column("columns", Text, nullable=False),
 )
 
 outcomes = Table(

@@ -30,6 +30,7 @@ import pandas as pd
 
 from reports.drift.columns import _is_number, categorical_columns
 from reports.drift.errors import DriftInputError
+from scoring.monitoring.log_rows import BATCH_KIND, fill_features
 
 TRAIN, TEST = "application_train", "application_test"
 
@@ -206,7 +207,7 @@ def load_log(path: Path) -> Population:
         raise DriftInputError(f"prediction log {path} does not exist (set PREDICTION_LOG or pass --log PATH)",
                               file=path)
     opener = gzip.open if path.suffix == ".gz" else open
-    records, probabilities, times, versions = [], [], [], Counter()
+    entries, batches = [], {}
     skipped = 0
     with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -217,17 +218,26 @@ def load_log(path: Path) -> Population:
             except json.JSONDecodeError:
                 skipped += 1
                 continue
-            features = entry.get("features") if isinstance(entry, dict) else None
-            if not isinstance(features, dict) or not features:
+            if isinstance(entry, dict) and entry.get("kind") == BATCH_KIND:  # a columnar batch's values
+                batches[entry.get("batch_id")] = entry.get("columns")
+            elif isinstance(entry, dict):
+                entries.append(entry)
+            else:
                 skipped += 1
-                continue
-            records.append(features)
-            p = entry.get("probability")
-            probabilities.append(float(p) if _is_number(p) else np.nan)
-            if entry.get("time") is not None:
-                times.append(str(entry["time"]))
-            if entry.get("model_version") is not None:
-                versions[str(entry["model_version"])] += 1
+    fill_features(entries, batches)  # its rows, wherever its line is
+    records, probabilities, times, versions = [], [], [], Counter()
+    for entry in entries:
+        features = entry.get("features")
+        if not isinstance(features, dict) or not features:
+            skipped += 1
+            continue
+        records.append(features)
+        p = entry.get("probability")
+        probabilities.append(float(p) if _is_number(p) else np.nan)
+        if entry.get("time") is not None:
+            times.append(str(entry["time"]))
+        if entry.get("model_version") is not None:
+            versions[str(entry["model_version"])] += 1
     if not records:
         detail = f" ({skipped} unreadable line(s) or lines without features)" if skipped else ""
         raise DriftInputError(

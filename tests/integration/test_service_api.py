@@ -303,6 +303,7 @@ def test_advisor_decisions_are_stored_newest_first(client, service_app):
 
 
 def test_every_scored_request_is_logged(fast_bundle, tmp_path):
+    from scoring.monitoring.log_rows import fill_features
     from tests.integration.service_support import raw_application
 
     app = make_app(fast_bundle, tmp_path)
@@ -316,6 +317,8 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     c.post("/predict/batch", headers=HEADERS, json={"columns": {name: [value] for name, value in record.items()}})
     app.extensions["model_service"].predictions.close()
     lines = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
+    batch_lines = [line for line in lines if line.get("kind") == "batch"]  # the columnar batch, logged once
+    lines = [line for line in lines if line.get("kind") != "batch"]
     assert [line.get("id") for line in lines] == [ids[0], *ids[1:], ids[0], ids[0], ids[0]]
     assert [line["endpoint"] for line in lines] == ["score", "batch", "batch", "batch", "predict", "batch", "batch"]
     features = set(app.extensions["model_service"].bundle.feature_names)
@@ -327,7 +330,13 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     assert all(b["features"] is None and b["features_source"] == "store" for b in batch)
     assert len({line["record_id"] for line in lines}) == len(lines)
     assert lines[5]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[5]["features_source"] == "request"
-    assert lines[6]["features"] == lines[5]["features"] and lines[6]["features_source"] == "request"  # columns
+    # the columnar batch's row points at the batch's line, which holds the fields as they were sent
+    assert len(batch_lines) == 1 and batch_lines[0]["n_rows"] == 1
+    assert lines[6]["features"] is None and lines[6]["features_source"] == "batch"
+    assert (lines[6]["batch_id"], lines[6]["batch_row"]) == (batch_lines[0]["batch_id"], 0)
+    assert "SK_ID_CURR" not in batch_lines[0]["columns"]
+    fill_features(lines, {batch_lines[0]["batch_id"]: batch_lines[0]["columns"]})
+    assert lines[6]["features"] == lines[5]["features"]
 
 
 def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):

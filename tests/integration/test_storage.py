@@ -43,7 +43,7 @@ def test_migrations_create_the_schema_and_rerun_as_a_no_op(database_url):
     tables = set(inspect(engine).get_table_names())
     assert {"advisor_decisions", "prediction_log", "outcomes", "oversight_switch", "alembic_version"} <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     Database(database_url).health()  # second start: nothing to do, nothing broken
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
