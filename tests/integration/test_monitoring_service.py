@@ -185,3 +185,26 @@ def test_production_figures_cover_the_last_90_days_per_day_and_week(fast_bundle,
                       for d in (89, 10, 3, 3))
     assert {x.period: x.count for x in week.periods} == mondays
     app.extensions["model_service"].predictions.close()
+
+
+def test_the_challenger_scores_the_applications_of_a_columnar_batch_not_the_stored_clients(fast_bundle, tmp_path):
+    """A batch sent as columns names known clients (SK_ID_CURR) with other values than the store's: the
+    challenger (same model) must score what was sent, so its probabilities equal the champion's."""
+    from tests.integration.service_support import raw_application
+
+    app = make_app(fast_bundle, tmp_path, CHALLENGER_BUNDLE=str(_challenger(fast_bundle, tmp_path)))
+    c = app.test_client()
+    ids = client_ids(c, 3)
+    records = [raw_application(fast_bundle, cid) for cid in ids]
+    for record in records:  # not the stored applications any more
+        record["AMT_CREDIT"] = 4_000_000.0
+        record["EXT_SOURCE_2"] = 0.01
+    columns = {name: [r.get(name) for r in records] for name in sorted(set().union(*records))}
+    answer = c.post("/predict/batch", headers=HEADERS, json={"columns": columns}).get_json()
+    stored = [c.get(f"/clients/{cid}/score", headers=HEADERS).get_json()["probability"] for cid in ids]
+    assert [r["probability"] for r in answer["results"]] != pytest.approx(stored)
+    service = app.extensions["model_service"]
+    service.predictions.close()
+    lines = [json.loads(line) for path in tmp_path.rglob("*.jsonl") for line in path.read_text().splitlines()]
+    shadow = [line for line in lines if line.get("role") == "challenger" and line.get("endpoint") == "batch"]
+    assert [line["probability"] for line in shadow] == pytest.approx([r["probability"] for r in answer["results"]])
