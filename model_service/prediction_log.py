@@ -67,9 +67,10 @@ class Entry:
 
 @dataclass(frozen=True)
 class BatchEntry:
-    """Many scored rows. ``records``: the raw application record sent for each row (validated; its
-    SK_ID_CURR and null fields are left out of the log by the writer, off the request path), or None
-    for known clients scored by id (their features are the bundle store's, reproducible from id + version)."""
+    """Many scored rows. ``columns``: the validated values of the raw applications scored (one list per field
+    sent, None where unknown, SK_ID_CURR left out), logged as they are in one entry its rows point at
+    (``scoring.monitoring.log_rows``); None for known clients scored by id (their features are the bundle
+    store's, reproducible from id + version)."""
 
     time: str
     endpoint: str
@@ -77,9 +78,6 @@ class BatchEntry:
     probability: np.ndarray
     score: np.ndarray
     decision: np.ndarray
-    records: list[dict] | None
-    #: the validated columns of a columnar batch (one list per field sent, SK_ID_CURR left out), instead of
-    #: ``records``: logged as they are, in one entry its rows point at (``scoring.monitoring.log_rows``)
     columns: dict[str, list] | None = None
 
 
@@ -91,13 +89,6 @@ def _record_ids(n: int) -> list[str]:
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
     text = raw.tobytes().hex()
     return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in (text[32 * k:32 * k + 32] for k in range(n))]
-
-
-def _sent(record: dict) -> dict:
-    """The application fields of a sent record: its id (logged as client_id) and nulls left out."""
-    if "SK_ID_CURR" not in record and None not in record.values():
-        return record
-    return {name: value for name, value in record.items() if value is not None and name != "SK_ID_CURR"}
 
 
 def now() -> str:
@@ -219,18 +210,15 @@ class PredictionLog:
             batch_id = record_ids.pop()
             out.append({"kind": BATCH_KIND, "batch_id": batch_id, "logged_at": item.time, "n_rows": n,
                         "columns": dumps(item.columns)})
-            sent, source, position = [None] * n, BATCH_SOURCE, range(n)
-        elif item.records is not None:
-            batch_id, position = None, [None] * n
-            sent, source = [dumps(_sent(record)) for record in item.records], "request"
+            source, position = BATCH_SOURCE, range(n)
         else:
-            batch_id, position, sent, source = None, [None] * n, [None] * n, "store"
+            batch_id, position, source = None, [None] * n, "store"
         for k, (client_id, probability, score, decision) in enumerate(zip(
                 item.ids, item.probability.tolist(), item.score.tolist(), item.decision.tolist(), strict=True)):
             out.append({**base, "record_id": record_ids[k],
                         "client_id": None if client_id is None else int(client_id),
                         "probability": probability, "score": score, "decision": str(decision),
-                        "features": sent[k], "features_source": source, "batch_id": batch_id,
+                        "features": None, "features_source": source, "batch_id": batch_id,
                         "batch_row": position[k]})
         return out
 

@@ -114,24 +114,21 @@ class Shadow:
             s = self.scorer.score_row(row)
             return Entry(time=item.time, endpoint=item.endpoint, client_id=item.client_id, probability=s.probability,
                          score=s.score, decision=s.decision, names=self.inputs.features, values=row)
-        if item.records is None and item.columns is None:  # known clients by id
+        if item.columns is None:  # known clients by id
             positions = [self.inputs.index_of(int(i)) if i is not None else None for i in item.ids]
             keep = [k for k, p in enumerate(positions) if p is not None]
             if not keep:
                 return None
             scores = self.scorer.score_indices(np.array([positions[k] for k in keep], dtype=np.int64))
             ids = [item.ids[k] for k in keep]
-            records = None
-        else:  # the applications sent (as records, or as columns: the challenger scores what was sent)
-            given = item.records if item.columns is None else [batch_row(item.columns, k) for k in range(len(item.ids))]
-            apps = pd.DataFrame([dict(r) for r in given])
+        else:  # the applications sent: the challenger scores what was sent
+            apps = pd.DataFrame([batch_row(item.columns, k) for k in range(len(item.ids))])
             apps["SK_ID_CURR"] = np.arange(len(apps), dtype=np.int64)
             x = model_input(features_from_records(apps), self.inputs.features, self.inputs.categorical)
             scores = self.scorer.scores_from_raw(self.scorer.raw_frame(x, thread_count=1))
-            ids, records = list(item.ids), item.records
+            ids = list(item.ids)
         return BatchEntry(time=item.time, endpoint=item.endpoint, ids=ids, probability=scores.probability,
-                          score=scores.score, decision=scores.decision, records=records,
-                          columns=item.columns)
+                          score=scores.score, decision=scores.decision, columns=item.columns)
 
     def _row(self, item: Entry) -> list | None:
         if item.client_id is not None:

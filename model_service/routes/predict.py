@@ -127,7 +127,7 @@ def _batch_ids(s: Services, ids: list[int]) -> list[str | dict[str, Any]]:
             results[k] = item
         if s.predictions.enabled:
             s.predictions.put(BatchEntry(time=now(), endpoint="batch", ids=found_ids, probability=scores.probability,
-                                         score=scores.score, decision=scores.decision, records=None))
+                                         score=scores.score, decision=scores.decision))
     return results  # type: ignore[return-value]
 
 
@@ -143,9 +143,9 @@ def _batch_records(s: Services, records: list[dict[str, Any]]) -> list[str | dic
         for k, item in zip(kept, _results(scores, ids), strict=True):
             results[k] = f'{{"index":{k},{item[1:]}'  # item is a JSON object: prepend the index
         if s.predictions.enabled:
+            # logged as columns, like the columnar form: the scored records' validated values, once
             s.predictions.put(BatchEntry(time=now(), endpoint="batch", ids=ids, probability=scores.probability,
-                                         score=scores.score, decision=scores.decision,
-                                         records=[records[k] for k in kept]))
+                                         score=scores.score, decision=scores.decision, columns=columns))
     return results  # type: ignore[return-value]
 
 
@@ -158,7 +158,7 @@ def _batch_columns(s: Services, given: Any) -> list[str | dict[str, Any]]:
     scores = s.scorer.score_columns(columns_inputs(s, columns, n))
     if s.predictions.enabled:
         s.predictions.put(BatchEntry(time=now(), endpoint="batch", ids=ids, probability=scores.probability,
-                                     score=scores.score, decision=scores.decision, records=None, columns=columns))
+                                     score=scores.score, decision=scores.decision, columns=columns))
     return [f'{{"index":{k},{item[1:]}' for k, item in enumerate(_results(scores, ids))]
 
 

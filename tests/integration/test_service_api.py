@@ -329,14 +329,15 @@ def test_every_scored_request_is_logged(fast_bundle, tmp_path):
     assert [b["id"] for b in batch] == ids[1:] and all(b["endpoint"] == "batch" for b in batch)
     assert all(b["features"] is None and b["features_source"] == "store" for b in batch)
     assert len({line["record_id"] for line in lines}) == len(lines)
-    assert lines[5]["features"]["AMT_CREDIT"] == record["AMT_CREDIT"] and lines[5]["features_source"] == "request"
-    # the columnar batch's row points at the batch's line, which holds the fields as they were sent
-    assert len(batch_lines) == 1 and batch_lines[0]["n_rows"] == 1
-    assert lines[6]["features"] is None and lines[6]["features_source"] == "batch"
-    assert (lines[6]["batch_id"], lines[6]["batch_row"]) == (batch_lines[0]["batch_id"], 0)
-    assert "SK_ID_CURR" not in batch_lines[0]["columns"]
-    fill_features(lines, {batch_lines[0]["batch_id"]: batch_lines[0]["columns"]})
-    assert lines[6]["features"] == lines[5]["features"]
+    # each batch of raw applications (records, then columns) is logged once, its row pointing at it
+    assert len(batch_lines) == 2 and [b["n_rows"] for b in batch_lines] == [1, 1]
+    assert all("SK_ID_CURR" not in b["columns"] for b in batch_lines)
+    for line, batch in zip(lines[5:], batch_lines, strict=True):
+        assert line["features"] is None and line["features_source"] == "batch"
+        assert (line["batch_id"], line["batch_row"]) == (batch["batch_id"], 0)
+    fill_features(lines, {b["batch_id"]: b["columns"] for b in batch_lines})
+    sent = {name: value for name, value in record.items() if value is not None and name != "SK_ID_CURR"}
+    assert lines[5]["features"] == lines[6]["features"] == sent and sent["AMT_CREDIT"] == record["AMT_CREDIT"]
 
 
 def test_decisions_from_eight_threads_are_all_kept(fast_bundle, tmp_path):

@@ -12,6 +12,7 @@ import numpy as np
 
 from model_service.prediction_log import BatchEntry, Entry, PredictionLog, now
 from model_service.storage.log_sinks import FileSink
+from scoring.monitoring.log_rows import fill_features
 
 
 def lines(path: Path) -> list[dict]:
@@ -23,28 +24,35 @@ def test_file_log_writes_one_line_per_scored_row(tmp_path: Path):
     log = PredictionLog(FileSink(path), "v1", maxsize=100, spill_dir=tmp_path / "spill")
     log.put(Entry(now(), "score", 7, 0.1, 12.5, "approve", ["A", "B"], [1.5, float("nan")]))
     log.put(BatchEntry(now(), "batch", [8, 9], np.array([0.2, 0.9]), np.array([20.0, 90.0]),
-                       np.array(["approve", "decline"]), [{"A": 1.0}, {"A": 2.0, "B": "x"}]))
+                       np.array(["approve", "decline"]), {"A": [1.0, 2.0], "B": [None, "x"]}))
     log.put(BatchEntry(now(), "batch", [10], np.array([0.3]), np.array([30.0]), np.array(["review"]), None))
     log.close()
     got = lines(path)
+    batch = got.pop(1)  # the raw batch's values, once, before its rows
+    assert batch["kind"] == "batch" and batch["columns"] == {"A": [1.0, 2.0], "B": [None, "x"]}
     assert [g["id"] for g in got] == [7, 8, 9, 10]
     assert got[0]["features"] == {"A": 1.5, "B": None} and got[0]["model_version"] == "v1"
-    assert got[2]["features"] == {"A": 2.0, "B": "x"} and got[2]["decision"] == "decline"
+    assert [(g["batch_id"], g["batch_row"], g["features"]) for g in got[1:3]] == [(batch["batch_id"], 0, None),
+                                                                                  (batch["batch_id"], 1, None)]
+    assert got[2]["decision"] == "decline" and got[2]["features_source"] == "batch"
     assert got[3]["features"] is None and got[3]["features_source"] == "store" and got[3]["score"] == 30.0
-    assert len({g["record_id"] for g in got}) == 4
+    assert "batch_id" not in got[3] and "batch_id" not in got[0]  # other lines keep their former shape
+    assert len({g["record_id"] for g in got} | {batch["batch_id"]}) == 5
     assert all(uuid.UUID(g["record_id"]).version == 4 for g in got)  # a batch's ids come from one urandom call
 
 
-def test_a_batch_id_is_a_sent_record_id_free_of_nulls_and_its_sk_id(tmp_path: Path):
+def test_a_logged_batch_row_is_what_was_sent_free_of_nulls(tmp_path: Path):
     path = tmp_path / "p.jsonl"
     log = PredictionLog(FileSink(path), "v1", spill_dir=tmp_path / "spill")
-    sent = [{"SK_ID_CURR": 5, "A": 1.0, "B": None}, {"A": 2.0}]
+    sent = {"A": [1.0, 2.0], "B": [None, None], "C": ["x", None]}
     log.put(BatchEntry(now(), "batch", [5, None], np.array([0.2, 0.3]), np.array([20.0, 30.0]),
                        np.array(["approve", "approve"]), sent))
     log.close()
     got = lines(path)
-    assert [g["features"] for g in got] == [{"A": 1.0}, {"A": 2.0}] and [g["id"] for g in got] == [5, None]
-    assert sent[0] == {"SK_ID_CURR": 5, "A": 1.0, "B": None}  # the request's records are not changed
+    fill_features(got[1:], {got[0]["batch_id"]: got[0]["columns"]})
+    assert [g["features"] for g in got[1:]] == [{"A": 1.0, "C": "x"}, {"A": 2.0}]
+    assert [g["id"] for g in got[1:]] == [5, None]
+    assert sent == {"A": [1.0, 2.0], "B": [None, None], "C": ["x", None]}  # the request's values are not changed
 
 
 def test_a_moved_or_deleted_log_file_is_reopened(tmp_path: Path):
