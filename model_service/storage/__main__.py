@@ -19,7 +19,7 @@ from sqlalchemy import delete, text
 
 from ..config import DEFAULT_DATABASE, DEFAULT_RETENTION_DAYS
 from .database import Database, DatabaseUnavailable, upgrade
-from .schema import predictions
+from .schema import prediction_batches, predictions
 
 
 def database_from_env() -> Database:
@@ -28,10 +28,13 @@ def database_from_env() -> Database:
 
 
 def enforce_retention(db: Database, days: int, now: datetime | None = None) -> int:
-    """Delete prediction-log records logged more than ``days`` days ago; returns how many."""
+    """Delete prediction-log records logged more than ``days`` days ago, and the batches' values logged with
+    them (a batch and its rows share their time); returns how many records."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     with db.begin() as conn:
-        return int(conn.execute(delete(predictions).where(predictions.c.logged_at < cutoff)).rowcount or 0)
+        removed = int(conn.execute(delete(predictions).where(predictions.c.logged_at < cutoff)).rowcount or 0)
+        conn.execute(delete(prediction_batches).where(prediction_batches.c.logged_at < cutoff))
+        return removed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from model_service.prediction_log import BatchEntry, Entry, PredictionLog, now
 from model_service.storage.__main__ import enforce_retention
 from model_service.storage.database import Database, DatabaseUnavailable, normalise_url
 from model_service.storage.log_sinks import DatabaseSink
-from model_service.storage.schema import decisions, outcomes, predictions
+from model_service.storage.schema import decisions, outcomes, prediction_batches, predictions
 
 MODEL = {"probability": 0.1, "score": 40.0, "decision": "approve"}
 CTX = multiprocessing.get_context("spawn")  # a clean interpreter, like a second dyno
@@ -336,7 +336,13 @@ def test_retention_deletes_only_records_older_than_the_limit(database_url, tmp_p
     rows = [{"record_id": f"r{k}", "logged_at": today - timedelta(days=k * 100), "endpoint": "score",
              "client_id": k, "probability": 0.1, "score": 10.0, "decision": "approve", "model_version": "v1",
              "role": "champion", "features": None, "features_source": "store"} for k in range(6)]
-    DatabaseSink(db).write(rows)
-    assert enforce_retention(db, 400, now=today) == 1  # 500 days old; 400 is kept (not older than 400 days)
+    batches = [{"kind": "batch", "batch_id": f"b{k}", "logged_at": today - timedelta(days=k * 300), "n_rows": 1,
+                "columns": '{"AMT_CREDIT": [1.0]}'} for k in range(2)]  # a columnar batch's values, 0 and 300 days
+    old_batch = {**rows[0], "record_id": "rb", "logged_at": today - timedelta(days=600), "features_source": "batch",
+                 "batch_id": "b2", "batch_row": 0}
+    DatabaseSink(db).write([*rows, *batches, {**batches[1], "batch_id": "b2", "logged_at": old_batch["logged_at"]},
+                            old_batch])
+    assert enforce_retention(db, 400, now=today) == 2  # 500 and 600 days old; 400 is kept (not older than 400 days)
     assert count(db, predictions) == 5
+    assert count(db, prediction_batches) == 2  # the 600-day-old batch went with its row
     Path(tmp_path).exists()
