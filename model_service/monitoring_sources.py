@@ -38,12 +38,15 @@ WITH log AS (
                                'score': 'DOUBLE', 'decision': 'VARCHAR', 'model_version': 'VARCHAR',
                                'role': 'VARCHAR', 'endpoint': 'VARCHAR', 'features': 'JSON',
                                'kind': 'VARCHAR', 'batch_id': 'VARCHAR', 'batch_row': 'BIGINT',
-                               'columns': 'JSON'}})
+                               'n_rows': 'BIGINT', 'columns': 'JSON'}})
 ),
-batches AS (SELECT batch_id, columns FROM log WHERE kind = 'batch')
+cells AS (  -- each batch's wanted columns, one row per application (each batch's JSON read once)
+    SELECT batch_id, unnest(range(n_rows)) AS batch_row{cells}
+    FROM log WHERE kind = 'batch'
+)
 SELECT l.time, l.id AS client_id, l.probability, l.score, l.decision, l.model_version,
        coalesce(l.role, 'champion') AS role, l.endpoint{features}
-FROM log l LEFT JOIN batches b ON l.batch_id = b.batch_id
+FROM log l LEFT JOIN cells c ON l.batch_id = c.batch_id AND l.batch_row = c.batch_row
 WHERE l.score IS NOT NULL AND l.time IS NOT NULL
 ORDER BY l.line
 """
@@ -54,13 +57,14 @@ def read_log_file(path: Path, features: list[str]) -> pd.DataFrame:
     takes its values from the batch's own line (``scoring.monitoring.log_rows``)."""
     if not path.exists():
         return pd.DataFrame(columns=LOG_COLUMNS + features)
-    extract = "".join(
-        f", TRY_CAST(coalesce(json_extract(l.features, {_quote('$.' + json.dumps(f))}), "
-        f"json_extract(json_extract(b.columns, {_quote('$.' + json.dumps(f))}), l.batch_row)) AS DOUBLE) AS {_ident(f)}"
-        for f in features)
+    paths = [_quote("$." + json.dumps(f)) for f in features]
+    cells = "".join(f", unnest(CAST(json_extract(columns, {p}) AS JSON[])) AS c{j}" for j, p in enumerate(paths))
+    extract = "".join(f", TRY_CAST(coalesce(json_extract(l.features, {p}), c.c{j}) AS DOUBLE) AS {_ident(f)}"
+                      for j, (p, f) in enumerate(zip(paths, features, strict=True)))
     try:
         with duckdb.connect() as con:
-            return con.execute(_LOG_SQL.format(features=extract), [str(path)]).df()
+            return con.execute(_LOG_SQL.format(features=extract, cells=cells),
+                               [str(path)]).df()
     except duckdb.Error as exc:
         log.warning("prediction log %s unreadable: %s", path, exc)
         return pd.DataFrame(columns=LOG_COLUMNS + features)
