@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 
 from scoring.features import features_from_records, model_input
-
-from .inputs import StoreInputs
 from scoring.monitoring.log_rows import batch_row
 
+from .inputs import StoreInputs
 from .prediction_log import BatchEntry, Entry
 from .scorer import Scorer
 
