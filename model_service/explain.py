@@ -16,21 +16,23 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from catboost import Pool
 
+from scoring import leaf_shap
 from scoring.bundle import Bundle
 from scoring.decision import to_score
 from scoring.features import MISSING_CATEGORY
-from scoring.leaf_shap import LeafShapTable, UnsupportedModel
+from scoring.leaf_shap import LeafShapTable
 from scoring.protected import of_bundle
 
 from . import reasons, text
@@ -43,6 +45,7 @@ REFERENCE_SAMPLE = 5000
 TABLE_CHECK_ROWS = 64
 #: Seconds the start-up waits for the leaf table before it explains with CatBoost alone.
 TABLE_TIMEOUT = 300
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def reference_terciles(inputs: StoreInputs, sample: int = REFERENCE_SAMPLE) -> dict[str, tuple[float, float]]:
@@ -76,13 +79,7 @@ def json_value(value: Any) -> Any:
 
 def native_shap_values(model, inputs: StoreInputs, row: list) -> np.ndarray:
     """CatBoost's ShapValues of one plain row: n_features contributions then the base value (log-odds)."""
-    return _native(model, inputs.features, inputs.cat_index, row)
-
-
-def _native(model, features: list[str], cat_index: list[int], row: list) -> np.ndarray:
-    pool = Pool([row], cat_features=cat_index, feature_names=features)
-    values = model.get_feature_importance(pool, type="ShapValues", thread_count=1)
-    return np.asarray(values[0], dtype=np.float64)
+    return leaf_shap.native_shap_values(model, inputs.features, inputs.cat_index, row)
 
 
 def stored_check_rows(inputs: StoreInputs, sample: int = TABLE_CHECK_ROWS) -> list[tuple[int, np.ndarray, list]]:
@@ -92,85 +89,19 @@ def stored_check_rows(inputs: StoreInputs, sample: int = TABLE_CHECK_ROWS) -> li
     return [(i, np.array(inputs.reader.row(i)), inputs.row(i)) for i in positions]
 
 
-def synthetic_check_rows(table: LeafShapTable, template: list) -> list[list]:
-    """Plain rows built from ``template``: every value missing, every other numeric missing, every category
-    unseen, and every numeric a float64 just above one of its float32 split borders (equal once cast)."""
-    categorical = set(table.cat_index)
-    numeric = [j for j in range(len(template)) if j not in categorical]
-    empty = [MISSING_CATEGORY if j in categorical else math.nan for j in range(len(template))]
-    half = list(template)
-    for j in numeric[::2]:
-        half[j] = math.nan
-    unseen = list(template)
-    for j in table.cat_index:
-        unseen[j] = "__a level never seen__"
-    borders, done = list(template), set()
-    for t, d in zip(*np.nonzero(np.isfinite(table.split_border)), strict=True):
-        j = int(table.split_feature[t, d])
-        if j not in done:
-            done.add(j)
-            border = float(table.split_border[t, d])  # + far less than half a float32 step: rounds back to it
-            borders[j] = border + abs(border) * 2.0**-40 if border else 1e-50
-    return [empty, half, unseen, borders]
-
-
-def verify_table(table: LeafShapTable, model, stored: list[tuple[int, np.ndarray, list]]) -> str | None:
-    """None if the table gives exactly (float64 ``==``) CatBoost's single-row ShapValues on the stored check
-    rows and the synthetic ones, else what differed."""
-    template = stored[0][2] if stored else [
-        MISSING_CATEGORY if j in set(table.cat_index) else 0.0 for j in range(table.n_features)]
-    cases = [(f"stored client {i}", table.shap_values(x), row) for i, x, row in stored]
-    for k, row in enumerate(synthetic_check_rows(table, template)):
-        x = table.encode(row)
-        if x is None:
-            return f"cannot code synthetic check row {k}"
-        cases.append((f"synthetic check row {k}", table.shap_values(x), row))
-    for what, got, row in cases:
-        expected = _native(model, table.features, table.cat_index, row)
-        if not np.array_equal(got, expected):
-            worst = float(np.nanmax(np.abs(got - expected)))
-            return f"differs from CatBoost's ShapValues on {what} (by up to {worst:.3g})"
-    return None
-
-
-def build_and_verify(model, features: list[str], cat_index: list[int], categories: dict[str, list[str]],
-                     stored: list[tuple[int, np.ndarray, list]]) -> tuple[LeafShapTable | None, str | None]:
-    """(the table, None) if it builds and passes :func:`verify_table`, else (None, why not)."""
-    try:
-        table = LeafShapTable.build(model, features, cat_index, categories)
-    except UnsupportedModel as exc:
-        return None, f"no leaf table ({exc})"
-    except Exception as exc:  # noqa: BLE001 - whatever fails, the native path still answers
-        return None, f"the leaf table failed to build ({type(exc).__name__}: {exc})"
-    failure = verify_table(table, model, stored)
-    return (None, f"the leaf table {failure}") if failure else (table, None)
-
-
-def _build_in_child(model_path: str, *args) -> tuple[LeafShapTable | None, str | None]:
-    from catboost import CatBoost
-
-    model = CatBoost()
-    model.load_model(model_path)
-    return build_and_verify(model, *args)
-
-
 def checked_leaf_table(model, inputs: StoreInputs, sample: int = TABLE_CHECK_ROWS) -> LeafShapTable | None:
     """The model's leaf table if it reproduces CatBoost's ShapValues exactly on the check rows, else None
     (a warning names why).
 
-    Built and checked in a spawned process, on the model saved from this one: a SHAP computation in
-    gunicorn's master, even single-threaded, makes the forked workers crash at exit (SIGSEGV, seen with
-    tests/integration/test_service_startup.py); only the numbers come back."""
+    Built and checked in a separate process (a fresh interpreter, not a fork), on the model saved from this
+    one: a SHAP computation in gunicorn's master, even single-threaded, makes the forked workers crash at
+    exit (SIGSEGV, seen with tests/integration/test_service_startup.py); only the numbers come back."""
     start = time.perf_counter()
     stored = stored_check_rows(inputs, sample)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = str(Path(tmp) / "model.cbm")
-            model.save_model(path)
-            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                table, failure = pool.submit(_build_in_child, path, inputs.features, inputs.cat_index,
-                                             dict(inputs.store.categories), stored).result(timeout=TABLE_TIMEOUT)
-    except Exception as exc:  # noqa: BLE001 - a broken child, a timeout: the native path still answers
+        table, failure = build_elsewhere(model, inputs.features, inputs.cat_index, dict(inputs.store.categories),
+                                         stored)
+    except Exception as exc:  # noqa: BLE001 - a broken process, a timeout: the native path still answers
         table, failure = None, f"the leaf table process failed ({type(exc).__name__}: {exc})"
     if table is None:
         log.warning("explanations use CatBoost's ShapValues for every row: %s", failure)
@@ -178,6 +109,25 @@ def checked_leaf_table(model, inputs: StoreInputs, sample: int = TABLE_CHECK_ROW
     log.info("explanations use a leaf table of SHAP values (%d trees, %.1f s to build and check)",
              table.stats["trees"], time.perf_counter() - start)
     return table
+
+
+def build_elsewhere(model, *args) -> tuple[LeafShapTable | None, str | None]:
+    """:func:`scoring.leaf_shap.build_checked` run by ``python -c`` (the same interpreter, the same code)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path, input_path, output_path = (str(Path(tmp) / name) for name in ("model.cbm", "in.pkl", "out.pkl"))
+        model.save_model(model_path)
+        with open(input_path, "wb") as handle:
+            pickle.dump(args, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        code = "import sys; from scoring.leaf_shap import build_in_process; build_in_process(*sys.argv[1:])"
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        done = subprocess.run([sys.executable, "-c", code, model_path, input_path, output_path], cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": path}, capture_output=True, timeout=TABLE_TIMEOUT,
+                              check=False)
+        if done.returncode != 0:
+            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+            raise RuntimeError(f"exit status {done.returncode}: {tail[0][:300]}")
+        with open(output_path, "rb") as handle:
+            return pickle.load(handle)
 
 
 class Explainer:

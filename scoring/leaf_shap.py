@@ -20,6 +20,10 @@ Supported: oblivious trees, float splits (any NaN treatment), one-hot categorica
 and biased model with one output. Anything else (CTR splits, multi-class, non-symmetric trees)
 raises :class:`UnsupportedModel` when the table is built.
 
+:func:`verify` compares a table with CatBoost's single-row ShapValues (exact ``==``) on given stored rows
+and on synthetic rows (missing values, unseen levels, float64 numbers next to float32 borders);
+:func:`build_checked` builds and verifies, and says why not instead of raising.
+
 Known limit of unseen levels: a string outside the known levels is taken to match no one-hot
 split. Every one-hot split value is checked to be matched by a known level, so that is wrong only
 if the string's 32-bit CatBoost hash collides with a used level's.
@@ -336,3 +340,85 @@ class LeafShapTable:
                                  minlength=self.n_features + 1)
         out[:, -1] = self.base_value
         return out
+
+
+# --- the check against CatBoost --------------------------------------------------------------------------
+def native_shap_values(model, features: list[str], cat_index: list[int], row: list) -> np.ndarray:
+    """CatBoost's ShapValues of one plain row (float64 [n_features + 1], the base value last)."""
+    pool = Pool([row], cat_features=cat_index, feature_names=features)
+    return np.asarray(model.get_feature_importance(pool, type="ShapValues", thread_count=1)[0], dtype=np.float64)
+
+
+def synthetic_check_rows(table: LeafShapTable, template: list) -> list[list]:
+    """Plain rows built from ``template``: every value missing, every other numeric missing, every category
+    unseen, and every numeric a float64 just above one of its float32 split borders (equal once cast)."""
+    categorical = set(table.cat_index)
+    numeric = [j for j in range(len(template)) if j not in categorical]
+    empty = [MISSING_CATEGORY if j in categorical else math.nan for j in range(len(template))]
+    half = list(template)
+    for j in numeric[::2]:
+        half[j] = math.nan
+    unseen = list(template)
+    for j in table.cat_index:
+        unseen[j] = "__a level never seen__"
+    borders, done = list(template), set()
+    for t, d in zip(*np.nonzero(np.isfinite(table.split_border)), strict=True):
+        j = int(table.split_feature[t, d])
+        if j not in done:
+            done.add(j)
+            border = float(table.split_border[t, d])  # + far less than half a float32 step: rounds back to it
+            borders[j] = border + abs(border) * 2.0**-40 if border else 1e-50
+    return [empty, half, unseen, borders]
+
+
+def verify(table: LeafShapTable, model, stored: list[tuple[int, np.ndarray, list]]) -> str | None:
+    """None if the table gives exactly (float64 ``==``) CatBoost's single-row ShapValues on the stored check
+    rows and the synthetic ones, else what differed."""
+    template = stored[0][2] if stored else [
+        MISSING_CATEGORY if j in set(table.cat_index) else 0.0 for j in range(table.n_features)]
+    cases = [(f"stored client {i}", table.shap_values(x), row) for i, x, row in stored]
+    for k, row in enumerate(synthetic_check_rows(table, template)):
+        x = table.encode(row)
+        if x is None:
+            return f"cannot code synthetic check row {k}"
+        cases.append((f"synthetic check row {k}", table.shap_values(x), row))
+    for what, got, row in cases:
+        expected = native_shap_values(model, table.features, table.cat_index, row)
+        if not np.array_equal(got, expected):
+            worst = float(np.nanmax(np.abs(got - expected)))
+            return f"differs from CatBoost's ShapValues on {what} (by up to {worst:.3g})"
+    return None
+
+
+def build_checked(model, features: list[str], cat_index: list[int], categories: dict[str, list[str]],
+                  stored: list[tuple[int, np.ndarray, list]]) -> tuple[LeafShapTable | None, str | None]:
+    """(the table, None) if it builds and passes :func:`verify`, else (None, why not)."""
+    try:
+        table = LeafShapTable.build(model, features, cat_index, categories)
+    except UnsupportedModel as exc:
+        return None, f"no leaf table ({exc})"
+    except Exception as exc:  # noqa: BLE001 - whatever fails, the native path still answers
+        return None, f"the leaf table failed to build ({type(exc).__name__}: {exc})"
+    failure = verify(table, model, stored)
+    return (None, f"the leaf table {failure}") if failure else (table, None)
+
+
+def build_checked_from_file(model_path: str, *args) -> tuple[LeafShapTable | None, str | None]:
+    """:func:`build_checked` of the model saved at ``model_path`` (what a spawned process runs)."""
+    from catboost import CatBoost
+
+    model = CatBoost()
+    model.load_model(model_path)
+    return build_checked(model, *args)
+
+
+def build_in_process(model_path: str, input_path: str, output_path: str) -> None:
+    """What the separate process runs: the arguments of :func:`build_checked_from_file` (but the model path)
+    pickled at ``input_path``, its answer pickled to ``output_path``."""
+    import pickle
+
+    with open(input_path, "rb") as handle:
+        args = pickle.load(handle)
+    result = build_checked_from_file(model_path, *args)
+    with open(output_path, "wb") as handle:
+        pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)

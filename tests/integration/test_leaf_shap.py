@@ -6,18 +6,19 @@ explanations are the same with the table and without it."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from catboost import CatBoostClassifier, Pool
 
 from model_service import explain
-from model_service.explain import native_shap_values, stored_check_rows, synthetic_check_rows, verify_table
+from model_service.explain import native_shap_values, stored_check_rows
 from model_service.inputs import StoreInputs
+from scoring import leaf_shap
 from scoring.bundle import load_bundle
 from scoring.features import MISSING_CATEGORY
-from scoring.leaf_shap import LeafShapTable, UnsupportedModel
+from scoring.leaf_shap import LeafShapTable, UnsupportedModel, synthetic_check_rows
+from scoring.leaf_shap import verify as verify_table
 from tests.integration.service_support import HEADERS, client_ids, make_app, raw_application
 
 pytestmark = pytest.mark.slow
@@ -209,8 +210,8 @@ def test_a_wrong_table_falls_back_to_catboost(apps, fast_bundle, tmp_path, monke
         return table
 
     monkeypatch.setattr(LeafShapTable, "build", wrong)
-    # in this process (a spawned one would not see the patch)
-    monkeypatch.setattr(explain, "ProcessPoolExecutor", lambda max_workers, mp_context: ThreadPoolExecutor(max_workers))
+    # built in this process (the separate one would not see the patch)
+    monkeypatch.setattr(explain, "build_elsewhere", lambda model, *args: leaf_shap.build_checked(model, *args))
     with caplog.at_level(logging.WARNING, logger="model_service"):
         app = make_app(fast_bundle, tmp_path, SCORE_CACHE_SIZE="0")
     try:

@@ -127,6 +127,8 @@ def test_gunicorn_serves_and_stops(fast_bundle, tmp_path, worker_class):
     assert process.returncode == 0, output
     # workers exit cleanly (no CatBoost/C++ thread created before the fork may break their exit)
     assert "SIGABRT" not in output and "SIGSEGV" not in output and "uncaught exception" not in output, output
+    # the leaf table of SHAP values was built (in a separate process: a SHAP computation in the master breaks them)
+    assert "explanations use a leaf table" in output, output
     logged = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
     assert [line.get("id") for line in logged] == [cid, cid, None]  # flushed at worker exit; one record per batch row
 
