@@ -14,6 +14,7 @@ uncalibrated model for that row. ``points`` gives the same explanation in points
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -111,13 +112,21 @@ def checked_leaf_table(model, inputs: StoreInputs, sample: int = TABLE_CHECK_ROW
     return table
 
 
+#: Answers of build_elsewhere by (saved model, arguments): the same bytes give the same table and check, so a
+#: process that opens the same bundle again (the tests make many apps) does not pay the build twice.
+_BUILT: dict[str, tuple[LeafShapTable | None, str | None]] = {}
+
+
 def build_elsewhere(model, *args) -> tuple[LeafShapTable | None, str | None]:
     """:func:`scoring.leaf_shap.build_checked` run by ``python -c`` (the same interpreter, the same code)."""
     with tempfile.TemporaryDirectory() as tmp:
         model_path, input_path, output_path = (str(Path(tmp) / name) for name in ("model.cbm", "in.pkl", "out.pkl"))
         model.save_model(model_path)
-        with open(input_path, "wb") as handle:
-            pickle.dump(args, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+        key = hashlib.sha256(Path(model_path).read_bytes() + payload).hexdigest()
+        if key in _BUILT:
+            return _BUILT[key]
+        Path(input_path).write_bytes(payload)
         code = "import sys; from scoring.leaf_shap import build_in_process; build_in_process(*sys.argv[1:])"
         path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         done = subprocess.run([sys.executable, "-c", code, model_path, input_path, output_path], cwd=ROOT,
@@ -127,7 +136,11 @@ def build_elsewhere(model, *args) -> tuple[LeafShapTable | None, str | None]:
             tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
             raise RuntimeError(f"exit status {done.returncode}: {tail[0][:300]}")
         with open(output_path, "rb") as handle:
-            return pickle.load(handle)
+            answer = pickle.load(handle)
+    if len(_BUILT) >= 4:
+        _BUILT.clear()
+    _BUILT[key] = answer
+    return answer
 
 
 class Explainer:
