@@ -1,4 +1,6 @@
-"""The leaf table of SHAP values (scoring/leaf_shap.py) against CatBoost's own ShapValues, on a real bundle:
+"""The leaf table of SHAP values (scoring/leaf_shap.py) against CatBoost's own ShapValues, on a real bundle
+(``onehot_bundle``: the fast bundle refitted one-hot, as the shipped profiles train; the fast profile's own
+model has CTR splits, which the table refuses):
 exact on every stored client and on rows with missing values, unseen categories and numbers at split
 borders; a wrong table is rejected at start-up and the service answers from CatBoost; the service's
 explanations are the same with the table and without it."""
@@ -25,8 +27,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def opened(fast_bundle):
-    bundle = load_bundle(fast_bundle)
+def opened(onehot_bundle):
+    bundle = load_bundle(onehot_bundle)
     inputs = StoreInputs(bundle)
     table = LeafShapTable.build(bundle.model, inputs.features, inputs.cat_index, bundle.store.categories)
     return bundle, inputs, table
@@ -116,6 +118,7 @@ def test_check_rows_verify(opened):
     bundle, inputs, table = opened
     stored = stored_check_rows(inputs)
     assert len(stored) == 64 and len(synthetic_check_rows(table, stored[0][2])) == 4
+    assert table.stats["onehot_splits"] > 0 and table.stats["trees"] == bundle.model.tree_count_
     assert verify_table(table, bundle.model, stored) is None
 
 
@@ -169,8 +172,8 @@ def test_ctr_splits_are_refused():
 
 # --- the service ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def apps(fast_bundle, tmp_path_factory):
-    made = {flag: make_app(fast_bundle, tmp_path_factory.mktemp(f"leaf{flag}"), LEAF_SHAP_TABLE=flag,
+def apps(onehot_bundle, tmp_path_factory):
+    made = {flag: make_app(onehot_bundle, tmp_path_factory.mktemp(f"leaf{flag}"), LEAF_SHAP_TABLE=flag,
                            SCORE_CACHE_SIZE="0") for flag in ("1", "0")}
     yield made
     for app in made.values():
@@ -194,14 +197,14 @@ def answers(app, fast_bundle, ids) -> list:
     return out
 
 
-def test_service_answers_are_the_same_with_and_without_the_table(apps, fast_bundle):
+def test_service_answers_are_the_same_with_and_without_the_table(apps, onehot_bundle):
     assert apps["1"].extensions["model_service"].explainer.uses_table
     assert not apps["0"].extensions["model_service"].explainer.uses_table
     ids = client_ids(apps["0"].test_client(), 12)
-    assert answers(apps["1"], fast_bundle, ids) == answers(apps["0"], fast_bundle, ids)
+    assert answers(apps["1"], onehot_bundle, ids) == answers(apps["0"], onehot_bundle, ids)
 
 
-def test_a_wrong_table_falls_back_to_catboost(apps, fast_bundle, tmp_path, monkeypatch, caplog):
+def test_a_wrong_table_falls_back_to_catboost(apps, onehot_bundle, tmp_path, monkeypatch, caplog):
     build = LeafShapTable.build
 
     def wrong(*args, **kwargs):
@@ -213,11 +216,29 @@ def test_a_wrong_table_falls_back_to_catboost(apps, fast_bundle, tmp_path, monke
     # built in this process (the separate one would not see the patch)
     monkeypatch.setattr(explain, "build_elsewhere", lambda model, *args: leaf_shap.build_checked(model, *args))
     with caplog.at_level(logging.WARNING, logger="model_service"):
-        app = make_app(fast_bundle, tmp_path, SCORE_CACHE_SIZE="0")
+        app = make_app(onehot_bundle, tmp_path, SCORE_CACHE_SIZE="0")
     try:
         assert not app.extensions["model_service"].explainer.uses_table
         assert any("differs from CatBoost's ShapValues" in r.getMessage() for r in caplog.records)
         ids = client_ids(apps["0"].test_client(), 6)
-        assert answers(app, fast_bundle, ids) == answers(apps["0"], fast_bundle, ids)
+        assert answers(app, onehot_bundle, ids) == answers(apps["0"], onehot_bundle, ids)
+    finally:
+        app.extensions["model_service"].predictions.close()
+
+
+def test_a_ctr_model_is_explained_by_catboost(fast_bundle, tmp_path, caplog):
+    """The fast profile's model has CTR splits: a warning says so and the native path answers."""
+    model = load_bundle(fast_bundle).model
+    with pytest.raises(UnsupportedModel) as refused:
+        leaf_shap.LeafShapTable.build(model, list(model.feature_names_), [], {})
+    if "CTR" not in str(refused.value):
+        pytest.skip(f"the fast bundle's model is refused for another reason: {refused.value}")
+    with caplog.at_level(logging.WARNING, logger="model_service"):
+        app = make_app(fast_bundle, tmp_path, SCORE_CACHE_SIZE="0")
+    try:
+        assert not app.extensions["model_service"].explainer.uses_table
+        assert any("CTR" in r.getMessage() and "ShapValues for every row" in r.getMessage() for r in caplog.records)
+        cid = client_ids(app.test_client(), 1)[0]
+        assert app.test_client().get(f"/clients/{cid}/explanation", headers=HEADERS).status_code == 200
     finally:
         app.extensions["model_service"].predictions.close()

@@ -83,9 +83,10 @@ def gunicorn(bundle: Path, tmp: Path, port: int, worker_class: str = "sync") -> 
 
 
 @pytest.mark.parametrize("worker_class", ["sync", "gthread"])
-def test_gunicorn_serves_and_stops(fast_bundle, tmp_path, worker_class):
+def test_gunicorn_serves_and_stops(onehot_bundle, tmp_path, worker_class):
+    """On a one-hot model (as shipped), so the master also builds the leaf table of SHAP values."""
     port = free_port()
-    process = gunicorn(fast_bundle, tmp_path, port, worker_class)
+    process = gunicorn(onehot_bundle, tmp_path, port, worker_class)
     try:
         health = None
         for _ in range(120):
