@@ -61,6 +61,8 @@ class Settings:
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
     trust_proxy_hops: int = 0
+    #: LEAF_SHAP_TABLE=0: explanations ask CatBoost's ShapValues for every row (no leaf table; same answers)
+    leaf_shap_table: bool = True
 
     @property
     def auth_enabled(self) -> bool:
@@ -116,6 +118,7 @@ class Settings:
             auth_failure_limit=get("AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT) or DEFAULT_AUTH_FAILURE_LIMIT,
             max_json_depth=_positive_int(get("MAX_JSON_DEPTH", str(DEFAULT_MAX_JSON_DEPTH)), "MAX_JSON_DEPTH"),
             trust_proxy_hops=_positive_int(get("TRUST_PROXY_HOPS", "0"), "TRUST_PROXY_HOPS", allow_zero=True),
+            leaf_shap_table=_flag(get("LEAF_SHAP_TABLE", "1"), "LEAF_SHAP_TABLE"),
         )
 
     @classmethod

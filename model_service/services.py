@@ -88,7 +88,7 @@ def build(settings: Settings) -> Services:
     scorer = Scorer(bundle, inputs, cache_size=settings.score_cache_size)
     clients = ClientIndex(bundle, inputs)
     explainer = Explainer(bundle, inputs, reference_terciles(inputs),
-                          cache_size=min(settings.score_cache_size, 4096))
+                          cache_size=min(settings.score_cache_size, 4096), leaf_table=settings.leaf_shap_table)
     database = Database(settings.database_url, create_parent=settings.default_database)
     database.check()
     decisions = DecisionStore(database)

@@ -83,9 +83,10 @@ def gunicorn(bundle: Path, tmp: Path, port: int, worker_class: str = "sync") -> 
 
 
 @pytest.mark.parametrize("worker_class", ["sync", "gthread"])
-def test_gunicorn_serves_and_stops(fast_bundle, tmp_path, worker_class):
+def test_gunicorn_serves_and_stops(onehot_bundle, tmp_path, worker_class):
+    """On a one-hot model (as shipped), so the master also builds the leaf table of SHAP values."""
     port = free_port()
-    process = gunicorn(fast_bundle, tmp_path, port, worker_class)
+    process = gunicorn(onehot_bundle, tmp_path, port, worker_class)
     try:
         health = None
         for _ in range(120):
@@ -127,6 +128,8 @@ def test_gunicorn_serves_and_stops(fast_bundle, tmp_path, worker_class):
     assert process.returncode == 0, output
     # workers exit cleanly (no CatBoost/C++ thread created before the fork may break their exit)
     assert "SIGABRT" not in output and "SIGSEGV" not in output and "uncaught exception" not in output, output
+    # the leaf table of SHAP values was built (in a separate process: a SHAP computation in the master breaks them)
+    assert "explanations use a leaf table" in output, output
     logged = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
     assert [line.get("id") for line in logged] == [cid, cid, None]  # flushed at worker exit; one record per batch row
 
