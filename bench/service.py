@@ -44,7 +44,7 @@ KAGGLE_CLIENTS = 356_255
 API_KEY = "bench-key"
 FIRST_ID = 100_001
 RECORDS = 1_000  # raw records per batch request (the body limit bounds it)
-RECORD_BATCHES = 10
+RECORD_BATCHES = 20
 
 
 def build_big_bundle(source: Path, n: int, out_root: Path) -> Path:
@@ -307,9 +307,13 @@ def main() -> None:
           "    [goal p50 <= 5 ms, p99 <= 15 ms]")
     print(f"POST /predict+expl : {pct(predict_explain_ms)}; p50 {np.percentile(predict_explain_ms, 50) / floor:.1f}x"
           " /health    [goal p50 <= 15 ms]")
-    print(f"batch (raw records): {records_per_s:,.0f} rows/s ({pct(records_ms)})    [goal >= 20,000 rows/s]")
-    print(f"batch (raw columns): {columns_per_s:,.0f} rows/s ({pct(columns_ms)}); "
-          f"{columns_per_s / records_per_s:.1f}x the records form    [goal >= 20,000 rows/s]")
+    # rows/s over all the batches, and at the median batch (less moved by a neighbour's burst on a shared machine)
+    typical = {label: RECORDS / (np.percentile(ms, 50) / 1000) for label, ms in (("records", records_ms),
+                                                                                 ("columns", columns_ms))}
+    print(f"batch (raw records): {records_per_s:,.0f} rows/s, {typical['records']:,.0f} at the median batch "
+          f"({pct(records_ms)})    [goal >= 20,000 rows/s]")
+    print(f"batch (raw columns): {columns_per_s:,.0f} rows/s, {typical['columns']:,.0f} at the median batch "
+          f"({pct(columns_ms)}); {columns_per_s / records_per_s:.1f}x the records form    [goal >= 20,000 rows/s]")
     rows_per_cpu_s = 1000 / (cpu.per_request["records"] / RECORDS)
     print(f"workers' CPU       : /health {cpu.per_request['health']:.2f} ms, score by id {cpu.per_request['score']:.2f} ms,"
           f" /predict {cpu.per_request['predict']:.2f} ms ({cpu.per_request['predict'] / cpu.per_request['health']:.1f}x),"

@@ -31,6 +31,11 @@ SEED_STEP = 1000
 #: that many units, and ``POST /predict`` with its explanation must answer in p50 <= 15 ms (issue 13).
 #: Measured under gunicorn (bench/service.py, 2026-12-03, the full profile's winner, depth 6): one member of
 #: 264 trees (16,896 leaves) p50 14.15 ms; three merged (792 trees, 50,688 leaves) p50 30.20 ms.
+#: Since 2026-12-04 the service explains a one-hot model from a leaf table (``scoring.leaf_shap``: the cost no
+#: longer grows with the leaves; 4.1-5.2 ms with the explanation), so the bound binds only a model with CTR
+#: splits. Members at the searched rate were then measured on the same 5 folds (real sample, the shipped
+#: parameters): 3 x 264 trees CV AUC 0.7337 +- 0.0150, best cost 0.5470, against 0.7331 +- 0.0183, 0.5439 for
+#: 3 x 63 trees at 3x the rate (what ships): no gain, so the faster members stay.
 MAX_EXPLAIN_LEAVES = 20_000
 
 
