@@ -121,3 +121,14 @@ def test_the_methodology_note_describes_the_holdout(trained):
     assert "holdout of 2,000 labelled applicants" in text and "refit on 1,000 labelled applicants" in text
     assert "Honest estimate on the holdout" in text and "nested cross-validation on the subsample" in text
     assert "## 4. Results (holdout's second half, 1,000 applicants, shipped model" in text
+
+
+def test_the_model_card_describes_the_holdout_in_french_and_english(trained):
+    from scoring.model_card import render as card
+    from scoring.model_card_text import fmt
+
+    result, bundle = trained
+    md = json.loads((result.bundle_path / "metadata.json").read_text())
+    fr, en = card(md, None, None, lang="fr"), card(md, None, None, lang="en")
+    assert f"{fmt(2_000, 'fr')} demandeurs mis de côté" in fr and "plis externes" not in fr
+    assert "2,000 applicants held out" in en and "outer folds" not in en
