@@ -53,6 +53,13 @@ def _mlflow_run(metadata: dict) -> dict | None:
         return None
 
 
+def _holdout(md: dict) -> dict | None:
+    """``sampling.holdout`` of a subsampled run whose calibration, threshold and honest estimate come from it."""
+    if (md.get("honest_estimate") or {}).get("source") != "holdout report half":
+        return None
+    return (md.get("sampling") or {}).get("holdout")
+
+
 def _method(md: dict) -> list[str]:
     s, model = md["search"], md["model"]
     n_cat = len(md["categorical"])
@@ -72,9 +79,13 @@ def _method(md: dict) -> list[str]:
             + f"{model['serving_check_max_abs_diff']:.1e}).",
             *_sampling(md),
             f"- Validation: stratified {s['folds']}-fold cross-validation, the same folds for the search, the "
-            "ablation, the comparison and the fairness variant. Out-of-fold (OOF) predictions feed the calibration, "
-            "the threshold and every metric below; the final model is refit on all labelled rows.",
-            *_search_lines(s, model), ""]
+            "ablation, the comparison and the fairness variant. "
+            + ("The calibration, the threshold and every metric below come from the holdout (the shipped model's "
+               "own predictions on applicants it never saw); the final model is refit on every labelled row except "
+               "the holdout." if _holdout(md) else
+               "Out-of-fold (OOF) predictions feed the calibration, the threshold and every metric below; the final "
+               "model is refit on all labelled rows."),
+            *_search_lines(s, model, md), ""]
     durations = md.get("durations") or {}
     if durations:
         parts = {k: v for k, v in durations.items() if k not in ("total", "cpu_total")}
@@ -90,7 +101,7 @@ def _method(md: dict) -> list[str]:
     return out + [""] + _feature_groups(md)
 
 
-def _search_lines(s: dict, model: dict) -> list[str]:
+def _search_lines(s: dict, model: dict, md: dict | None = None) -> list[str]:
     out = [f"- Search: {s['method']}; {s['n_candidates']} candidates, metric {s['metric']}, each (candidate, rung) "
            f"a nested MLflow run. Best: CV AUC {_f(s['cv_auc'])} ± {_f(s['cv_auc_std'])}, SMOTE ratio "
            f"{_f(s['smote_ratio'], 3)}, CatBoost {json.dumps(s['best_params'])}."]
@@ -119,11 +130,21 @@ def _search_lines(s: dict, model: dict) -> list[str]:
                    f"({_f(bagging.get('member_learning_rate'), 4)}), averaged in log-odds; they are merged into one CatBoost model of {model.get('trees')} "
                    f"trees ({bagging['refit_iterations']} per member, from every member's best iterations). Same folds: "
                    f"CV AUC {_f(bagging['cv_auc'])} ± {_f(bagging['cv_auc_std'])} bagged, {_f(bagging['single_cv_auc'])} "
-                   f"± {_f(bagging['single_cv_auc_std'])} for the search's single model. Calibration, threshold, the honest estimate "
-                   "(its inner models bagged too) and the comparison use the bagged out-of-fold predictions; the "
-                   "ablation compares one model per variant. Kept because its CV AUC is at least the single "
+                   f"± {_f(bagging['single_cv_auc_std'])} for the search's single model. "
+                   + ("The nested-CV estimate on the subsample (its inner models bagged too) and the comparison use the "
+                      "bagged out-of-fold predictions; the calibration and threshold come from the shipped (merged) "
+                      "model on the holdout; the " if _holdout(md or {}) else
+                      "Calibration, threshold, the honest estimate (its inner models bagged too) and the comparison "
+                      "use the bagged out-of-fold predictions; the ")
+                   + "ablation compares one model per variant. Kept because its CV AUC is at least the single "
                    "model's and the merged model stays within the explanation time budget. Categoricals are one-hot "
                    "encoded so that the members merge exactly (no per-member target statistics).")
+    if _holdout(md or {}):
+        out.append("- Nested? The honest estimate (section 3) is measured on held-out applicants that no choice saw: "
+                   "not the search (it ran on the subsample), nor the calibration or the threshold (chosen on the "
+                   "holdout's other half). The nested cross-validation on the subsample, kept for reference, is "
+                   "nested over the threshold and the calibration only.")
+        return out
     out.append("- Nested? The honest estimate (section 3) is nested over the threshold and the calibration, **not "
                "over the hyper-parameter search**: the search chose among its candidates on the same outer folds, so "
                "the winner's CV AUC carries a small selection optimism (re-running the search inside each outer "
@@ -170,16 +191,33 @@ def _sampling(md: dict) -> list[str]:
         return [f"- Rows: every step (search, ablation, comparison, calibration, threshold, honest estimate, "
                 f"fairness) and the final refit use all {_f(sm['n_labelled'])} labelled applicants."]
     pilot = sm.get("pilot") or {}
+    held = _holdout(md)
     timing = (f" Two pilot fits ({' and '.join(_f(r) for r in pilot['rows'])} rows: "
               f"{' and '.join(f'{t:.0f} s' for t in pilot['seconds'])}) predicted the time per fit; the subsample is "
               "the largest whose fits fit the run's time budget." if pilot.get("rows") else "")
     return [f"- **Subsampled for time**: the cross-validated steps ({', '.join(sm['steps_on_subsample'])}) use a "
             f"stratified subsample of {_f(sm['cv_rows'])} of the {_f(sm['n_labelled'])} labelled applicants "
             f"({_pct(sm['cv_default_rate'])} defaults, as in the full set), the same rows and folds for every step. "
-            f"{sm['reason'].capitalize()}.{timing} The final model is refit on all {_f(refit.get('labelled'))} "
+            f"{sm['reason'].capitalize()}.{timing} " + (_held_out(held, refit) if held else
+            f"The final model is refit on all {_f(refit.get('labelled'))} "
             f"labelled applicants ({_f(refit.get('defaults'))} defaults, all of them seen by SMOTE); SMOTE is fitted "
             "on training rows only, in every fold and in the refit. The calibration and threshold come from the "
-            "subsample's out-of-fold predictions."]
+            "subsample's out-of-fold predictions.")]
+
+
+def _held_out(held: dict, refit: dict) -> str:
+    """The holdout of a subsampled run: what was set aside, how it was split, what the shipped model saw."""
+    choose, report = held.get("choose") or {}, held.get("report") or {}
+    return (f"**Holdout**: a stratified holdout of {_f(held['rows'])} labelled applicants ({_f(held['defaults'])} "
+            f"defaults), drawn outside the subsample ({held.get('rule', '')}), split into two stratified halves: "
+            f"{_f(choose.get('rows'))} applicants ({_f(choose.get('defaults'))} defaults) on which the calibration and "
+            f"the threshold are chosen, and {_f(report.get('rows'))} ({_f(report.get('defaults'))} defaults) on which "
+            "the honest estimate, the metrics, the ROC curve and the fairness gaps are measured. **The shipped model "
+            f"is refit on {_f(refit.get('labelled'))} labelled applicants**: every one except the holdout "
+            f"({_f(refit.get('defaults'))} defaults, all of them seen by SMOTE; it never saw the holdout). SMOTE is "
+            "fitted on training rows only, in every fold and in the refit. Why: models trained on a few thousand "
+            "rows (the subsample's folds) score differently from a model refit on many more, so a calibration and a "
+            "threshold chosen on their out-of-fold predictions do not fit the shipped model.")
 
 
 def _imbalance(md: dict) -> list[str]:
@@ -213,9 +251,12 @@ def _cost(md: dict) -> list[str]:
     c, curve = md["costs"], md["cost_curve"]
     t = md["threshold"]
     out = ["## 3. Business cost and decision threshold", ""]
+    held = _holdout(md)
+    where = (f"the shipped model's calibrated probabilities of the holdout's first half "
+             f"({_f((held.get('choose') or {}).get('rows'))} applicants)" if held else "the calibrated OOF probabilities")
     out += [f"Cost per client = ({_f(c['fn'], 0)} × FN + {_f(c['fp'], 0)} × FP) / n, where a false negative is a "
-            "defaulter accepted and a false positive a good client refused. The threshold minimising it on the "
-            f"calibrated OOF probabilities ({len(curve['thresholds'])} grid points) is **{_f(t, 3)}**: cost "
+            "defaulter accepted and a false positive a good client refused. The threshold minimising it on "
+            f"{where} ({len(curve['thresholds'])} grid points) is **{_f(t, 3)}**: cost "
             f"**{_f(curve['best_cost'])}** per client, against {_f(curve['accept_all'])} when everybody is accepted "
             f"({_pct(1 - curve['best_cost'] / curve['accept_all'])} saved). The service compares the calibrated "
             "probability to this threshold and maps it to the 0-100 score (threshold → 50).", ""]
@@ -229,6 +270,8 @@ def _cost(md: dict) -> list[str]:
 
 def _honest(md: dict) -> list[str]:
     h = md.get("honest_estimate") or {}
+    if _holdout(md):
+        return _honest_holdout(h)
     out = ["### Honest estimate (threshold never chosen on the rows it is scored on)", ""]
     if not h.get("computed"):
         return out + ["Not computed for this bundle.", ""]
@@ -248,20 +291,46 @@ def _honest(md: dict) -> list[str]:
     return out
 
 
+def _honest_holdout(h: dict) -> list[str]:
+    inside, nested = h.get("in_sample", {}), h.get("nested_cv_on_subsample") or {}
+    auc_ci, cost_ci = h.get("auc_ci") or [None, None], h.get("business_cost_ci") or [None, None]
+    out = ["### Honest estimate on the holdout (the shipped model, on applicants no choice has seen)", "",
+           f"Procedure: {h['procedure']}. The cost above is **optimistic**: the threshold is chosen on the very "
+           "predictions it is then measured on.", ""]
+    rows = [[f"**honest**: shipped model, holdout's second half ({_f(h['n'])} applicants), ± bootstrap std",
+             f"{_f(h['auc'])} ± {_f(h['auc_std'])} (95 % {_f(auc_ci[0])} – {_f(auc_ci[1])})",
+             f"**{_f(h['business_cost'])} ± {_f(h['business_cost_std'])}** (95 % {_f(cost_ci[0])} – {_f(cost_ci[1])})"],
+            [f"optimistic, in-sample: holdout's first half ({_f(inside.get('n'))} applicants, the threshold chosen "
+             "on them)", _f(inside.get("auc")), _f(inside.get("business_cost"))]]
+    if nested.get("computed"):
+        rows.append([f"for reference, nested cross-validation on the subsample (models trained on the subsample's "
+                     f"folds, not the shipped model; mean ± std over {len(nested.get('folds', []))} outer folds)",
+                     f"{_f(nested['auc'])} ± {_f(nested['auc_std'])}",
+                     f"{_f(nested['business_cost'])} ± {_f(nested['business_cost_std'])}"])
+        sub_in = nested.get("in_sample") or {}
+        rows.append(["for reference, optimistic, in-sample on the subsample's OOF predictions", _f(sub_in.get("auc")),
+                     _f(sub_in.get("business_cost"))])
+    return out + _table(["estimate", "AUC", "business cost / client"], rows)
+
+
 def _results(md: dict) -> list[str]:
     m, cal = md["metrics"], md["calibration"]
     cm = m["confusion_matrix"]
-    out = ["## 4. Results (out-of-fold, at the threshold)", ""]
+    held = _holdout(md)
+    where = (f"holdout's second half, {_f(m.get('n'))} applicants, shipped model" if held else "out-of-fold")
+    out = [f"## 4. Results ({where}, at the threshold)", ""]
     out += _table(["metric", "value"], [
-        ["CV AUC (mean of folds)", f"{_f(m['cv_auc'])} ± {_f(m['cv_auc_std'])}"],
-        ["AUC (pooled OOF, calibrated)", _f(m["auc"])], ["accuracy", _f(m["accuracy"])],
+        ["CV AUC (mean of folds" + (", on the subsample)" if held else ")"), f"{_f(m['cv_auc'])} ± {_f(m['cv_auc_std'])}"],
+        ["AUC (holdout's second half, calibrated)" if held else "AUC (pooled OOF, calibrated)", _f(m["auc"])],
+        ["accuracy", _f(m["accuracy"])],
         ["precision", _f(m["precision"])], ["recall", _f(m["recall"])], ["F1", _f(m["f1"])],
         ["business cost / client", _f(m["business_cost"])], ["accept-everyone cost / client", _f(m["accept_all_cost"])],
         ["refusal rate", _pct(m.get("refusal_rate"))],
         ["confusion [[TN, FP], [FN, TP]]", json.dumps(cm)],
         ["Brier raw → calibrated", f"{_f(cal['brier_raw'])} → {_f(cal['brier'])}"]])
     out += _calibration(cal)
-    out += ["Reliability by decile of calibrated probability (cross-fitted):", ""]
+    out += ["Reliability by decile of calibrated probability (cross-fitted"
+            + (" within the holdout's first half):" if held else "):"), ""]
     out += _table(["mean predicted", "observed default rate", "clients"],
                   [[_f(p), _f(o), c] for p, o, c in zip(cal["predicted"], cal["observed"], cal["count"], strict=False)])
     return out
@@ -274,15 +343,15 @@ _CAL_NAMES = {"platt_logit": "Platt sigmoid on the logit", "beta": "beta calibra
 
 def _calibration(cal: dict) -> list[str]:
     name = _CAL_NAMES.get(cal["method"], cal["method"])
-    out = [f"Calibration: **{name}**, fitted on the OOF raw probabilities (SMOTE inflates them); "
-           f"{cal.get('note', '')}."]
+    fitted = cal.get("fitted_on") or "the OOF raw probabilities"
+    out = [f"Calibration: **{name}**, fitted on {fitted} (SMOTE inflates them); {cal.get('note', '')}."]
     comparison = cal.get("comparison") or []
     if not comparison:
         return out + [""]
     low, high = cal.get("bounds", [None, None])
     out += [f"Chosen by {cal.get('selection', 'cross-validation')}; the shipped methods are strictly increasing in "
             f"the model's output and bounded within [{low}, {high}]. Plain isotonic is shown for comparison only. "
-            f"On the OOF predictions: {cal.get('distinct')} distinct calibrated probabilities for "
+            f"On the {'rows it was fitted on' if cal.get('fitted_on') else 'OOF predictions'}: {cal.get('distinct')} distinct calibrated probabilities for "
             f"{cal.get('distinct_raw')} distinct raw ones; AUC raw {_f(cal.get('auc_raw'))} → calibrated "
             f"{_f(cal.get('auc'))}.", ""]
     out += _table(["method", "log-loss (cross-fitted)", "Brier (cross-fitted)", "AUC change", "distinct / raw",
@@ -314,7 +383,8 @@ def _interpretability(md: dict) -> list[str]:
 
 def _fairness(md: dict, fairness: dict | None) -> list[str]:
     summary = md.get("fairness", {}).get("summary", {})
-    out = ["## 6. Fairness (OOF decisions at the threshold)", "",
+    where = "the shipped model's decisions on the holdout's second half" if _holdout(md) else "OOF decisions"
+    out = [f"## 6. Fairness ({where} at the threshold)", "",
            "Gaps between groups (groups of at least "
            f"{(fairness or {}).get('min_group_size', 30)} clients), bootstrap 95 % intervals "
            f"({(fairness or {}).get('bootstrap', 'n/a')} resamples). Demographic parity: approval-rate gap; "
@@ -395,9 +465,13 @@ def _limits(md: dict, population: dict | None, fairness: dict | None) -> list[st
             f"- {len(empty)} model features have no observed value in this data (history tables without rows); "
             "they carry no information until those tables are available.",
             smote_line,
-            "- The threshold and calibration come from OOF predictions of models trained on "
-            f"{md['search']['folds'] - 1}/{md['search']['folds']} of the data; the final model (all rows) may be "
-            "slightly sharper. Re-check both on fresh labelled data.",
+            ("- The threshold and calibration come from the shipped model's own predictions on half of the holdout "
+             f"({_f(((_holdout(md) or {}).get('choose') or {}).get('rows'))} applicants); the shipped model was "
+             "trained without the holdout, so it saw slightly fewer rows than it could have. Re-check both on fresh "
+             "labelled data." if _holdout(md) else
+             "- The threshold and calibration come from OOF predictions of models trained on "
+             f"{md['search']['folds'] - 1}/{md['search']['folds']} of the data; the final model (all rows) may be "
+             "slightly sharper. Re-check both on fresh labelled data."),
             "- Approval gaps between groups, next to the groups' observed default rates (to be monitored; "
             "CODE_GENDER is not a model feature, but proxies of it may remain):"] + _gap_lines(fairness) + [""]
 

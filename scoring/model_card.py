@@ -33,6 +33,8 @@ from scoring.model_card_text import (
     ATTRIBUTE_NAMES,
     COLUMN_NAMES,
     GAP_NAMES,
+    HOLDOUT_METRIC_HELP,
+    HOLDOUT_METRIC_NAMES,
     LANGS,
     METRIC_HELP,
     TEXT,
@@ -152,7 +154,8 @@ def _model(md: Mapping, lang: str) -> list[str]:
                                                single=fmt(bagging.get("single_cv_auc"), lang)))
     calibration = md.get("calibration")
     if isinstance(calibration, Mapping) and calibration.get("method"):
-        lines.append(item(t["calibration"], t["calibration_oof"].format(kind=fmt(calibration["method"], lang)), lang))
+        kind = "calibration_holdout" if _holdout(md) else "calibration_oof"
+        lines.append(item(t["calibration"], t[kind].format(kind=fmt(calibration["method"], lang)), lang))
     importance = md.get("importance")
     if isinstance(importance, list):
         top = [e for e in importance if isinstance(e, Mapping) and "feature" in e][:10]
@@ -162,22 +165,47 @@ def _model(md: Mapping, lang: str) -> list[str]:
     return [f"## {t['h_model']}", ""] + lines + [""] if lines else []
 
 
+def _holdout(md: Mapping) -> Mapping | None:
+    """The holdout of a subsampled run (``sampling.holdout``) when the honest estimate comes from it, else None."""
+    honest, sampling = md.get("honest_estimate"), md.get("sampling")
+    if not (isinstance(honest, Mapping) and honest.get("source") == "holdout report half"):
+        return None
+    held = sampling.get("holdout") if isinstance(sampling, Mapping) else None
+    return held if isinstance(held, Mapping) else None
+
+
 def _metrics(md: Mapping, lang: str) -> list[str]:
     t = TEXT[lang]
     out = [f"## {t['h_metrics']}", ""]
     metrics = md.get("metrics")
+    held = _holdout(md)
+    names = HOLDOUT_METRIC_NAMES[lang] if held else {}
+    helps = {**METRIC_HELP[lang], **(HOLDOUT_METRIC_HELP[lang] if held else {})}
     if isinstance(metrics, Mapping) and metrics:
         out += [f"| {t['metric']} | {t['value']} | {t['meaning']} |", "|---|---|---|"]
-        out += [f"| {fmt(metric_name(k, lang), lang)} | {fmt(v, lang)} | "
-                f"{METRIC_HELP[lang].get(k.split(' / ')[-1].lower(), '')} |" for k, v in flatten(metrics)]
+        out += [f"| {fmt(names.get(k) or metric_name(k, lang), lang)} | {fmt(v, lang)} | "
+                f"{helps.get(k.split(' / ')[-1].lower(), '')} |" for k, v in flatten(metrics)]
     else:
         out.append(t["no_metrics"])
     calibration = md.get("calibration")
     if isinstance(calibration, Mapping) and calibration.get("brier") is not None:
-        out += ["", t["brier"].format(brier=fmt(calibration["brier"], lang))]
+        out += ["", t["brier_holdout" if held else "brier"].format(brier=fmt(calibration["brier"], lang))]
     honest = md.get("honest_estimate")
     keys = ("auc", "auc_std", "business_cost", "business_cost_std")
-    if isinstance(honest, Mapping) and all(is_number(honest.get(k)) for k in keys):
+    if held and all(is_number(honest.get(k)) for k in keys):
+        inside = honest.get("in_sample") if isinstance(honest.get("in_sample"), Mapping) else {}
+        people = t["applicants"]
+
+        def rows(part: Any) -> str:
+            n = part.get("rows") if isinstance(part, Mapping) else part
+            return f"{fmt(n, lang)} {people}" if is_number(n) else t["none"]
+
+        out += ["", t["honest_holdout"].format(
+            rows=fmt(held.get("rows"), lang), choose=rows(held.get("choose")), report=rows(held.get("report")),
+            cost=fmt(honest["business_cost"], lang), cost_std=fmt(honest["business_cost_std"], lang),
+            auc=fmt(honest["auc"], lang), auc_std=fmt(honest["auc_std"], lang), boot=fmt(honest.get("bootstrap"), lang),
+            optimistic=fmt(inside.get("business_cost"), lang))]
+    elif isinstance(honest, Mapping) and all(is_number(honest.get(k)) for k in keys):
         inside = honest.get("in_sample") if isinstance(honest.get("in_sample"), Mapping) else {}
         out += ["", t["honest"].format(cost=fmt(honest["business_cost"], lang),
                                        cost_std=fmt(honest["business_cost_std"], lang), auc=fmt(honest["auc"], lang),

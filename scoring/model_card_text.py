@@ -67,6 +67,32 @@ METRIC_NAMES = {
     },
 }
 
+#: Names of the metric keys whose meaning changes when the figures come from the held-out applicants of a
+#: subsampled run (``honest_estimate.source == "holdout report half"``).
+HOLDOUT_METRIC_NAMES = {
+    "en": {
+        "honest_auc": "ROC AUC, honest estimate (held-out applicants)",
+        "honest_auc_std": "ROC AUC, honest estimate (bootstrap std)",
+        "honest_business_cost": "Business cost per client, honest estimate (held-out applicants)",
+        "honest_business_cost_std": "Business cost per client, honest estimate (bootstrap std)",
+        "auc_pooled_raw": "ROC AUC (held-out applicants, before calibration)",
+    },
+    "fr": {
+        "honest_auc": "AUC ROC, estimation honnête (demandeurs mis de côté)",
+        "honest_auc_std": "AUC ROC, estimation honnête (écart-type bootstrap)",
+        "honest_business_cost": "Coût métier par client, estimation honnête (demandeurs mis de côté)",
+        "honest_business_cost_std": "Coût métier par client, estimation honnête (écart-type bootstrap)",
+        "auc_pooled_raw": "AUC ROC (demandeurs mis de côté, avant calibration)",
+    },
+}
+
+#: What those keys measure in such a run (third column of the metrics table).
+HOLDOUT_METRIC_HELP = {
+    "en": {"auc_pooled_raw": "AUC of the shipped model's raw output on the held-out applicants, before calibration."},
+    "fr": {"auc_pooled_raw": "AUC de la sortie brute du modèle livré sur les demandeurs mis de côté, avant "
+                             "calibration."},
+}
+
 #: One line saying what each metric measures (third column of the metrics table).
 METRIC_HELP = {
     "en": {
@@ -199,6 +225,15 @@ TEXT = {
         "honest": "Honest estimate (each fold's threshold chosen without that fold's clients): business cost per "
                   "client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. The business cost in the table is optimistic "
                   "(threshold chosen on the same predictions it is measured on): {optimistic}.",
+        "honest_holdout": "Honest estimate on held-out applicants: the shipped model was trained without the {rows} "
+                          "applicants held out; its threshold and calibration were chosen on half of them ({choose}) "
+                          "and these figures measured on the other half ({report}), which no choice has seen: "
+                          "business cost per client {cost} ± {cost_std}, AUC {auc} ± {auc_std} (±: standard "
+                          "deviation over {boot} bootstrap resamples). The table's figures come from the same "
+                          "{report}. On the half the threshold was chosen on, the cost is optimistic: {optimistic}.",
+        "applicants": "applicants",
+        "calibration_holdout": "{kind} (fitted on the shipped model's scores of half of the applicants held out)",
+        "brier_holdout": "Calibration (reliability on the other half of the applicants held out): Brier score {brier}.",
         "threshold": "Decision threshold (calibrated probability of default): {t} - chosen to minimise the "
                      "business cost, maps to score 50",
         "costs": "Costs: missed default (false negative) {fn}, wrongly refused good client (false positive) {fp}",
@@ -293,6 +328,17 @@ TEXT = {
         "honest": "Estimation honnête (le seuil de chaque pli est choisi sans les clients de ce pli) : coût métier "
                   "par client {cost} ± {cost_std}, AUC {auc} ± {auc_std}. Le coût métier du tableau est optimiste "
                   "(seuil choisi sur les prédictions mêmes où il est mesuré) : {optimistic}.",
+        "honest_holdout": "Estimation honnête sur des demandeurs mis de côté : le modèle livré a été entraîné sans les "
+                          "{rows} demandeurs mis de côté ; son seuil et sa calibration ont été choisis sur la moitié "
+                          "d'entre eux ({choose}) et ces chiffres mesurés sur l'autre moitié ({report}), qu'aucun "
+                          "choix n'a vue : coût métier par client {cost} ± {cost_std}, AUC {auc} ± {auc_std} "
+                          "(± : écart-type sur {boot} rééchantillonnages bootstrap). Les chiffres du tableau viennent "
+                          "des mêmes {report}. Sur la moitié où le seuil a été choisi, le coût est optimiste : "
+                          "{optimistic}.",
+        "applicants": "demandeurs",
+        "calibration_holdout": "{kind} (ajustée sur les scores du modèle livré pour la moitié des demandeurs mis de "
+                               "côté)",
+        "brier_holdout": "Calibration (fiabilité sur l'autre moitié des demandeurs mis de côté) : score de Brier {brier}.",
         "threshold": "Seuil de décision (probabilité calibrée de défaut) : {t} - choisi pour minimiser le coût "
                      "métier, correspond au score 50",
         "costs": "Coûts : défaut accepté (faux négatif) {fn}, bon client refusé (faux positif) {fp}",

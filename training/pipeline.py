@@ -131,13 +131,35 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
         timer.done("honest_estimate", f"cost {honest['business_cost']:.4f} ± {honest['business_cost_std']:.4f}, "
                                       f"AUC {honest['auc']:.4f} ± {honest['auc_std']:.4f} (in-sample cost {thr.cost:.4f})")
 
-        fair = steps.fairness(run, searched, cal, thr, ablation)
+        held, subsample, cv_cal = None, None, cal
+        if run.has_holdout:  # subsampled: the shipped model is refit without the holdout, chosen and scored on it
+            final = steps.refit(run, searched, None)
+            timer.done("final_refit", f"on {final.rows['labelled']:,} rows (holdout of {final.rows['held_out']:,} "
+                                      f"left out), pipeline vs exported model max |diff| {final.check:.2e}")
+            held = steps.holdout(run, final)
+            subsample = {**honest, "label": "nested CV on the cross-validated subsample (models trained on "
+                                            f"{run.plan.cv_rows:,} rows; not the shipped model)",
+                         "calibration": cal.summary["method"], "threshold": thr.threshold,
+                         "metrics": metrics}
+            cal, thr, metrics = held.calibration, held.threshold, held.metrics
+            est = held.estimate
+            metrics.update({"cv_auc": searched.cv_auc[0], "cv_auc_std": searched.cv_auc[1],
+                            "honest_auc": est["auc"], "honest_auc_std": est["auc_std"],
+                            "honest_business_cost": est["business_cost"],
+                            "honest_business_cost_std": est["business_cost_std"]})
+            honest = est
+            timer.done("holdout", f"{cal.summary['method']}, threshold {thr.threshold:.3f} chosen on "
+                                  f"{est['in_sample']['n']:,} rows; report half ({est['n']:,} rows) cost "
+                                  f"{est['business_cost']:.4f} ± {est['business_cost_std']:.4f}, AUC {est['auc']:.4f}")
+
+        fair = steps.fairness(run, searched, cal, thr, ablation, held)
         timer.done("fairness", "; ".join(
             f"{k} parity gap {v['demographic_parity_difference']['value']:.3f}" for k, v in fairness_summary(fair).items()
             if v["demographic_parity_difference"]["value"] is not None))
 
-        final = steps.refit(run, searched, cal)
-        timer.done("final_refit", f"pipeline vs exported model max |diff| {final.check:.2e}")
+        if held is None:
+            final = steps.refit(run, searched, cal)
+            timer.done("final_refit", f"pipeline vs exported model max |diff| {final.check:.2e}")
 
         ranked, example = steps.importance(run, final, cal, thr)
         timer.done("importance", ", ".join(r["feature"] for r in ranked[:5]))
@@ -150,10 +172,11 @@ def train(data_dir: str | Path | None, out_dir: str | Path = "models", *, profil
                        "model_version": tracking.log_and_register(final.model, alias=alias), "alias": alias}
         metadata = steps.metadata(run, version=version, s=searched, r=final, cal=cal, thr=thr, metrics=metrics,
                                   roc=roc, honest_est=honest, ablation=ablation, comparison=comparison, fair=fair,
-                                  ranked=ranked, example=example, mlflow=mlflow_info, durations=timer.durations)
+                                  ranked=ranked, example=example, mlflow=mlflow_info, durations=timer.durations,
+                                  held=held, subsample=subsample)
         bundle_path = write_bundle(out_dir, model=final.model, calibrator=cal.calibrator, metadata=metadata,
                                    data=data, probability=final.probability,
-                                   extras=steps.extras(run, searched, cal, fair), make_current=champion)
+                                   extras=steps.extras(run, searched, cv_cal, fair, final, held), make_current=champion)
         timer.done("bundle", f"{bundle_path} ({'the champion' if champion else 'not the champion: python -m training.promote ' + version + ' after the check'})")
 
         _log_results(metadata, ablation, comparison, timer)

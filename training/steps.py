@@ -4,7 +4,7 @@ importance, metadata), each a function of a :class:`Run` and the previous steps'
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from training.compare import fold_aucs, oof_predictions, summarise
 from training.dataset import TrainingData, with_attributes
 from training.extras import neighbours, population
 from training.fairness import fairness_report, fairness_summary, group_columns
+from training.holdout import HoldoutResult, choose_and_report
 from training.honest import honest_estimate
 from training.importance import global_importance, local_explanation
 from training.labels import feature_entries, label
@@ -64,8 +65,34 @@ class Run:
 
     @property
     def all_rows(self) -> TrainingData:
-        """The data of the final refit: every labelled row, whatever the cross-validated steps used."""
+        """Every labelled row, whatever the cross-validated steps used."""
         return self.full if self.full is not None else self.data
+
+    @property
+    def has_holdout(self) -> bool:
+        """A subsampled run with a holdout (:func:`training.budget.holdout_positions`)."""
+        return self.plan is not None and self.plan.holdout is not None
+
+    @property
+    def refit_rows(self) -> TrainingData:
+        """The data of the final refit: every labelled row, minus the holdout when there is one."""
+        data = self.all_rows
+        if not self.has_holdout:
+            return data
+        keep = np.ones(len(data.y), dtype=bool)
+        keep[self.plan.held_out] = False
+        keep = np.flatnonzero(keep)
+        return replace(data, X=data.X.iloc[keep], y=data.y[keep])
+
+    @property
+    def n_refit_rows(self) -> int:
+        return int(len(self.all_rows.y) - (len(self.plan.held_out) if self.has_holdout else 0))
+
+    def holdout_part(self, half: str) -> TrainingData:
+        """The holdout's ``"choose"`` or ``"report"`` half (labelled rows of the full data)."""
+        pos = self.plan.holdout_choose if half == "choose" else self.plan.holdout_report
+        data = self.all_rows
+        return replace(data, X=data.X.iloc[pos], y=data.y[pos])
 
 
 @dataclass
@@ -114,9 +141,10 @@ def cv_estimator(run: Run, s: Searched, variant: str = "smote", features=None, c
 class Refit:
     pipeline: object
     model: object  # the exported CatBoost step
-    probability: np.ndarray  # calibrated probability of every client (final model)
+    probability: np.ndarray  # calibrated probability of every client (final model); None until calibrated
     check: float  # pipeline vs exported model max |diff|
     rows: dict = field(default_factory=dict)  # what the refit was trained on, read from the fitted pipeline
+    raw: np.ndarray = None  # raw probability of every client (``data.X_all`` order)
 
 
 def bag(run: Run, s: Searched) -> Searched:
@@ -156,7 +184,7 @@ def bag(run: Run, s: Searched) -> Searched:
             n_fit += row["n_fit_rows"]
     oof = mean_logit(oofs)
     aucs = fold_aucs(data.y, oof, run.folds)
-    trees = refit_iterations(iterations, n_fit, len(run.all_rows.y))
+    trees = refit_iterations(iterations, n_fit, run.n_refit_rows)
     measured = {"seeds": seeds, "member_learning_rate": rate * bags, "learning_rate_scale": bags,
                 "cv_auc": float(np.mean(aucs)), "cv_auc_std": float(np.std(aucs)), "fold_auc": aucs,
                 "single_cv_auc": result.cv_auc, "single_cv_auc_std": result.cv_auc_std,
@@ -257,8 +285,8 @@ def search(run: Run, on_candidate=None) -> Searched:
     with progress.bar(n_fits, "search (candidates x folds, successive halving)") as bar:
         result = run_search(base, data.X, data.y, run.folds, prof.distributions, run.n_iter, run.seed,
                             shares=prof.shares, factor=prof.factor, on_candidate=on_candidate, tick=bar.update)
-    # the final model is refit on every row, also when the search ran on a subsample
-    result.refit_iterations = refit_iterations(result.best_iterations, result.n_fit_rows, len(run.all_rows.y))
+    # the final model is refit on every row (but the holdout), also when the search ran on a subsample
+    result.refit_iterations = refit_iterations(result.best_iterations, result.n_fit_rows, run.n_refit_rows)
     ratio, searched = split_params(result.best_params)
     return Searched(result=result, ratio=ratio, params={**prof.base_params, **searched})
 
@@ -276,11 +304,21 @@ def calibration(run: Run, s: Searched) -> tuple[CalibrationResult, ThresholdResu
     return cal, thr, metrics, roc_points(y, cal.calibrated)
 
 
-def fairness(run: Run, s: Searched, cal: CalibrationResult, thr: ThresholdResult, ablation: list[dict]) -> dict:
+def fairness(run: Run, s: Searched, cal: CalibrationResult, thr: ThresholdResult, ablation: list[dict],
+             held: HoldoutResult | None = None) -> dict:
+    """Group gaps at the threshold: on the out-of-fold predictions, or with a holdout on the shipped model's
+    probabilities of its report half; the protected-attribute variant always on the CV folds."""
     data, prof = run.data, run.profile
-    groups = group_columns(data.featureset.applications.loc[data.ids])
-    fair = fairness_report(data.y, cal.calibrated, groups, thr.threshold, n_boot=prof.fairness_bootstrap,
-                           seed=run.seed)
+    if held is not None:
+        report = run.holdout_part("report")
+        groups = group_columns(data.featureset.applications.loc[report.ids])
+        fair = fairness_report(report.y, held.report_probability, groups, held.threshold.threshold,
+                               n_boot=prof.fairness_bootstrap, seed=run.seed)
+        fair["rows"] = "holdout report half (shipped model)"
+    else:
+        groups = group_columns(data.featureset.applications.loc[data.ids])
+        fair = fairness_report(data.y, cal.calibrated, groups, thr.threshold, n_boot=prof.fairness_bootstrap,
+                               seed=run.seed)
     base_row = next(r for r in ablation if r["variant"] == "smote")
     if prof.gender_variant:
         fair["gender_variant"] = protected_variant(run, s, base_row)
@@ -290,11 +328,12 @@ def fairness(run: Run, s: Searched, cal: CalibrationResult, thr: ThresholdResult
     return fair
 
 
-def refit(run: Run, s: Searched, cal: CalibrationResult) -> Refit:
+def refit(run: Run, s: Searched, cal: CalibrationResult | None) -> Refit:
     """The shipped model: SMOTE + CatBoost refit on every labelled row (also when the cross-validated steps
-    ran on a subsample), scoring every client; its trees = the CV best iteration scaled to these rows. With
-    several members each is refit with its own seeds and they are merged into one CatBoost model."""
-    data = run.all_rows
+    ran on a subsample; minus the holdout when there is one), scoring every client; its trees = the CV best
+    iteration scaled to these rows. With several members each is refit with its own seeds and they are merged
+    into one CatBoost model. ``cal=None``: the probabilities wait for :func:`holdout` (:func:`calibrate_refit`)."""
+    data = run.refit_rows
     final = build_pipeline(data.features, data.categorical, variant="smote", ratio=s.ratio, params=s.refit_params,
                            seed=run.seed)
     iterations = int(final.named_steps["model"].get_params().get("iterations") or 1000)
@@ -306,16 +345,35 @@ def refit(run: Run, s: Searched, cal: CalibrationResult) -> Refit:
     model = merge([export_model(m) for m in members])
     raw_all = model.predict_proba(data.X_all)[:, 1]
     check = float(np.max(np.abs(mean_logit([m.predict_proba(data.X_all)[:, 1] for m in members]) - raw_all)))
-    probability = np.asarray(cal.calibrator.apply(raw_all), dtype=np.float64)
+    probability = None if cal is None else np.asarray(cal.calibrator.apply(raw_all), dtype=np.float64)
     smote = members[0].named_steps["smote"]
     rows = {"labelled": int(len(data.y)), "defaults": int(data.y.sum()),
             # SMOTE's neighbour index holds the defaulters it was fitted on: proof of what the refit saw
             "defaults_seen_by_smote": int(smote.nn_k_.n_samples_fit_), "members": len(members)}
-    return Refit(pipeline=members[0], model=model, probability=probability, check=check, rows=rows)
+    if run.has_holdout:
+        rows["held_out"] = int(len(run.plan.held_out))
+    return Refit(pipeline=members[0], model=model, probability=probability, check=check, rows=rows, raw=raw_all)
+
+
+def holdout(run: Run, r: Refit) -> HoldoutResult:
+    """Calibrator and threshold chosen on the shipped model's predictions of the holdout's choose half, honest
+    estimate, metrics and ROC on its report half (:mod:`training.holdout`); fills ``r.probability``."""
+    choose, report = run.holdout_part("choose"), run.holdout_part("report")
+    held = choose_and_report(choose.y, r.model.predict_proba(choose.X)[:, 1], report.y,
+                             r.model.predict_proba(report.X)[:, 1], run.fn_cost, run.fp_cost, seed=run.seed)
+    held.calibration.summary["fitted_on"] = (f"the shipped model's raw probabilities on the holdout's choose half, "
+                                             f"{len(choose.y):,} rows")
+    held.calibration.summary["note"] = ("brier = choose-half scores calibrated by a calibrator fitted on the other "
+                                        "choose-half folds (5-fold cross-fitting)")
+    r.probability = np.asarray(held.calibration.calibrator.apply(r.raw), dtype=np.float64)
+    return held
 
 
 def importance(run: Run, r: Refit, cal: CalibrationResult, thr: ThresholdResult) -> tuple[list[dict], dict]:
-    data, y = run.data, run.data.y
+    """``cal.calibrated`` holds the probabilities of the rows the threshold was chosen on (the CV rows, or the
+    holdout's choose half); the local example is a defaulter among them near the threshold."""
+    data = run.holdout_part("choose") if run.has_holdout else run.data
+    y = data.y
     labels = {f: label(f, "fr") for f in data.features}
     ranked = global_importance(r.model, data.X_all, data.categorical, labels, run.profile.shap_sample, run.seed)
     example_pos = int(np.argmin(np.abs(cal.calibrated - thr.threshold) + (y == 0) * 1.0))  # a defaulter near it
@@ -328,12 +386,18 @@ def importance(run: Run, r: Refit, cal: CalibrationResult, thr: ThresholdResult)
 
 def metadata(run: Run, *, version: str, s: Searched, r: Refit, cal: CalibrationResult, thr: ThresholdResult,
              metrics: dict, roc: dict, honest_est: dict, ablation: list[dict], comparison: list[dict], fair: dict,
-             ranked: list[dict], example: dict, mlflow: dict, durations: dict) -> dict:
-    """The bundle's metadata, built in one place."""
+             ranked: list[dict], example: dict, mlflow: dict, durations: dict,
+             held: HoldoutResult | None = None, subsample: dict | None = None) -> dict:
+    """The bundle's metadata, built in one place. With a holdout (``held``), the threshold, calibration, metrics,
+    ROC and honest estimate are the holdout's; ``subsample`` holds the subsample's out-of-fold figures
+    (calibration, threshold, metrics, nested-CV honest estimate), kept under ``honest_estimate`` for reference."""
     data, prof = run.data, run.profile
     winner = min(ablation, key=lambda row: (row["business_cost"], -row["auc"]))["variant"]
     best_auc = max(ablation, key=lambda row: row["auc"])["variant"]
-    return {
+    if held is not None:
+        cal, thr, metrics, roc = held.calibration, held.threshold, held.metrics, held.roc
+        honest_est = {**held.estimate, "nested_cv_on_subsample": subsample}
+    out = {
         "version": version, "created": datetime.now(UTC).isoformat(timespec="seconds"), "profile": prof.name,
         "data_dir": str(run.data_dir), "data_fingerprint": data.fingerprint,
         "synthetic": bool(data.featureset.synthetic),
@@ -369,6 +433,11 @@ def metadata(run: Run, *, version: str, s: Searched, r: Refit, cal: CalibrationR
         "mlflow": mlflow,
         "durations": durations,
     }
+    if held is not None:
+        out["model"]["trained_on"] = (f"every labelled row except the holdout ({r.rows['labelled']:,} of "
+                                      f"{len(run.all_rows.y):,}): the shipped model never saw the holdout")
+        out["cost_curve"]["rows"] = "holdout choose half (shipped model)"
+    return out
 
 
 def sampling(run: Run, r: Refit) -> dict:
@@ -377,19 +446,34 @@ def sampling(run: Run, r: Refit) -> dict:
         "n_labelled": int(len(run.all_rows.y)), "cv_rows": int(len(run.data.y)), "subsampled": False,
         "reason": "every step uses every row"}
     cv_y = run.data.y
-    return {**plan, "cv_default_rate": float(cv_y.mean()), "cv_defaults": int(cv_y.sum()), "refit": r.rows}
+    out = {**plan, "cv_default_rate": float(cv_y.mean()), "cv_defaults": int(cv_y.sum()), "refit": r.rows}
+    if run.has_holdout:
+        out["holdout"] = {**out["holdout"], "shipped_model": "refit without the holdout (it never saw these rows)"}
+    return out
 
 
-def extras(run: Run, s: Searched, cal: CalibrationResult, fair: dict) -> dict:
+def extras(run: Run, s: Searched, cal: CalibrationResult, fair: dict, r: Refit | None = None,
+           held: HoldoutResult | None = None) -> dict:
+    """``oof``: the CV rows' out-of-fold predictions (``cal`` = their calibration: the subsample's with a
+    holdout); ``holdout`` (with one): the shipped model's predictions of both halves."""
     data, full = run.data, run.all_rows
     labels = {f: label(f, "fr") for f in data.features}
-    return {
+    out = {
         "neighbours": neighbours(data.featureset.frame),
         "population": population(full.X, full.y, data.categorical, labels),
         "fairness": fair,
         "oof": {"ids": data.ids, "probability": cal.calibrated.astype(np.float64),
                 "raw": s.oof.astype(np.float64), "target": data.y.astype(np.int64)},
     }
+    if held is not None and r is not None:
+        choose, report = run.holdout_part("choose"), run.holdout_part("report")
+        ids = np.concatenate([choose.ids, report.ids]).astype(np.int64)
+        where = data.X_all.index.get_indexer(ids)
+        out["holdout"] = {"ids": ids, "report": np.r_[np.zeros(len(choose.ids)), np.ones(len(report.ids))].astype(np.int8),
+                          "raw": np.asarray(r.raw, dtype=np.float64)[where],
+                          "probability": np.asarray(r.probability, dtype=np.float64)[where],
+                          "target": np.concatenate([choose.y, report.y]).astype(np.int64)}
+    return out
 
 
 def log_candidate(run: Run, i: int, cand: dict) -> None:

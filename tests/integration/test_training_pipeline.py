@@ -60,6 +60,12 @@ def test_metadata_has_everything_the_service_and_reports_need(bundle):
     # the 7,000-applicant sample is below the subsampling threshold: every step used every row
     assert m["sampling"]["subsampled"] is False and m["sampling"]["cv_rows"] == m["n_labelled"]
     assert m["sampling"]["refit"]["labelled"] == m["n_labelled"]
+    # ... so no holdout: calibration, threshold, metrics and honest estimate stay the out-of-fold ones
+    assert m["sampling"]["holdout"] is None and "held_out" not in m["sampling"]["refit"]
+    assert "steps_on_holdout" not in m["sampling"] and "final refit" in m["sampling"]["steps_on_all_rows"]
+    assert m["metrics"]["source"] == "out-of-fold" and "fitted_on" not in m["calibration"]
+    assert "source" not in m["honest_estimate"] and len(m["honest_estimate"]["folds"]) == m["search"]["folds"]
+    assert "trained_on" not in m["model"] and bundle.extra("holdout") is None
 
 
 def test_store_covers_every_client_with_final_model_probabilities(bundle):
@@ -174,6 +180,7 @@ def test_methodology_note_is_built_from_the_run(fast_bundle, bundle, tmp_path):
     assert f"**{m['threshold']:.3f}**" in text
     assert f"{m['metrics']['cv_auc']:.4f}" in text
     assert f"client **{m['example']['id']}**" in text
+    assert "holdout" not in text.lower() and "every step (search" in text
     html = out.with_suffix(".html").read_text()
     assert html.count("data:image/png;base64,") == 5
 

@@ -174,7 +174,7 @@ def _bag_run(monkeypatch, member_oof, trees, single_auc, single_trees=264, X=Non
     s = steps.Searched(result=result, ratio=0.1, params=params)
     run = SimpleNamespace(bags=3, seed=42, folds=folds,
                           data=SimpleNamespace(features=[], categorical=list(categorical), X=X, y=y),
-                          all_rows=SimpleNamespace(y=y))
+                          all_rows=SimpleNamespace(y=y), n_refit_rows=len(y))
     return steps.bag(run, s), calls, y
 
 
