@@ -198,10 +198,14 @@ def stratified_positions(y: np.ndarray, rows: int, seed: int) -> np.ndarray:
     return np.sort(keep)
 
 
-def holdout_size(n_labelled: int, outside: int) -> int:
-    """Rows of the holdout (see :data:`HOLDOUT_SHARE`); 0 when fewer than :data:`HOLDOUT_FLOOR` would be left."""
+def holdout_size(n_labelled: int, outside: int, cv_rows: int = 0) -> int:
+    """Rows of the holdout (see :data:`HOLDOUT_SHARE`); 0 when fewer than :data:`HOLDOUT_FLOOR` would be left,
+    or when its choose half would hold fewer rows than the ``cv_rows`` out-of-fold predictions it replaces:
+    then today's procedure chooses on more rows. (Real sample, 5,000 rows trained with CV on 1,500 and 2,000
+    held out, 1,000 to choose: the threshold from 79 defaults cost 0.6205 per client on 2,000 other
+    applicants, against 0.574 chosen on the 1,500 rows' out-of-fold predictions.)"""
     rows = min(max(HOLDOUT_MIN_ROWS, round(HOLDOUT_SHARE * n_labelled)), HOLDOUT_MAX_ROWS, outside)
-    return rows if rows >= HOLDOUT_FLOOR else 0
+    return rows if rows >= HOLDOUT_FLOOR and rows // 2 >= cv_rows else 0
 
 
 def holdout_positions(y: np.ndarray, cv_positions: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, dict | None]:
@@ -209,7 +213,7 @@ def holdout_positions(y: np.ndarray, cv_positions: np.ndarray, seed: int) -> tup
     stratified halves; sorted positions. Empty arrays and None when too few rows are outside."""
     y = np.asarray(y)
     outside = np.setdiff1d(np.arange(len(y)), cv_positions)
-    rows = holdout_size(len(y), len(outside))
+    rows = holdout_size(len(y), len(outside), len(cv_positions))
     empty = np.arange(0)
     if not rows or len(np.unique(y[outside])) < 2:
         return empty, empty, None
@@ -224,7 +228,8 @@ def holdout_positions(y: np.ndarray, cv_positions: np.ndarray, seed: int) -> tup
     summary = {**part(held), "choose": part(choose), "report": part(report), "seed": seed,
                "rule": f"stratified, min(max({HOLDOUT_MIN_ROWS:,}, {HOLDOUT_SHARE:.0%} of labelled rows), "
                        f"{HOLDOUT_MAX_ROWS:,}) rows drawn outside the cross-validated subsample "
-                       f"({len(outside):,} rows there)",
+                       f"({len(outside):,} rows there), when half of them are at least the subsample's "
+                       f"{len(cv_positions):,} rows",
                "split": "two stratified halves: 'choose' fits the calibrator and the threshold, 'report' gives "
                         "the honest estimate, the metrics and the ROC",
                "refit_rows": int(len(y) - len(held))}

@@ -29,6 +29,10 @@ def test_holdout_size_rule():
     assert holdout_size(1_000_000, 990_000) == HOLDOUT_MAX_ROWS
     assert holdout_size(30_000, 1_200) == 1_200  # never more than the rows outside the subsample
     assert holdout_size(30_000, HOLDOUT_FLOOR - 1) == 0  # too few outside: no holdout
+    # the choose half must hold at least the subsample's rows (the out-of-fold predictions it replaces)
+    assert holdout_size(307_511, 304_511, cv_rows=3_000) == 30_751
+    assert holdout_size(307_511, 304_511, cv_rows=15_375) == 30_751 and holdout_size(307_511, 304_511, 15_376) == 0
+    assert holdout_size(5_000, 3_500, cv_rows=1_500) == 0  # the real-sample diagnostic: 1,000 to choose < 1,500
 
 
 def test_the_holdout_lies_outside_the_subsample_in_two_stratified_halves():
@@ -57,8 +61,10 @@ def test_a_plan_without_subsampling_has_no_holdout_and_keeps_its_step_lists():
 
 def test_a_subsampled_plan_holds_out_rows_outside_its_subsample():
     y = (np.arange(50_000) % 12 == 0).astype(int)
-    plan = make_plan(SimpleNamespace(y=y, X=None), get_profile("full"), 10, seed=0, budget=Budget(rows=12_000))
+    plan = make_plan(SimpleNamespace(y=y, X=None), get_profile("full"), 10, seed=0, budget=Budget(rows=2_500))
     assert plan.holdout["rows"] == 5_000 == len(plan.held_out)
+    wide = make_plan(SimpleNamespace(y=y, X=None), get_profile("full"), 10, seed=0, budget=Budget(rows=2_501))
+    assert wide.holdout is None and not len(wide.held_out)  # 2,500 to choose on: fewer than the CV's 2,501
     assert not np.intersect1d(plan.held_out, plan.positions).size
     md = plan.as_metadata()
     assert md["steps_on_all_rows_but_holdout"] == ["final refit"]
