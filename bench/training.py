@@ -57,6 +57,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": u.ru_utime + u.ru_
                   "peak_rss_mb": u.ru_maxrss / 1024, "steps": r.steps, "durations": r.metadata.get("durations"),
                   "cv_auc": r.metrics["cv_auc"], "threshold": r.metrics["threshold"],
                   "business_cost": r.metrics["business_cost"], "honest_business_cost": r.metrics.get("honest_business_cost"),
+                  "metrics_source": r.metrics.get("source"),
                   "version": r.version, "bundle": str(r.bundle_path), "sampling": r.metadata.get("sampling"),
                   "n_clients": r.metadata.get("n_clients"), "n_labelled": r.metadata.get("n_labelled")}))
 """
@@ -124,8 +125,10 @@ def report(label: str, result: dict, goal_seconds: float, goal_rss_gb: float | N
           f"refit on {(sampling.get('refit') or {}).get('labelled', 0):,} rows")
     if sampling.get("reason"):
         print(f"  plan: {sampling['reason']}")
+    held_out = str(result.get("metrics_source") or "").startswith("holdout")  # the figures are the report half's
     print(f"  CV AUC {result['cv_auc']:.4f}, threshold {result['threshold']:.3f}, cost/client {result['business_cost']:.4f}"
-          + (f" (honest {result['honest_business_cost']:.4f})" if result.get("honest_business_cost") is not None else ""))
+          + (f" on the {result['metrics_source']}" if held_out else
+             f" (honest {result['honest_business_cost']:.4f})" if result.get("honest_business_cost") is not None else ""))
     print(f"  bundle {result['version']}: {result['bundle_bytes'] / 2**20:,.1f} MiB on disk"
           + (f" (client store {result['store_bytes'] / 2**20:,.1f} MiB)" if result.get("store_bytes") else ""))
     ok_time = result["seconds"] <= goal_seconds
