@@ -28,6 +28,7 @@ from scoring.monitoring.challenger import compare_models, shadow_pairs
 from scoring.monitoring.contract import DriftSummary
 from scoring.monitoring.overrides import override_report
 from scoring.monitoring.production import production_report
+from scoring.monitoring.reference import reference_probability
 
 from .monitoring_sources import read_decisions, read_log_database, read_log_file, read_outcomes
 from .storage.database import DatabaseUnavailable
@@ -168,14 +169,9 @@ class Monitoring:
 
 
 def _reference(bundle) -> tuple[np.ndarray | None, pd.DataFrame | None, list[str]]:
-    oof = bundle.extra("oof")
-    probability = None
-    if isinstance(oof, dict) and oof.get("probability") is not None and len(oof["probability"]):
-        probability = np.asarray(oof["probability"], dtype=np.float64)
+    probability, _ = reference_probability(bundle)
     store = bundle.store
     labelled = np.flatnonzero(np.asarray(store.target) >= 0)
-    if probability is None and len(labelled):
-        probability = np.asarray(store.probability, dtype=np.float64)[labelled]
     scores = None if probability is None else np.asarray(to_score(probability, bundle.threshold))
     categorical = set(bundle.categorical)
     ranked = [e["feature"] for e in bundle.metadata.get("importance") or [] if isinstance(e, dict)]

@@ -1,7 +1,7 @@
 """Score PSI of the drift report: the model's calibrated probabilities, reference vs current.
 
-The reference scores are the bundle's training out-of-fold probabilities (else the store's
-in-sample ones); the current scores are the prediction log's probabilities or the bundle
+The reference scores are the shipped model's probabilities of applicants it did not train on (the holdout
+of a subsampled run, else the training out-of-fold probabilities, else the store's in-sample ones); the current scores are the prediction log's probabilities or the bundle
 model applied to the current applicants. The PSI always uses every score (no sampling).
 """
 
@@ -11,19 +11,14 @@ import numpy as np
 import pandas as pd
 
 from scoring.monitoring.psi import PSI_ACT, PSI_WATCH, psi_status, psi_table
+from scoring.monitoring.reference import reference_probability
 
 PSI_BINS = 10
 
 
-def reference_scores(bundle) -> tuple[np.ndarray, str]:
-    """Training out-of-fold calibrated probabilities, else the store's labelled clients'."""
-    oof = bundle.extra("oof")
-    if isinstance(oof, dict) and oof.get("probability") is not None and len(oof["probability"]):
-        return np.asarray(oof["probability"], dtype=np.float64), "bundle extra oof (training out-of-fold probabilities)"
-    store = bundle.store
-    labelled = np.asarray(store.target) >= 0
-    return (np.asarray(store.probability, dtype=np.float64)[labelled],
-            "bundle store probabilities of labelled (training) clients -- in-sample: no oof extra in the bundle")
+def reference_scores(bundle) -> tuple[np.ndarray | None, str]:
+    """The shipped model's probabilities of applicants it did not train on (:mod:`scoring.monitoring.reference`)."""
+    return reference_probability(bundle)
 
 
 def model_scores(bundle, frame: pd.DataFrame) -> np.ndarray:
